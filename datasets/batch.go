@@ -1,0 +1,104 @@
+package datasets
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// VelocityDim is the number of velocity channels at the start of every input vector.
+const VelocityDim = 2
+
+// Task generates paths of one kind in one environment.
+type Task interface {
+	// Name is a short identifier: "triangle", "tmaze" or "placecells".
+	Name() string
+	// Env is the environment every path stays inside.
+	Env() *Environment
+	// ObsDim is the size of the observation o_t (2 for position, N for place cells).
+	ObsDim() int
+	// Observe writes the observation of position p into dst (len ObsDim).
+	Observe(p Point, dst []float32)
+	// Decode maps an observation (or a network's readout of one) back to a position.
+	Decode(obs []float32) Point
+	// Paths fills pos (len (T+1)) with the positions of one path.
+	Paths(pos []Point, rng *rand.Rand)
+}
+
+// Batch holds B paths of T steps in flat row-major float32 slices, ready to become tensors.
+type Batch struct {
+	Task string
+	// B paths of T steps; masking difficulty K (observation every K+1 steps).
+	B, T, K int
+	// InputDim = VelocityDim + ObsDim; TargetDim = ObsDim.
+	InputDim, TargetDim int
+	Input               []float32 // [B, T, InputDim]: velocity x_t − x_{t−1}, then m_t·o_t.
+	Target              []float32 // [B, T, TargetDim]: o_t for t = 1..T.
+	Initial             []float32 // [B, TargetDim]: o_0.
+	Position            []Point   // [B, T+1]: x_0..x_T.
+	Region              []int     // [B, T+1]: region index of x_t, or −1.
+}
+
+// NewBatch allocates a batch of b paths with t steps and masking difficulty k for the task.
+func NewBatch(task Task, b, t, k int) (*Batch, error) {
+	if task == nil {
+		return nil, fmt.Errorf("task: must not be nil")
+	}
+	if b < 1 {
+		return nil, fmt.Errorf("batch size B=%d: must be ≥ 1", b)
+	}
+	if t < 1 {
+		return nil, fmt.Errorf("steps T=%d: must be ≥ 1", t)
+	}
+	if k < 0 {
+		return nil, fmt.Errorf("masking K=%d: must be ≥ 0 (observation every K+1 steps)", k)
+	}
+	obs := task.ObsDim()
+	in := VelocityDim + obs
+	return &Batch{
+		Task: task.Name(), B: b, T: t, K: k, InputDim: in, TargetDim: obs,
+		Input:    make([]float32, b*t*in),
+		Target:   make([]float32, b*t*obs),
+		Initial:  make([]float32, b*obs),
+		Position: make([]Point, b*(t+1)),
+		Region:   make([]int, b*(t+1)),
+	}, nil
+}
+
+// Observed reports whether the observation is given to the network at step t (1..T) under masking k.
+func Observed(t, k int) bool { return t%(k+1) == 0 }
+
+// Generate fills the batch with fresh paths of the task drawn from rng. It allocates nothing.
+func Generate(task Task, batch *Batch, rng *rand.Rand) error {
+	if task.Name() != batch.Task || task.ObsDim() != batch.TargetDim {
+		return fmt.Errorf("batch: made for task %q with %d targets, not %q with %d",
+			batch.Task, batch.TargetDim, task.Name(), task.ObsDim())
+	}
+	env := task.Env()
+	T, in, obs := batch.T, batch.InputDim, batch.TargetDim
+	for b := range batch.B {
+		pos := batch.Position[b*(T+1) : (b+1)*(T+1)]
+		task.Paths(pos, rng)
+		for t, p := range pos {
+			batch.Region[b*(T+1)+t] = env.RegionOf(p)
+		}
+		task.Observe(pos[0], batch.Initial[b*obs:(b+1)*obs])
+		for t := 1; t <= T; t++ {
+			row := batch.Input[(b*T+t-1)*in : (b*T+t)*in]
+			row[0] = float32(pos[t].X - pos[t-1].X)
+			row[1] = float32(pos[t].Y - pos[t-1].Y)
+			target := batch.Target[(b*T+t-1)*obs : (b*T+t)*obs]
+			task.Observe(pos[t], target)
+			if Observed(t, batch.K) {
+				copy(row[VelocityDim:], target)
+			} else {
+				clear(row[VelocityDim:])
+			}
+		}
+	}
+	return nil
+}
+
+// Path returns the positions x_0..x_T of path b (a view, not a copy).
+func (batch *Batch) Path(b int) []Point {
+	return batch.Position[b*(batch.T+1) : (b+1)*(batch.T+1)]
+}

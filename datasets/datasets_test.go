@@ -1,0 +1,316 @@
+package datasets
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 42)) }
+
+func mustTask(t testing.TB, name string) Task {
+	t.Helper()
+	task, err := NewDefaultTask(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+// TestPathsStayInside generates 1,000 paths of each task, over many seeds, and checks every position.
+func TestPathsStayInside(t *testing.T) {
+	const paths, steps = 1000, 200
+	for _, name := range TaskNames {
+		task := mustTask(t, name)
+		batch, err := NewBatch(task, 100, steps, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := range uint64(paths / batch.B) {
+			if err := Generate(task, batch, newRNG(seed)); err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range batch.Position {
+				if !task.Env().Contains(p) {
+					t.Fatalf("%s seed %d: position %d = %v is outside the environment", name, seed, i, p)
+				}
+				if name != "placecells" && batch.Region[i] < 0 {
+					t.Fatalf("%s seed %d: position %v lies in no region", name, seed, p)
+				}
+			}
+		}
+	}
+}
+
+// autocorr returns the pooled autocorrelation of the series at the given lag, using the known mean and variance.
+func autocorr(series [][]float64, lag int, mean, variance float64) float64 {
+	sum, n := 0.0, 0
+	for _, s := range series {
+		for t := 0; t+lag < len(s); t++ {
+			sum += (s[t] - mean) * (s[t+lag] - mean)
+			n++
+		}
+	}
+	return sum / float64(n) / variance
+}
+
+// TestTrackSpeedStatistics checks the mean and the OU correlation time of the centreline speed.
+func TestTrackSpeedStatistics(t *testing.T) {
+	tri, _ := NewTriangle(DefaultTriangleParams())
+	p := tri.Params().Track
+	const paths, steps = 2000, 100
+	rng := newRNG(7)
+	series := make([][]float64, paths)
+	pos := make([]Point, steps+1)
+	sum, n := 0.0, 0
+	for i := range series {
+		series[i] = make([]float64, steps)
+		tri.walk(pos, series[i], rng)
+		for _, s := range series[i] {
+			sum += s
+			n++
+		}
+	}
+	mean := sum / float64(n)
+	// Steps are correlated over τ: the effective sample size is about n / (2τ).
+	se := p.SpeedSD / math.Sqrt(float64(n)/(2*p.SpeedTau))
+	if math.Abs(mean-p.MeanSpeed) > 5*se {
+		t.Errorf("mean speed %g, want %g ± %g (5 s.e.)", mean, p.MeanSpeed, 5*se)
+	}
+	// At lag τ the OU autocorrelation is e^{−1}; its s.e. is about √(2τ/n) for these sizes.
+	lag := int(p.SpeedTau)
+	got := autocorr(series, lag, p.MeanSpeed, p.SpeedSD*p.SpeedSD)
+	tol := 5 * math.Sqrt(2*p.SpeedTau/float64(n))
+	if math.Abs(got-math.Exp(-1)) > tol {
+		t.Errorf("speed autocorrelation at lag τ=%d: %g, want e^−1 = %g ± %g", lag, got, math.Exp(-1), tol)
+	}
+}
+
+func TestTMazeArmChoiceIsBalanced(t *testing.T) {
+	tm, _ := NewTMaze(DefaultTMazeParams())
+	const n = 20000
+	rng := newRNG(3)
+	pos := make([]Point, 120)
+	left := 0
+	leftArm := tm.Env().RegionIndex(RegionLeftArm)
+	rightArm := tm.Env().RegionIndex(RegionRightArm)
+	for range n {
+		chose := tm.walk(pos, nil, rng)
+		if chose {
+			left++
+		}
+		// With 120 steps at 0.03 per step, every path ends at the end of the arm it chose.
+		end := tm.Env().RegionOf(pos[len(pos)-1])
+		if (chose && end != leftArm) || (!chose && end != rightArm) {
+			t.Fatalf("path chose left=%v but ended in region %d", chose, end)
+		}
+	}
+	frac := float64(left) / n
+	tol := 5 * math.Sqrt(0.25/n)
+	if math.Abs(frac-0.5) > tol {
+		t.Errorf("left fraction %g, want 0.5 ± %g", frac, tol)
+	}
+}
+
+func TestPlaceCellsPeakAtTheirCentre(t *testing.T) {
+	for _, softmax := range []bool{false, true} {
+		params := DefaultPlaceCellParams()
+		params.Softmax = softmax
+		pc, err := NewPlaceCells(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := make([]float32, pc.ObsDim())
+		for i, c := range pc.Centres() {
+			pc.Observe(c, act)
+			best := 0
+			for j, v := range act {
+				if v > act[best] {
+					best = j
+				}
+			}
+			if act[best] != act[i] {
+				t.Fatalf("softmax=%v: cell %d at its centre has %g, cell %d has more (%g)", softmax, i, act[i], best, act[best])
+			}
+			if !softmax && math.Abs(float64(act[i])-1) > 1e-6 {
+				t.Fatalf("Gaussian cell %d at its centre = %g, want 1", i, act[i])
+			}
+			if softmax {
+				sum := 0.0
+				for _, v := range act {
+					sum += float64(v)
+				}
+				if math.Abs(sum-1) > 1e-4 {
+					t.Fatalf("softmax population sums to %g, want 1", sum)
+				}
+			}
+		}
+	}
+}
+
+// TestPlaceCellDecoding: decoding clean activity with the top-k cells errs by less than the radius
+// that holds k cells on average, √(k / (π ρ)) with ρ = N / L² the density of centres.
+func TestPlaceCellDecoding(t *testing.T) {
+	pc := mustTask(t, "placecells").(*PlaceCells)
+	p := pc.Params()
+	bound := math.Sqrt(float64(p.DecodeTopK) / (math.Pi * float64(p.NumCells) / (p.ArenaSize * p.ArenaSize)))
+	rng := newRNG(11)
+	act := make([]float32, pc.ObsDim())
+	const n = 5000
+	sum := 0.0
+	for range n {
+		x := Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
+		pc.Observe(x, act)
+		sum += pc.Decode(act).Sub(x).Norm()
+	}
+	if mean := sum / n; mean > bound {
+		t.Errorf("mean decoding error %g m, want < %g m", mean, bound)
+	} else {
+		t.Logf("mean decoding error %.4f m (bound %.4f m)", mean, bound)
+	}
+}
+
+func TestArenaSpeedIsRatInABoxLike(t *testing.T) {
+	pc := mustTask(t, "placecells").(*PlaceCells)
+	p := pc.Params()
+	const paths, steps = 400, 400
+	rng := newRNG(5)
+	pos := make([]Point, steps+1)
+	speeds := make([]float64, steps)
+	sum, n := 0.0, 0
+	for range paths {
+		pc.walk(pos, speeds, rng)
+		for _, s := range speeds {
+			sum += s
+			n++
+		}
+	}
+	// Rayleigh speed: s.d. = mean·√(4/π − 1); correlation time SpeedCoherence/Dt steps.
+	sd := p.MeanSpeed * math.Sqrt(4/math.Pi-1)
+	se := sd / math.Sqrt(float64(n)/(2*p.SpeedCoherence/p.Dt))
+	if mean := sum / float64(n); math.Abs(mean-p.MeanSpeed) > 5*se {
+		t.Errorf("mean speed %g m/s, want %g ± %g", mean, p.MeanSpeed, 5*se)
+	}
+}
+
+func TestMaskingGivesObservationEveryKPlusOneSteps(t *testing.T) {
+	task := mustTask(t, "tmaze")
+	for _, k := range []int{0, 1, 4, 100} {
+		batch, err := NewBatch(task, 3, 20, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		Generate(task, batch, newRNG(1))
+		for b := range batch.B {
+			for step := 1; step <= batch.T; step++ {
+				row := batch.Input[(b*batch.T+step-1)*batch.InputDim:]
+				target := batch.Target[(b*batch.T+step-1)*batch.TargetDim:]
+				observed := row[2] != 0 || row[3] != 0
+				want := step%(k+1) == 0
+				if observed != want {
+					t.Fatalf("k=%d step %d: observed=%v, want %v", k, step, observed, want)
+				}
+				if want && (row[2] != target[0] || row[3] != target[1]) {
+					t.Fatalf("k=%d step %d: observation %v differs from target %v", k, step, row[2:4], target[:2])
+				}
+				p, q := batch.Position[b*(batch.T+1)+step], batch.Position[b*(batch.T+1)+step-1]
+				if math.Abs(float64(row[0])-(p.X-q.X)) > 1e-6 {
+					t.Fatalf("velocity x %g, want %g", row[0], p.X-q.X)
+				}
+			}
+		}
+	}
+}
+
+func TestBadParametersNameTheField(t *testing.T) {
+	tri := DefaultTriangleParams()
+	tri.Track.MeanSpeed = -1
+	_, err1 := NewTriangle(tri)
+	pc := DefaultPlaceCellParams()
+	pc.NumCells = 0
+	_, err2 := NewPlaceCells(pc)
+	tm := DefaultTMazeParams()
+	tm.LeftProbability = 1.5
+	_, err3 := NewTMaze(tm)
+	_, err4 := NewBatch(mustTask(t, "triangle"), 4, 10, -1)
+	_, err5 := NewDefaultTask("circle")
+	pc2 := DefaultPlaceCellParams()
+	pc2.Dt = math.NaN()
+	_, err6 := NewPlaceCells(pc2)
+	for i, c := range []struct {
+		err   error
+		field string
+	}{{err1, "MeanSpeed"}, {err2, "NumCells"}, {err3, "LeftProbability"}, {err4, "K=-1"}, {err5, "circle"}, {err6, "Dt"}} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.field) {
+			t.Errorf("case %d: error %v, want one naming %q", i, c.err, c.field)
+		}
+	}
+}
+
+func TestSameSeedSamePaths(t *testing.T) {
+	task := mustTask(t, "placecells")
+	a, _ := NewBatch(task, 4, 30, 3)
+	b, _ := NewBatch(task, 4, 30, 3)
+	Generate(task, a, newRNG(9))
+	Generate(task, b, newRNG(9))
+	for i := range a.Input {
+		if a.Input[i] != b.Input[i] {
+			t.Fatal("same seed gave different inputs")
+		}
+	}
+	Generate(task, b, newRNG(10))
+	if a.Position[5] == b.Position[5] {
+		t.Error("different seeds gave the same position")
+	}
+}
+
+func TestJSONRoundTripAndCSV(t *testing.T) {
+	task := mustTask(t, "triangle")
+	batch, _ := NewBatch(task, 2, 5, 1)
+	Generate(task, batch, newRNG(1))
+	var buf bytes.Buffer
+	if err := batch.WriteJSON(&buf, task.Env().RegionNames()); err != nil {
+		t.Fatal(err)
+	}
+	got, names, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 6 || got.B != 2 || got.T != 5 || got.Position[7] != batch.Position[7] || got.Input[3] != batch.Input[3] {
+		t.Errorf("round trip changed the batch")
+	}
+	buf.Reset()
+	if err := batch.WriteCSV(&buf, task.Env().RegionNames()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1+2*6 {
+		t.Fatalf("CSV has %d lines, want header + 12", len(lines))
+	}
+	if lines[0] != "path,t,x,y,region,in_0,in_1,in_2,in_3,y_0,y_1" {
+		t.Errorf("CSV header %q", lines[0])
+	}
+	if n := strings.Count(lines[3], ","); n != 10 {
+		t.Errorf("CSV row has %d commas, want 10", n)
+	}
+	if _, _, err := ReadJSON(strings.NewReader(`{"B":2,"T":5,"input":[1]}`)); err == nil || !strings.Contains(err.Error(), "input") {
+		t.Errorf("truncated JSON: error %v, want one naming input", err)
+	}
+}
+
+func BenchmarkGenerate(b *testing.B) {
+	for _, name := range TaskNames {
+		b.Run(name, func(b *testing.B) {
+			task := mustTask(b, name)
+			batch, _ := NewBatch(task, 32, 100, 4)
+			rng := newRNG(1)
+			b.ReportAllocs()
+			for b.Loop() {
+				Generate(task, batch, rng)
+			}
+			b.ReportMetric(float64(b.N*batch.B)/b.Elapsed().Seconds(), "paths/s")
+		})
+	}
+}

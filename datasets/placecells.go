@@ -1,0 +1,255 @@
+package datasets
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// PlaceCellParams configures the arena task: RatInABox-like motion in a square and Gaussian place cells.
+type PlaceCellParams struct {
+	ArenaSize float64 // Side of the square arena [0, ArenaSize]², metres.
+	Dt        float64 // Time step, seconds.
+
+	MeanSpeed         float64 // Mean running speed, m/s (speed is Rayleigh distributed).
+	SpeedCoherence    float64 // Correlation time of the speed, s.
+	RotationSD        float64 // Stationary s.d. of the rotational velocity, rad/s.
+	RotationCoherence float64 // Correlation time of the rotational velocity, s.
+	WallRepelDistance float64 // Walls start to turn the agent away within this distance, m.
+	WallRepelStrength float64 // 1 cancels motion toward a wall at contact; 0 disables repulsion.
+
+	NumCells   int     // Number of place cells.
+	CellWidth  float64 // σ of the Gaussian tuning curves, m.
+	Softmax    bool    // Normalise the population vector with a softmax over −‖x−c‖²/2σ².
+	DecodeTopK int     // Decode position as the mean centre of this many most active cells.
+	CellSeed   uint64  // Seed of the place-cell centres (uniform in the arena).
+}
+
+// RatInABox defaults (1 m box, dt 0.05 s, 0.08 m/s, 120°/s) and the predecessor's softmax place
+// cells (σ = 0.2 m in a 2.2 m box, scaled here to 0.1 m in 1 m; top-3 decoding).
+const (
+	DefaultArenaSize         = 1.0
+	DefaultDt                = 0.05
+	DefaultMeanSpeed         = 0.08
+	DefaultSpeedCoherence    = 0.7
+	DefaultRotationSDDeg     = 120.0
+	DefaultRotationCoherence = 0.08
+	DefaultWallRepelDistance = 0.1
+	DefaultWallRepelStrength = 1.0
+	DefaultNumCells          = 256
+	DefaultCellWidth         = 0.1
+	DefaultDecodeTopK        = 3
+	DefaultCellSeed          = 1
+)
+
+// DefaultPlaceCellParams returns the default arena task.
+func DefaultPlaceCellParams() PlaceCellParams {
+	return PlaceCellParams{
+		ArenaSize: DefaultArenaSize, Dt: DefaultDt, MeanSpeed: DefaultMeanSpeed,
+		SpeedCoherence: DefaultSpeedCoherence, RotationSD: DefaultRotationSDDeg * math.Pi / 180,
+		RotationCoherence: DefaultRotationCoherence, WallRepelDistance: DefaultWallRepelDistance,
+		WallRepelStrength: DefaultWallRepelStrength, NumCells: DefaultNumCells, CellWidth: DefaultCellWidth,
+		Softmax: true, DecodeTopK: DefaultDecodeTopK, CellSeed: DefaultCellSeed,
+	}
+}
+
+// PlaceCells is the arena task with a place-cell population as observation and target.
+type PlaceCells struct {
+	params  PlaceCellParams
+	centres []Point
+	env     *Environment
+}
+
+// NewPlaceCells validates params, draws the cell centres and builds the task.
+func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
+	p := params
+	positive := []struct {
+		name  string
+		value float64
+	}{{"ArenaSize", p.ArenaSize}, {"Dt", p.Dt}, {"MeanSpeed", p.MeanSpeed}, {"SpeedCoherence", p.SpeedCoherence},
+		{"RotationCoherence", p.RotationCoherence}, {"CellWidth", p.CellWidth}}
+	for _, f := range positive {
+		if !(f.value > 0) || math.IsInf(f.value, 0) {
+			return nil, fmt.Errorf("%s=%g: must be a finite number > 0", f.name, f.value)
+		}
+	}
+	switch {
+	case !(p.RotationSD >= 0):
+		return nil, fmt.Errorf("RotationSD=%g: must be ≥ 0", p.RotationSD)
+	case !(p.WallRepelDistance >= 0 && p.WallRepelDistance < p.ArenaSize/2):
+		return nil, fmt.Errorf("WallRepelDistance=%g: must be in [0, %g)", p.WallRepelDistance, p.ArenaSize/2)
+	case !(p.WallRepelStrength >= 0 && p.WallRepelStrength <= 1):
+		return nil, fmt.Errorf("WallRepelStrength=%g: must be in [0, 1]", p.WallRepelStrength)
+	case p.NumCells < 1:
+		return nil, fmt.Errorf("NumCells=%d: must be ≥ 1", p.NumCells)
+	case p.DecodeTopK < 1 || p.DecodeTopK > p.NumCells:
+		return nil, fmt.Errorf("DecodeTopK=%d: must be in [1, NumCells=%d]", p.DecodeTopK, p.NumCells)
+	}
+	rng := rand.New(rand.NewPCG(p.CellSeed, 0x9e3779b97f4a7c15))
+	centres := make([]Point, p.NumCells)
+	for i := range centres {
+		centres[i] = Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
+	}
+	L, hL := p.ArenaSize, p.ArenaSize/2
+	regions := []Region{
+		{"south-west", rect(0, 0, hL, hL)}, {"south-east", rect(hL, 0, L, hL)},
+		{"north-west", rect(0, hL, hL, L)}, {"north-east", rect(hL, hL, L, L)},
+	}
+	env, err := NewEnvironment("arena", rect(0, 0, L, L), nil, regions)
+	if err != nil {
+		return nil, err
+	}
+	return &PlaceCells{params: p, centres: centres, env: env}, nil
+}
+
+// Name returns "placecells".
+func (pc *PlaceCells) Name() string { return "placecells" }
+
+// Env returns the square arena, split into four quadrant regions.
+func (pc *PlaceCells) Env() *Environment { return pc.env }
+
+// Params returns the task's parameters.
+func (pc *PlaceCells) Params() PlaceCellParams { return pc.params }
+
+// Centres returns the place-cell centres (shared, do not modify).
+func (pc *PlaceCells) Centres() []Point { return pc.centres }
+
+// ObsDim is the number of place cells.
+func (pc *PlaceCells) ObsDim() int { return pc.params.NumCells }
+
+// Observe writes the population vector of position p into dst.
+func (pc *PlaceCells) Observe(p Point, dst []float32) {
+	inv := 1 / (2 * pc.params.CellWidth * pc.params.CellWidth)
+	if !pc.params.Softmax {
+		for i, c := range pc.centres {
+			d := p.Sub(c)
+			dst[i] = float32(math.Exp(-(d.X*d.X + d.Y*d.Y) * inv))
+		}
+		return
+	}
+	// Softmax over logits −‖x−c‖²/2σ², shifted by the largest logit for stability.
+	maxLogit := math.Inf(-1)
+	for _, c := range pc.centres {
+		d := p.Sub(c)
+		maxLogit = math.Max(maxLogit, -(d.X*d.X+d.Y*d.Y)*inv)
+	}
+	sum := 0.0
+	for i, c := range pc.centres {
+		d := p.Sub(c)
+		e := math.Exp(-(d.X*d.X+d.Y*d.Y)*inv - maxLogit)
+		dst[i] = float32(e)
+		sum += e
+	}
+	for i := range dst {
+		dst[i] = float32(float64(dst[i]) / sum)
+	}
+}
+
+// Decode returns the mean centre of the DecodeTopK most active cells of obs.
+func (pc *PlaceCells) Decode(obs []float32) Point {
+	k := pc.params.DecodeTopK
+	var top [16]int
+	idx := top[:0]
+	if k > len(top) {
+		idx = make([]int, 0, k)
+	}
+	// Insertion into a small sorted list: O(N·k), no allocation for k ≤ 16.
+	for i, v := range obs {
+		if len(idx) == k && v <= obs[idx[k-1]] {
+			continue
+		}
+		j := sort.Search(len(idx), func(j int) bool { return obs[idx[j]] < v })
+		if len(idx) < k {
+			idx = append(idx, 0)
+		}
+		copy(idx[j+1:], idx[j:len(idx)-1])
+		idx[j] = i
+	}
+	var m Point
+	for _, i := range idx {
+		m = m.Add(pc.centres[i])
+	}
+	return m.Scale(1 / float64(len(idx)))
+}
+
+// Paths fills pos with a RatInABox-like foraging path started uniformly in the arena.
+func (pc *PlaceCells) Paths(pos []Point, rng *rand.Rand) { pc.walk(pos, nil, rng) }
+
+// rayleighFromNormal maps a standard normal z to a Rayleigh variate with the given mean,
+// through the normal CDF and the Rayleigh quantile, so an OU process on z yields Rayleigh speeds.
+func rayleighFromNormal(z, mean float64) float64 {
+	u := 0.5 * math.Erfc(-z/math.Sqrt2)
+	scale := mean / math.Sqrt(math.Pi/2)
+	return scale * math.Sqrt(-2*math.Log1p(-math.Min(u, 1-1e-12)))
+}
+
+func (pc *PlaceCells) walk(pos []Point, speeds []float64, rng *rand.Rand) {
+	p := pc.params
+	L := p.ArenaSize
+	margin := 1e-6 * L
+	speedOU := newOU(0, 1, p.SpeedCoherence/p.Dt)
+	rotOU := newOU(0, p.RotationSD, p.RotationCoherence/p.Dt)
+	z := rng.NormFloat64()
+	omega := p.RotationSD * rng.NormFloat64()
+	theta := rng.Float64() * 2 * math.Pi
+	x := Point{margin + rng.Float64()*(L-2*margin), margin + rng.Float64()*(L-2*margin)}
+	pos[0] = x
+	for t := 1; t < len(pos); t++ {
+		z = speedOU.step(z, rng)
+		omega = rotOU.step(omega, rng)
+		theta += omega * p.Dt
+		speed := rayleighFromNormal(z, p.MeanSpeed)
+		v := Point{speed * math.Cos(theta), speed * math.Sin(theta)}
+		v = pc.repel(x, v)
+		theta = math.Atan2(v.Y, v.X)
+		next := x.Add(v.Scale(p.Dt))
+		// Reflect at the walls; the heading follows the reflection.
+		if next.X < margin || next.X > L-margin {
+			next.X = reflect(next.X, margin, L-margin)
+			theta = math.Pi - theta
+		}
+		if next.Y < margin || next.Y > L-margin {
+			next.Y = reflect(next.Y, margin, L-margin)
+			theta = -theta
+		}
+		if speeds != nil {
+			speeds[t-1] = speed
+		}
+		x = next
+		pos[t] = x
+	}
+}
+
+// repel removes part of the velocity component toward each wall closer than WallRepelDistance,
+// linearly more the closer the wall: all of it at contact when WallRepelStrength = 1.
+func (pc *PlaceCells) repel(x, v Point) Point {
+	d, s, L := pc.params.WallRepelDistance, pc.params.WallRepelStrength, pc.params.ArenaSize
+	if d == 0 || s == 0 {
+		return v
+	}
+	gain := func(dist float64) float64 { return s * math.Max(0, 1-dist/d) }
+	if v.X < 0 {
+		v.X *= 1 - gain(x.X)
+	} else {
+		v.X *= 1 - gain(L-x.X)
+	}
+	if v.Y < 0 {
+		v.Y *= 1 - gain(x.Y)
+	} else {
+		v.Y *= 1 - gain(L-x.Y)
+	}
+	return v
+}
+
+// reflect folds x back into [lo, hi] by mirroring at the bounds.
+func reflect(x, lo, hi float64) float64 {
+	for x < lo || x > hi {
+		if x < lo {
+			x = 2*lo - x
+		} else {
+			x = 2*hi - x
+		}
+	}
+	return x
+}

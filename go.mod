@@ -1,0 +1,3 @@
+module github.com/replaylab/replay
+
+go 1.26
