@@ -1,0 +1,92 @@
+package model
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/replaylab/replay/replaylib"
+)
+
+type forwardFn func(ctx *context.Context, cfg Config, cell CellParams, inputs, initial *Node, noisy bool) (*Node, *Node)
+
+// trainStep builds one Adam step of the model on random data and returns a function that runs it.
+func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float32 {
+	tb.Helper()
+	backend := replaylib.MustBackend()
+	ctx := context.New()
+	rng := rand.New(rand.NewPCG(1, 2))
+	InitWeights(ctx, cfg, rng)
+	ctx.SetRNGStateFromSeed(3)
+	opt := optimizers.Adam().LearningRate(1e-3).Done()
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, inputs, initial, targets *Node) *Node {
+		out, _ := fwd(ctx, cfg, cfg.Cell, inputs, initial, true)
+		loss := Loss(cfg, out, targets)
+		opt.UpdateGraph(ctx, inputs.Graph(), loss)
+		return loss
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	randn := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	in := tensors.FromFlatDataAndDimensions(randn(B*T*cfg.InputDim), B, T, cfg.InputDim)
+	s0 := tensors.FromFlatDataAndDimensions(randn(B*cfg.ObsDim), B, cfg.ObsDim)
+	tg := tensors.FromFlatDataAndDimensions(randn(B*T*cfg.OutputDim), B, T, cfg.OutputDim)
+	return func() float32 {
+		out, err := exec.Exec(in, s0, tg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return out[0].Value().(float32)
+	}
+}
+
+// FLOPs of one train step, counting multiply-adds as 2 in the three matrix products per step
+// (forward h·W_rec, u·W_in, readout) and 2× that for the backward pass.
+func trainStepFLOPs(cfg Config, B, T int) float64 {
+	n, in, out := float64(cfg.Hidden), float64(cfg.InputDim), float64(cfg.OutputDim)
+	fwd := float64(B*T) * 2 * (n*n + in*n + n*out)
+	return 3 * fwd
+}
+
+func benchTrainStep(b *testing.B, cfg Config, B, T int, fwd forwardFn) {
+	step := trainStep(b, cfg, B, T, fwd)
+	step() // compile
+	b.ResetTimer()
+	for b.Loop() {
+		step()
+	}
+	b.ReportMetric(trainStepFLOPs(cfg, B, T)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func smallConfig() Config {
+	return Config{Hidden: 128, InputDim: 4, ObsDim: 2, OutputDim: 2, Readout: ReadoutMSE, Cell: DefaultCellParams()}
+}
+
+func referenceConfig() Config {
+	cell := DefaultCellParams()
+	cell.Alpha = 0.2
+	return Config{Hidden: 512, InputDim: 514, ObsDim: 512, OutputDim: 512, Readout: ReadoutCrossEntropy, Cell: cell}
+}
+
+func BenchmarkTrainStepSmall(b *testing.B) {
+	b.Run("fast", func(b *testing.B) { benchTrainStep(b, smallConfig(), 32, 50, Forward) })
+	b.Run("baseline", func(b *testing.B) { benchTrainStep(b, smallConfig(), 32, 50, ForwardBaseline) })
+}
+
+func BenchmarkTrainStepReference(b *testing.B) {
+	if testing.Short() {
+		b.Skip("reference size (B=200, N=512, T=100) takes minutes per step on simplego")
+	}
+	b.Run("fast", func(b *testing.B) { benchTrainStep(b, referenceConfig(), 200, 100, Forward) })
+}

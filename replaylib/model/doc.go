@@ -1,0 +1,22 @@
+// Package model is the noisy recurrent cell of the replay project and its readout, as GoMLX graphs.
+//
+// One cell covers every variant; each modifier is a parameter (CellParams):
+//
+//	pre_t   = W_rec h_t + W_in u_t + b − a_t
+//	f_t     = (1 − α) h_t + α ReLU(pre_t)            leak: α = 1 is no leak
+//	drift_t = f_t − h_t
+//	v_{t+1} = (1 − λ_v) v_t + drift_t + σ ξ_t        momentum: λ_v = 1 gives h_{t+1} = f_t + σ ξ_t
+//	h_{t+1} = h_t + v_{t+1}
+//	a_{t+1} = (1 − 1/τ_a) a_t + (b_a/τ_a) d_t        adaptation: b_a = 0 switches it off;
+//	                                                 d_t = h_t (AdaptDriveHidden) or ReLU(pre_t) (AdaptDriveRate)
+//	y_t     = W_out h_t + b_out                      readout: position (MSE) or place-cell logits (cross-entropy)
+//	h_0     = W_enc s_0                              encoder of the initial observation
+//
+// ξ_t ~ N(0, I) is Gaussian. With λ_v = 1 and b_a = 0 the graph is exactly the plain leaky cell
+// h_{t+1} = (1 − α) h_t + α ReLU(W_rec h_t + W_in u_t + b) + σ ξ_t: no momentum or adaptation
+// operation is built.
+//
+// Weights live in a GoMLX context under the scope "rnn" and are initialised in Go from an explicit
+// *rand.Rand (InitWeights): W_rec = RecurrentInitIdentity·I + N(0, RecurrentInitSD²/N), W_in, W_enc,
+// W_out Gaussian with variance 1/fan-in, biases zero (training then sets b_out to the mean target).
+package model

@@ -1,0 +1,74 @@
+package model
+
+import (
+	"sync"
+	"weak"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// MatMul2 is x·W for x [B, K] and W [K, N], built so that its gradient is two matrix products:
+//
+//	∂L/∂x = v·Wᵀ,   ∂L/∂W = xᵀ·v,   v = ∂L/∂(x·W).
+//
+// GoMLX v0.26 differentiates Dot and DotGeneral by broadcasting v to [B, K, N], multiplying and
+// reducing, which on simplego costs ~100 generic-iterator operations per multiply-add and dominated
+// the train step's profile. MatMul2 marks its DotGeneral node, and the DotGeneral gradient registered
+// by this package (init below) uses the two products for marked nodes only, deferring to GoMLX's
+// own rule for every other DotGeneral.
+func MatMul2(x, w *Node) *Node {
+	if x.Rank() != 2 || w.Rank() != 2 {
+		panic("model.MatMul2: want rank-2 operands, got shapes " + x.Shape().String() + " and " + w.Shape().String())
+	}
+	n := DotGeneral(x, []int{1}, nil, w, []int{0}, nil)
+	markedMatMuls.mark(n)
+	return n
+}
+
+// markedSet remembers MatMul2 nodes per graph; graphs are held weakly so that marks do not keep
+// a finished graph alive.
+type markedSet struct {
+	mu     sync.Mutex
+	graphs map[weak.Pointer[Graph]]map[NodeId]struct{}
+}
+
+var markedMatMuls = markedSet{graphs: map[weak.Pointer[Graph]]map[NodeId]struct{}{}}
+
+func (s *markedSet) mark(n *Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := weak.Make(n.Graph())
+	ids, ok := s.graphs[key]
+	if !ok {
+		for k := range s.graphs { // forget collected graphs
+			if k.Value() == nil {
+				delete(s.graphs, k)
+			}
+		}
+		ids = map[NodeId]struct{}{}
+		s.graphs[key] = ids
+	}
+	ids[n.Id()] = struct{}{}
+}
+
+func (s *markedSet) has(n *Node) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.graphs[weak.Make(n.Graph())][n.Id()]
+	return ok
+}
+
+func init() {
+	generic := VJPRegistration[NodeTypeDotGeneral]
+	VJPRegistration[NodeTypeDotGeneral] = func(node *Node, vjps []*Node, outputShape shapes.Shape) []*Node {
+		if !markedMatMuls.has(node) {
+			return generic(node, vjps, outputShape)
+		}
+		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
+		return []*Node{
+			DotGeneral(v, []int{1}, nil, w, []int{1}, nil), // [B, N]·[K, N]ᵀ → [B, K]
+			DotGeneral(x, []int{0}, nil, v, []int{0}, nil), // [B, K]ᵀ·[B, N] → [K, N]
+		}
+	}
+}

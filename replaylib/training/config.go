@@ -1,0 +1,105 @@
+package training
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/model"
+)
+
+// Config is everything that determines a training run. Two runs with equal Configs give the same weights.
+type Config struct {
+	Task            string       `json:"task"` // datasets task name
+	Model           model.Config `json:"model"`
+	Steps           int          `json:"steps"`      // Adam steps
+	BatchSize       int          `json:"batch_size"` // B
+	SeqLen          int          `json:"seq_len"`    // T, unrolled steps
+	MaskK           int          `json:"mask_k"`     // observation every MaskK+1 steps
+	LearningRate    float64      `json:"learning_rate"`
+	WeightSeed      uint64       `json:"weight_seed"`
+	DataSeed        uint64       `json:"data_seed"`
+	NoiseSeed       uint64       `json:"noise_seed"`
+	LogEvery        int          `json:"log_every"`        // evaluate loss and position error every LogEvery steps
+	CheckpointEvery int          `json:"checkpoint_every"` // save every CheckpointEvery steps (and at the end)
+	EvalBatch       int          `json:"eval_batch"`       // paths in the fixed evaluation batch
+}
+
+// Training defaults, sized so the 2D tasks reach a decoded error below 5% of the environment in
+// a few minutes on 2 cores with simplego (docs/benchmarks.md has the measured curves).
+const (
+	DefaultSteps           = 1500
+	DefaultBatchSize       = 32
+	DefaultSeqLen          = 50
+	DefaultMaskK           = 9
+	DefaultLearningRate    = 3e-3
+	DefaultLogEvery        = 50
+	DefaultCheckpointEvery = 250
+	DefaultEvalBatch       = 64
+)
+
+// DefaultConfig returns the default run for a task, its model sized from the task.
+func DefaultConfig(taskName string) (Config, error) {
+	task, err := datasets.NewDefaultTask(taskName)
+	if err != nil {
+		return Config{}, err
+	}
+	m := model.Config{
+		Hidden: model.DefaultHidden, InputDim: datasets.VelocityDim + task.ObsDim(), ObsDim: task.ObsDim(),
+		OutputDim: task.ObsDim(), Readout: model.ReadoutMSE, Cell: model.DefaultCellParams(),
+	}
+	if taskName == "placecells" {
+		m.Readout = model.ReadoutCrossEntropy
+		m.Hidden = 256
+	}
+	return Config{
+		Task: taskName, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
+		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
+		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
+	}, nil
+}
+
+// Validate returns an error naming the first field out of its allowed range.
+func (c Config) Validate() error {
+	task, err := datasets.NewDefaultTask(c.Task)
+	if err != nil {
+		return err
+	}
+	if err := c.Model.Validate(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	want := datasets.VelocityDim + task.ObsDim()
+	switch {
+	case c.Model.InputDim != want:
+		return fmt.Errorf("model.input_dim=%d: task %s needs %d", c.Model.InputDim, c.Task, want)
+	case c.Model.ObsDim != task.ObsDim() || c.Model.OutputDim != task.ObsDim():
+		return fmt.Errorf("model.obs_dim/output_dim=%d/%d: task %s needs %d", c.Model.ObsDim, c.Model.OutputDim, c.Task, task.ObsDim())
+	case c.Steps < 0:
+		return fmt.Errorf("steps=%d: must be ≥ 0", c.Steps)
+	case c.BatchSize < 1:
+		return fmt.Errorf("batch_size=%d: must be ≥ 1", c.BatchSize)
+	case c.SeqLen < 1:
+		return fmt.Errorf("seq_len=%d: must be ≥ 1", c.SeqLen)
+	case c.MaskK < 0:
+		return fmt.Errorf("mask_k=%d: must be ≥ 0", c.MaskK)
+	case !(c.LearningRate > 0 && c.LearningRate < 1):
+		return fmt.Errorf("learning_rate=%g: must be in (0, 1)", c.LearningRate)
+	case c.LogEvery < 1:
+		return fmt.Errorf("log_every=%d: must be ≥ 1", c.LogEvery)
+	case c.CheckpointEvery < 1:
+		return fmt.Errorf("checkpoint_every=%d: must be ≥ 1", c.CheckpointEvery)
+	case c.EvalBatch < 1:
+		return fmt.Errorf("eval_batch=%d: must be ≥ 1", c.EvalBatch)
+	}
+	return nil
+}
+
+// sameRun reports whether two configs describe the same run, ignoring how often it logs and saves
+// and how long it runs (a finished run may be extended).
+func sameRun(a, b Config) bool {
+	a.Steps, a.LogEvery, a.CheckpointEvery = 0, 0, 0
+	b.Steps, b.LogEvery, b.CheckpointEvery = 0, 0, 0
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}

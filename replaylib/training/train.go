@@ -1,0 +1,336 @@
+package training
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ui/commandline"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/replaylib/model"
+)
+
+// Files a run keeps in its directory beside GoMLX's checkpoint files.
+const (
+	ConfigFile  = "config.json"
+	HistoryFile = "history.json"
+)
+
+// LogEntry is one evaluation of the model during training, on a fixed noiseless evaluation batch.
+type LogEntry struct {
+	Step      int     `json:"step"`
+	TrainLoss float64 `json:"train_loss"` // loss of the last training batch (noisy)
+	EvalLoss  float64 `json:"eval_loss"`
+	PosError  float64 `json:"pos_error"`   // mean decoded position error, environment units
+	PosErrRel float64 `json:"pos_err_rel"` // PosError / environment size
+	Seconds   float64 `json:"seconds"`     // wall time since this process started training
+}
+
+// Run is a training run: a model, its optimizer state and its history, optionally kept in a directory.
+type Run struct {
+	Config  Config
+	Dir     string // "" for a run kept only in memory
+	History []LogEntry
+
+	backend    backends.Backend
+	ctx        *context.Context
+	task       datasets.Task
+	trainer    *train.Trainer
+	checkpoint *checkpoints.Handler
+	evalExec   *context.Exec
+	evalBatch  *datasets.Batch
+	lastLoss   float64
+	start      time.Time
+}
+
+// ErrConfigMismatch is returned when a directory holds a run with another Config.
+var ErrConfigMismatch = errors.New("checkpoint config mismatch")
+
+// Open starts a run, or resumes the one saved in dir (if dir is not empty and holds one).
+func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	task, err := datasets.NewDefaultTask(cfg.Task)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Config: cfg, Dir: dir, backend: backend, ctx: context.New(), task: task}
+	resumed := false
+	if dir != "" {
+		if resumed, err = r.openDir(); err != nil {
+			return nil, err
+		}
+	}
+	if !resumed {
+		model.InitWeights(r.ctx, cfg.Model, rand.New(rand.NewPCG(cfg.WeightSeed, 0x5eed)))
+		if err := model.SetOutputBias(r.ctx, meanTargetBias(task, cfg)); err != nil {
+			return nil, err
+		}
+		if err := r.ctx.SetRNGStateFromSeed(int64(cfg.NoiseSeed)); err != nil {
+			return nil, err
+		}
+	}
+	optimizer := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
+	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], true)
+		return []*Node{out}
+	}
+	lossFn := func(labels, predictions []*Node) *Node { return model.Loss(cfg.Model, predictions[0], labels[0]) }
+	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, lossFn, optimizer, nil, nil)
+	r.evalExec, err = context.NewExec(backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, targets *Node) (*Node, *Node) {
+		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, false)
+		return model.Loss(cfg.Model, out, targets), out
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.evalBatch, err = datasets.NewBatch(task, cfg.EvalBatch, cfg.SeqLen, cfg.MaskK); err != nil {
+		return nil, err
+	}
+	// The evaluation batch has its own seed stream, disjoint from the training batches' steps.
+	if err := datasets.Generate(task, r.evalBatch, rand.New(rand.NewPCG(cfg.DataSeed, math.MaxUint64))); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// meanTargetBias is the output bias that predicts the mean target of a sample of paths: the mean
+// itself for MSE, its logarithm for cross-entropy (softmax of log p is p).
+func meanTargetBias(task datasets.Task, cfg Config) []float32 {
+	batch, err := datasets.NewBatch(task, 64, cfg.SeqLen, cfg.MaskK)
+	if err != nil {
+		panic(err) // sizes were validated
+	}
+	datasets.Generate(task, batch, rand.New(rand.NewPCG(cfg.DataSeed, math.MaxUint64-1)))
+	d := batch.TargetDim
+	mean := make([]float64, d)
+	for i, v := range batch.Target {
+		mean[i%d] += float64(v)
+	}
+	bias := make([]float32, d)
+	for i := range mean {
+		m := mean[i] / float64(len(batch.Target)/d)
+		if cfg.Model.Readout == model.ReadoutCrossEntropy {
+			m = math.Log(math.Max(m, 1e-8))
+		}
+		bias[i] = float32(m)
+	}
+	return bias
+}
+
+// openDir checks or writes the run's config in r.Dir and loads the last checkpoint if there is one.
+func (r *Run) openDir() (resumed bool, err error) {
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return false, fmt.Errorf("run directory %s: %w", r.Dir, err)
+	}
+	cfgPath := filepath.Join(r.Dir, ConfigFile)
+	if data, err := os.ReadFile(cfgPath); err == nil {
+		var saved Config
+		if err := json.Unmarshal(data, &saved); err != nil {
+			return false, fmt.Errorf("%s: %w", cfgPath, err)
+		}
+		if !sameRun(saved, r.Config) {
+			return false, fmt.Errorf("%w: %s was written for another run (differs in %v); use another directory or remove it",
+				ErrConfigMismatch, cfgPath, configDiff(saved, r.Config))
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	if err := atomicfile.WriteJSON(cfgPath, r.Config); err != nil {
+		return false, err
+	}
+	has := false
+	probe, err := checkpoints.Build(context.New()).Dir(r.Dir).Immediate().Done()
+	if err == nil {
+		has, err = probe.HasCheckpoints()
+	}
+	if err != nil {
+		return false, fmt.Errorf("checkpoints in %s: %w", r.Dir, err)
+	}
+	if !has {
+		r.checkpoint, err = checkpoints.Build(r.ctx).Dir(r.Dir).Keep(2).Done()
+		return false, err
+	}
+	r.checkpoint, err = checkpoints.Build(r.ctx).Dir(r.Dir).Keep(2).Immediate().Done()
+	if err != nil {
+		return false, fmt.Errorf("loading checkpoint from %s: %w", r.Dir, err)
+	}
+	if data, err := os.ReadFile(filepath.Join(r.Dir, HistoryFile)); err == nil {
+		if err := json.Unmarshal(data, &r.History); err != nil {
+			return false, fmt.Errorf("%s: %w", HistoryFile, err)
+		}
+	}
+	step := r.GlobalStep()
+	r.History = slices.DeleteFunc(r.History, func(e LogEntry) bool { return e.Step > step })
+	return true, nil
+}
+
+// configDiff lists the top-level JSON fields in which two configs differ.
+func configDiff(a, b Config) []string {
+	var ma, mb map[string]any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	var diff []string
+	for k, va := range ma {
+		if k == "steps" || k == "log_every" || k == "checkpoint_every" {
+			continue
+		}
+		x, _ := json.Marshal(va)
+		y, _ := json.Marshal(mb[k])
+		if string(x) != string(y) {
+			diff = append(diff, k)
+		}
+	}
+	slices.Sort(diff)
+	return diff
+}
+
+// GlobalStep is the number of Adam steps taken so far.
+func (r *Run) GlobalStep() int { return int(optimizers.GetGlobalStep(r.ctx)) }
+
+// Context holds the weights (scope model.Scope), Adam's state and the noise generator.
+func (r *Run) Context() *context.Context { return r.ctx }
+
+// Task is the run's task.
+func (r *Run) Task() datasets.Task { return r.task }
+
+// Backend is the run's backend.
+func (r *Run) Backend() backends.Backend { return r.backend }
+
+// onlineData yields a fresh batch per step, drawn from (DataSeed, step).
+type onlineData struct {
+	task  datasets.Task
+	batch *datasets.Batch
+	seed  uint64
+	step  int
+}
+
+func (d *onlineData) Name() string { return "online " + d.task.Name() }
+func (d *onlineData) Reset()       {}
+func (d *onlineData) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) {
+	if err := datasets.Generate(d.task, d.batch, rand.New(rand.NewPCG(d.seed, uint64(d.step)))); err != nil {
+		return nil, nil, nil, err
+	}
+	d.step++
+	return nil, batchInputs(d.batch), []*tensors.Tensor{targetTensor(d.batch)}, nil
+}
+
+func batchInputs(b *datasets.Batch) []*tensors.Tensor {
+	return []*tensors.Tensor{
+		tensors.FromFlatDataAndDimensions(b.Input, b.B, b.T, b.InputDim),
+		tensors.FromFlatDataAndDimensions(b.Initial, b.B, b.TargetDim),
+	}
+}
+
+func targetTensor(b *datasets.Batch) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(b.Target, b.B, b.T, b.TargetDim)
+}
+
+// Train runs Adam steps until Config.Steps, logging to log (may be nil) every LogEvery steps and
+// saving every CheckpointEvery steps and at the end. With progressBar, GoMLX's terminal progress
+// bar is shown. A non-finite loss stops training with an error that names the step.
+func (r *Run) Train(log io.Writer, progressBar bool) error {
+	if log == nil {
+		log = io.Discard
+	}
+	start := r.GlobalStep()
+	if start >= r.Config.Steps {
+		return nil
+	}
+	r.start = time.Now()
+	batch, err := datasets.NewBatch(r.task, r.Config.BatchSize, r.Config.SeqLen, r.Config.MaskK)
+	if err != nil {
+		return err
+	}
+	ds := &onlineData{task: r.task, batch: batch, seed: r.Config.DataSeed, step: start}
+	loop := train.NewLoop(r.trainer)
+	if progressBar {
+		commandline.AttachProgressBar(loop)
+	}
+	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
+		loss := toFloat(metrics[0])
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+		}
+		r.lastLoss = loss
+		step := r.GlobalStep()
+		if step%r.Config.LogEvery == 0 || step == r.Config.Steps {
+			entry, err := r.Evaluate()
+			if err != nil {
+				return err
+			}
+			r.History = append(r.History, entry)
+			fmt.Fprintf(log, "step %5d  train loss %.5f  eval loss %.5f  position error %.4f (%.1f%% of size)  %.0fs\n",
+				entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
+		}
+		if step%r.Config.CheckpointEvery == 0 && step != r.Config.Steps {
+			return r.Save()
+		}
+		return nil
+	})
+	if _, err := loop.RunToGlobalStep(ds, r.Config.Steps); err != nil {
+		return err
+	}
+	return r.Save()
+}
+
+func toFloat(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// Evaluate computes the noiseless loss and decoded position error on the fixed evaluation batch.
+func (r *Run) Evaluate() (LogEntry, error) {
+	b := r.evalBatch
+	in := batchInputs(b)
+	out, err := r.evalExec.Exec(in[0], in[1], targetTensor(b))
+	if err != nil {
+		return LogEntry{}, err
+	}
+	outputs := tensors.MustCopyFlatData[float32](out[1])
+	sum := 0.0
+	for i := range b.B {
+		for t := 1; t <= b.T; t++ {
+			row := outputs[(i*b.T+t-1)*b.TargetDim : (i*b.T+t)*b.TargetDim]
+			sum += r.task.Decode(row).Sub(b.Position[i*(b.T+1)+t]).Norm()
+		}
+	}
+	posErr := sum / float64(b.B*b.T)
+	return LogEntry{Step: r.GlobalStep(), TrainLoss: r.lastLoss, EvalLoss: toFloat(out[0]), PosError: posErr,
+		PosErrRel: posErr / r.task.Env().Size(), Seconds: time.Since(r.start).Seconds()}, nil
+}
+
+// Save writes a checkpoint and the history (no-op for a run without a directory).
+func (r *Run) Save() error {
+	if r.checkpoint == nil {
+		return nil
+	}
+	if err := r.checkpoint.Save(); err != nil {
+		return fmt.Errorf("saving checkpoint in %s: %w", r.Dir, err)
+	}
+	return atomicfile.WriteJSON(filepath.Join(r.Dir, HistoryFile), r.History)
+}
