@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -172,6 +173,10 @@ func (r *Run) openDir() (resumed bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("loading checkpoint from %s: %w", r.Dir, err)
 	}
+	// Immediate loading makes every variable trainable; the noise generator's state is not.
+	if v := r.ctx.GetVariableByScopeAndName(context.RootScope, context.RNGStateVariableName); v != nil {
+		v.SetTrainable(false)
+	}
 	if data, err := os.ReadFile(filepath.Join(r.Dir, HistoryFile)); err == nil {
 		if err := json.Unmarshal(data, &r.History); err != nil {
 			return false, fmt.Errorf("%s: %w", HistoryFile, err)
@@ -257,6 +262,13 @@ func (r *Run) Train(log io.Writer, progressBar bool) error {
 		return nil
 	}
 	r.start = time.Now()
+	if start == 0 && len(r.History) == 0 {
+		entry, err := r.Evaluate()
+		if err != nil {
+			return err
+		}
+		r.History = append(r.History, entry)
+	}
 	batch, err := datasets.NewBatch(r.task, r.Config.BatchSize, r.Config.SeqLen, r.Config.MaskK)
 	if err != nil {
 		return err
@@ -329,6 +341,14 @@ func (r *Run) Save() error {
 	if r.checkpoint == nil {
 		return nil
 	}
+	// GoMLX's trainer keeps its moving-average metrics in per-instance variables: not part of the run.
+	var metricVars []*context.Variable
+	for v := range r.ctx.IterVariables() {
+		if strings.HasPrefix(v.Scope(), "/metrics") {
+			metricVars = append(metricVars, v)
+		}
+	}
+	r.checkpoint.ExcludeVarsFromSaving(metricVars...)
 	if err := r.checkpoint.Save(); err != nil {
 		return fmt.Errorf("saving checkpoint in %s: %w", r.Dir, err)
 	}
