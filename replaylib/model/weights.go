@@ -107,3 +107,30 @@ func SetOutputBias(ctx *context.Context, bias []float32) error {
 	}
 	return v.SetValue(tensors.FromFlatDataAndDimensions(slices.Clone(bias), len(bias)))
 }
+
+// CopyWeights returns a new context holding copies of the weights in src (scope Scope) and nothing
+// else: no optimizer state and a fresh noise generator.
+func CopyWeights(src *context.Context) (*context.Context, error) {
+	dst := context.New()
+	scope := dst.In(Scope).Checked(false)
+	found := 0
+	for v := range src.IterVariables() {
+		if v.Scope() != "/"+Scope {
+			continue
+		}
+		val, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		clone, err := val.LocalClone()
+		if err != nil {
+			return nil, err
+		}
+		scope.VariableWithValue(v.Name(), clone)
+		found++
+	}
+	if found == 0 {
+		return nil, fmt.Errorf("no weights under scope %q", Scope)
+	}
+	return dst, nil
+}

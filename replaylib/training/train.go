@@ -354,3 +354,8 @@ func (r *Run) Save() error {
 	}
 	return atomicfile.WriteJSON(filepath.Join(r.Dir, HistoryFile), r.History)
 }
+
+// Network returns the run's model for stepwise use (it shares the run's weights).
+func (r *Run) Network() (*model.Network, error) {
+	return model.NewNetwork(r.backend, r.Config.Model, r.ctx)
+}

@@ -1,0 +1,370 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/replaylab/replay/datasets"
+)
+
+// ReachSummary summarises first-passage times of chains into a region.
+type ReachSummary struct {
+	Median        float64 `json:"median"`         // median over chains that reached (NaN if none did)
+	Mean          float64 `json:"mean"`           // mean over chains that reached
+	FractionNever float64 `json:"fraction_never"` // chains that never entered the region
+	Times         []int   `json:"-"`              // per chain, −1 for never
+}
+
+// ReachTimes returns, per chain, the first step t ≥ 1 at which the chain is inside region
+// (index into env.Regions), or −1.
+func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, region int) ReachSummary {
+	times := make([]int, len(traj))
+	var reached []float64
+	for c, path := range traj {
+		times[c] = -1
+		for t := 1; t < len(path); t++ {
+			if env.Regions[region].Area.Contains(path[t]) {
+				times[c] = t
+				reached = append(reached, float64(t))
+				break
+			}
+		}
+	}
+	s := ReachSummary{Times: times, Median: median(reached), Mean: math.NaN()}
+	if len(reached) > 0 {
+		s.Mean, _ = meanSD(reached)
+	}
+	if len(traj) > 0 {
+		s.FractionNever = 1 - float64(len(reached))/float64(len(traj))
+	}
+	return s
+}
+
+// PathLengthPerStep is the mean step length ⟨‖x_{t+1} − x_t‖⟩ over all chains and steps.
+func PathLengthPerStep(traj [][]datasets.Point) float64 {
+	sum, n := 0.0, 0
+	for _, path := range traj {
+		for t := 1; t < len(path); t++ {
+			sum += dist(path[t], path[t-1])
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// Compression is replay path length per step divided by active path length per step.
+func Compression(replay, active [][]datasets.Point) float64 {
+	return PathLengthPerStep(replay) / PathLengthPerStep(active)
+}
+
+// Flatten pools the positions of all chains.
+func Flatten(traj [][]datasets.Point) []datasets.Point {
+	var out []datasets.Point
+	for _, path := range traj {
+		out = append(out, path...)
+	}
+	return out
+}
+
+// Occupancy returns the fraction of points in each region of env, plus a last entry for points in
+// no region (outside the environment or between regions).
+func Occupancy(points []datasets.Point, env *datasets.Environment) []float64 {
+	occ := make([]float64, len(env.Regions)+1)
+	for _, p := range points {
+		r := env.RegionOf(p)
+		if r < 0 {
+			r = len(env.Regions)
+		}
+		occ[r]++
+	}
+	for i := range occ {
+		occ[i] /= float64(max(len(points), 1))
+	}
+	return occ
+}
+
+// Grid is a square grid over an environment's bounding box, with only the cells whose centres lie
+// inside the environment counted.
+type Grid struct {
+	Lo        datasets.Point
+	Cell      float64
+	NX, NY    int
+	inside    []bool
+	NumInside int
+}
+
+// NewGrid covers env with square cells of side cell.
+func NewGrid(env *datasets.Environment, cell float64) (*Grid, error) {
+	if !(cell > 0) {
+		return nil, fmt.Errorf("grid cell=%g: must be > 0", cell)
+	}
+	lo, hi := env.Bounds()
+	g := &Grid{Lo: lo, Cell: cell, NX: int(math.Ceil((hi.X - lo.X) / cell)), NY: int(math.Ceil((hi.Y - lo.Y) / cell))}
+	g.inside = make([]bool, g.NX*g.NY)
+	for iy := range g.NY {
+		for ix := range g.NX {
+			c := datasets.Point{X: lo.X + (float64(ix)+0.5)*cell, Y: lo.Y + (float64(iy)+0.5)*cell}
+			if env.Contains(c) {
+				g.inside[iy*g.NX+ix] = true
+				g.NumInside++
+			}
+		}
+	}
+	return g, nil
+}
+
+// Index returns the cell index of p, or −1 outside the grid.
+func (g *Grid) Index(p datasets.Point) int {
+	ix, iy := int(math.Floor((p.X-g.Lo.X)/g.Cell)), int(math.Floor((p.Y-g.Lo.Y)/g.Cell))
+	if ix < 0 || iy < 0 || ix >= g.NX || iy >= g.NY {
+		return -1
+	}
+	return iy*g.NX + ix
+}
+
+// Inside reports whether cell i's centre is inside the environment.
+func (g *Grid) Inside(i int) bool { return i >= 0 && g.inside[i] }
+
+// Counts returns the number of points per cell.
+func (g *Grid) Counts(points []datasets.Point) []float64 {
+	counts := make([]float64, g.NX*g.NY)
+	for _, p := range points {
+		if i := g.Index(p); i >= 0 {
+			counts[i]++
+		}
+	}
+	return counts
+}
+
+// Coverage is the fraction of inside cells holding at least one point.
+func (g *Grid) Coverage(points []datasets.Point) float64 {
+	visited := 0
+	for i, c := range g.Counts(points) {
+		if c > 0 && g.inside[i] {
+			visited++
+		}
+	}
+	return float64(visited) / float64(max(g.NumInside, 1))
+}
+
+// RegionsVisited is the mean, over chains, of the number of distinct regions a chain entered.
+func RegionsVisited(traj [][]datasets.Point, env *datasets.Environment) float64 {
+	total := 0
+	seen := make([]bool, len(env.Regions))
+	for _, path := range traj {
+		clear(seen)
+		for _, p := range path {
+			if r := env.RegionOf(p); r >= 0 && !seen[r] {
+				seen[r] = true
+				total++
+			}
+		}
+	}
+	return float64(total) / float64(max(len(traj), 1))
+}
+
+// IncrementAutocorrelation is ⟨Δ_t·Δ_{t+lag}⟩ / ⟨Δ_t·Δ_t⟩ pooled over chains, Δ_t = x_{t+1} − x_t
+// (increments centred by their pooled mean).
+func IncrementAutocorrelation(traj [][]datasets.Point, lag int) float64 {
+	var mean datasets.Point
+	n := 0
+	for _, path := range traj {
+		for t := 1; t < len(path); t++ {
+			mean = mean.Add(path[t].Sub(path[t-1]))
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	mean = mean.Scale(1 / float64(n))
+	num, den := 0.0, 0.0
+	for _, path := range traj {
+		for t := 1; t < len(path); t++ {
+			d := path[t].Sub(path[t-1]).Sub(mean)
+			den += d.X*d.X + d.Y*d.Y
+			if t+lag < len(path) {
+				e := path[t+lag].Sub(path[t+lag-1]).Sub(mean)
+				num += d.X*e.X + d.Y*e.Y
+			}
+		}
+	}
+	return num / den
+}
+
+// MSD returns ⟨‖x_{t+ℓ} − x_t‖²⟩ pooled over chains and start times, for each lag ℓ in lags.
+func MSD(traj [][]datasets.Point, lags []int) []float64 {
+	out := make([]float64, len(lags))
+	for k, lag := range lags {
+		sum, n := 0.0, 0
+		for _, path := range traj {
+			for t := 0; t+lag < len(path); t++ {
+				d := path[t+lag].Sub(path[t])
+				sum += d.X*d.X + d.Y*d.Y
+				n++
+			}
+		}
+		out[k] = sum / float64(max(n, 1))
+	}
+	return out
+}
+
+// MSDExponent fits log MSD(ℓ) = β log ℓ + c by least squares over lags and returns β.
+func MSDExponent(traj [][]datasets.Point, lags []int) float64 {
+	msd := MSD(traj, lags)
+	var sx, sy, sxx, sxy float64
+	n := 0.0
+	for k, lag := range lags {
+		if msd[k] <= 0 || lag <= 0 {
+			continue
+		}
+		x, y := math.Log(float64(lag)), math.Log(msd[k])
+		sx, sy, sxx, sxy, n = sx+x, sy+y, sxx+x*x, sxy+x*y, n+1
+	}
+	return (n*sxy - sx*sy) / (n*sxx - sx*sx)
+}
+
+// LogLags returns about n lags spaced logarithmically between 1 and maxLag (distinct, increasing).
+func LogLags(maxLag, n int) []int {
+	var lags []int
+	for i := range n {
+		l := int(math.Round(math.Pow(float64(maxLag), float64(i)/float64(max(n-1, 1)))))
+		if len(lags) == 0 || l > lags[len(lags)-1] {
+			lags = append(lags, l)
+		}
+	}
+	return lags
+}
+
+// IntegratedAutocorrTime estimates τ_int = 1 + 2 Σ_{ℓ≥1} ρ(ℓ) of scalar series (one per chain,
+// pooled), summing up to the first ℓ with ℓ ≥ 5 τ_int(ℓ) (Sokal's automatic window).
+func IntegratedAutocorrTime(series [][]float64) float64 {
+	mean, n := 0.0, 0
+	for _, s := range series {
+		for _, v := range s {
+			mean += v
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	mean /= float64(n)
+	acov := func(lag int) float64 {
+		sum, m := 0.0, 0
+		for _, s := range series {
+			for t := 0; t+lag < len(s); t++ {
+				sum += (s[t] - mean) * (s[t+lag] - mean)
+				m++
+			}
+		}
+		if m == 0 {
+			return 0
+		}
+		return sum / float64(m)
+	}
+	c0 := acov(0)
+	if c0 == 0 {
+		return 1
+	}
+	maxLag := 0
+	for _, s := range series {
+		maxLag = max(maxLag, len(s)-1)
+	}
+	tau := 1.0
+	for lag := 1; lag < maxLag; lag++ {
+		tau += 2 * acov(lag) / c0
+		if float64(lag) >= 5*tau {
+			break
+		}
+	}
+	return tau
+}
+
+// EffectiveSampleSize is the number of points divided by τ_int.
+func EffectiveSampleSize(series [][]float64) float64 {
+	n := 0
+	for _, s := range series {
+		n += len(s)
+	}
+	return float64(n) / IntegratedAutocorrTime(series)
+}
+
+// Coordinate extracts one coordinate (0: x, 1: y) of every chain as scalar series.
+func Coordinate(traj [][]datasets.Point, axis int) [][]float64 {
+	out := make([][]float64, len(traj))
+	for c, path := range traj {
+		out[c] = make([]float64, len(path))
+		for t, p := range path {
+			if axis == 0 {
+				out[c][t] = p.X
+			} else {
+				out[c][t] = p.Y
+			}
+		}
+	}
+	return out
+}
+
+// KDEKL estimates KL(p̂_a ‖ p̂_b) with Gaussian kernel densities of bandwidth h evaluated on the
+// inside cells of grid (each density normalised over those cells, floored at 1e-12).
+func KDEKL(a, b []datasets.Point, grid *Grid, h float64) float64 {
+	pa, pb := grid.Density(a, h), grid.Density(b, h)
+	kl := 0.0
+	for i := range pa {
+		if pa[i] > 0 {
+			kl += pa[i] * math.Log(pa[i]/pb[i])
+		}
+	}
+	return kl
+}
+
+// Density is a Gaussian kernel density estimate of points (bandwidth h) at the inside cell centres,
+// normalised to sum to 1, with a floor of 1e-12 per cell. Points are histogrammed first.
+func (g *Grid) Density(points []datasets.Point, h float64) []float64 {
+	counts := g.Counts(points)
+	dens := make([]float64, len(counts))
+	r := int(math.Ceil(3 * h / g.Cell))
+	total := 0.0
+	for i := range dens {
+		if !g.inside[i] {
+			continue
+		}
+		ix, iy := i%g.NX, i/g.NX
+		s := 0.0
+		for dy := -r; dy <= r; dy++ {
+			for dx := -r; dx <= r; dx++ {
+				jx, jy := ix+dx, iy+dy
+				if jx < 0 || jy < 0 || jx >= g.NX || jy >= g.NY {
+					continue
+				}
+				d2 := float64(dx*dx+dy*dy) * g.Cell * g.Cell
+				s += counts[jy*g.NX+jx] * math.Exp(-d2/(2*h*h))
+			}
+		}
+		dens[i] = s
+		total += s
+	}
+	for i := range dens {
+		if g.inside[i] {
+			dens[i] = math.Max(dens[i]/math.Max(total, 1e-300), 1e-12)
+		}
+	}
+	return dens
+}
+
+// UniformPoints returns n points uniform inside env (rejection sampling in its bounding box).
+func UniformPoints(env *datasets.Environment, n int, rng interface{ Float64() float64 }) []datasets.Point {
+	lo, hi := env.Bounds()
+	out := make([]datasets.Point, 0, n)
+	for len(out) < n {
+		p := datasets.Point{X: lo.X + rng.Float64()*(hi.X-lo.X), Y: lo.Y + rng.Float64()*(hi.Y-lo.Y)}
+		if env.Contains(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/replaylab/replay/datasets"
+)
+
+func dist(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
+
+// Assignment solves the square assignment problem min_π Σ_i cost[i][π(i)] with the Hungarian
+// algorithm (O(n³)) and returns π.
+func Assignment(cost [][]float64) []int {
+	n := len(cost)
+	// Potentials u (rows), v (columns); p[j] = row matched to column j (1-based, 0 = none).
+	u := make([]float64, n+1)
+	v := make([]float64, n+1)
+	p := make([]int, n+1)
+	way := make([]int, n+1)
+	minv := make([]float64, n+1)
+	used := make([]bool, n+1)
+	for i := 1; i <= n; i++ {
+		p[0] = i
+		j0 := 0
+		for j := range minv {
+			minv[j] = math.Inf(1)
+			used[j] = false
+		}
+		for {
+			used[j0] = true
+			i0, delta, j1 := p[j0], math.Inf(1), 0
+			row := cost[i0-1]
+			for j := 1; j <= n; j++ {
+				if used[j] {
+					continue
+				}
+				cur := row[j-1] - u[i0] - v[j]
+				if cur < minv[j] {
+					minv[j], way[j] = cur, j0
+				}
+				if minv[j] < delta {
+					delta, j1 = minv[j], j
+				}
+			}
+			for j := 0; j <= n; j++ {
+				if used[j] {
+					u[p[j]] += delta
+					v[j] -= delta
+				} else {
+					minv[j] -= delta
+				}
+			}
+			j0 = j1
+			if p[j0] == 0 {
+				break
+			}
+		}
+		for j0 != 0 {
+			j1 := way[j0]
+			p[j0] = p[j1]
+			j0 = j1
+		}
+	}
+	match := make([]int, n)
+	for j := 1; j <= n; j++ {
+		match[p[j]-1] = j - 1
+	}
+	return match
+}
+
+// Wasserstein is the exact W_p distance (p ≥ 1) between two equal-size point sets, by optimal assignment.
+func Wasserstein(a, b []datasets.Point, p float64) (float64, error) {
+	if len(a) != len(b) || len(a) == 0 {
+		return 0, fmt.Errorf("wasserstein: sets of sizes %d and %d, want equal and non-empty (subsample first)", len(a), len(b))
+	}
+	if !(p >= 1) {
+		return 0, fmt.Errorf("wasserstein: p=%g, must be ≥ 1", p)
+	}
+	cost := make([][]float64, len(a))
+	for i := range a {
+		cost[i] = make([]float64, len(b))
+		for j := range b {
+			cost[i][j] = math.Pow(dist(a[i], b[j]), p)
+		}
+	}
+	match := Assignment(cost)
+	sum := 0.0
+	for i, j := range match {
+		sum += cost[i][j]
+	}
+	return math.Pow(sum/float64(len(a)), 1/p), nil
+}
+
+// Subsample returns n points drawn without replacement from pts (all of them, shuffled, if n ≥ len).
+func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
+	idx := rng.Perm(len(pts))
+	if n > len(pts) {
+		n = len(pts)
+	}
+	out := make([]datasets.Point, n)
+	for i := range out {
+		out[i] = pts[idx[i]]
+	}
+	return out
+}
+
+// SubsampledWasserstein averages the exact W_p over repeats pairs of equal-size subsamples of n points.
+func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
+	if n > len(a) || n > len(b) || n < 1 || repeats < 1 {
+		return 0, 0, fmt.Errorf("subsampled wasserstein: n=%d repeats=%d for sets of %d and %d", n, repeats, len(a), len(b))
+	}
+	vals := make([]float64, repeats)
+	for r := range vals {
+		if vals[r], err = Wasserstein(Subsample(a, n, rng), Subsample(b, n, rng), p); err != nil {
+			return 0, 0, err
+		}
+	}
+	mean, sd = meanSD(vals)
+	return mean, sd, nil
+}
+
+func meanSD(x []float64) (mean, sd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	if len(x) < 2 {
+		return mean, 0
+	}
+	for _, v := range x {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(x)-1))
+}
+
+// Sinkhorn approximates W_p between point sets of any sizes (uniform weights) with entropic
+// regularisation ε (in units of cost, i.e. distance^p), in the log domain. It returns the transport
+// cost ⟨π, C⟩^{1/p} of the regularised plan, which tends to W_p as ε → 0.
+func Sinkhorn(a, b []datasets.Point, p, eps float64, iterations int) (float64, error) {
+	n, m := len(a), len(b)
+	if n == 0 || m == 0 || !(eps > 0) || iterations < 1 || !(p >= 1) {
+		return 0, fmt.Errorf("sinkhorn: sizes %d, %d, eps=%g, iterations=%d, p=%g: need non-empty sets, eps > 0, iterations ≥ 1, p ≥ 1", n, m, eps, iterations, p)
+	}
+	cost := make([]float64, n*m)
+	for i := range a {
+		for j := range b {
+			cost[i*m+j] = math.Pow(dist(a[i], b[j]), p)
+		}
+	}
+	logA, logB := -math.Log(float64(n)), -math.Log(float64(m))
+	f, g := make([]float64, n), make([]float64, m)
+	tmp := make([]float64, max(n, m))
+	lse := func(x []float64) float64 {
+		mx := math.Inf(-1)
+		for _, v := range x {
+			mx = math.Max(mx, v)
+		}
+		s := 0.0
+		for _, v := range x {
+			s += math.Exp(v - mx)
+		}
+		return mx + math.Log(s)
+	}
+	maxCost := 0.0
+	for _, c := range cost {
+		maxCost = math.Max(maxCost, c)
+	}
+	// ε-scaling: anneal from the cost scale down to eps (warm-started potentials converge far faster
+	// than iterating at a small ε from scratch), then iterate at eps.
+	schedule := []float64{}
+	for e := maxCost; e > eps; e *= sinkhornAnneal {
+		schedule = append(schedule, e)
+	}
+	for range iterations {
+		schedule = append(schedule, eps)
+	}
+	for _, eps := range schedule {
+		for i := range n {
+			row := tmp[:m]
+			for j := range m {
+				row[j] = (g[j]-cost[i*m+j])/eps + logB
+			}
+			f[i] = -eps * lse(row)
+		}
+		for j := range m {
+			col := tmp[:n]
+			for i := range n {
+				col[i] = (f[i]-cost[i*m+j])/eps + logA
+			}
+			g[j] = -eps * lse(col)
+		}
+	}
+	total := 0.0
+	for i := range n {
+		for j := range m {
+			total += math.Exp((f[i]+g[j]-cost[i*m+j])/eps+logA+logB) * cost[i*m+j]
+		}
+	}
+	return math.Pow(total, 1/p), nil
+}
+
+// sinkhornAnneal is the factor by which ε shrinks per iteration during ε-scaling.
+const sinkhornAnneal = 0.85
+
+// SlicedWasserstein estimates SW_p between two equal-size sets of D-dimensional points (rows) from
+// `projections` random unit directions: for each, the 1D W_p of the sorted projections.
+func SlicedWasserstein(a, b [][]float64, p float64, projections int, rng *rand.Rand) (float64, error) {
+	if len(a) != len(b) || len(a) == 0 || projections < 1 {
+		return 0, fmt.Errorf("sliced wasserstein: sizes %d and %d, projections=%d: need equal non-empty sets and ≥ 1 projection", len(a), len(b), projections)
+	}
+	d := len(a[0])
+	theta := make([]float64, d)
+	pa, pb := make([]float64, len(a)), make([]float64, len(b))
+	total := 0.0
+	for range projections {
+		norm := 0.0
+		for k := range theta {
+			theta[k] = rng.NormFloat64()
+			norm += theta[k] * theta[k]
+		}
+		norm = math.Sqrt(norm)
+		project := func(pts [][]float64, out []float64) {
+			for i, x := range pts {
+				s := 0.0
+				for k, v := range x {
+					s += v * theta[k]
+				}
+				out[i] = s / norm
+			}
+			sortFloats(out)
+		}
+		project(a, pa)
+		project(b, pb)
+		for i := range pa {
+			total += math.Pow(math.Abs(pa[i]-pb[i]), p)
+		}
+	}
+	return math.Pow(total/float64(projections*len(a)), 1/p), nil
+}
