@@ -37,7 +37,9 @@ func TestMixtureScoreIsNotAffine(t *testing.T) {
 	o := OU{Theta: 1, Mu: 0, Sigma: 0.3, M0: 2, V0: 0.01}
 	xs := Linspace(-1, 3, 201)
 	// Derivative of the mixture score, by central differences, varies: not affine.
-	slope := func(x float64) float64 { return (o.MixtureScore(x+1e-4, 0.05, 3) - o.MixtureScore(x-1e-4, 0.05, 3)) / 2e-4 }
+	slope := func(x float64) float64 {
+		return (o.MixtureScore(x+1e-4, 0.05, 3) - o.MixtureScore(x-1e-4, 0.05, 3)) / 2e-4
+	}
 	if a, b := slope(0), slope(2); math.Abs(a-b) < 0.1*math.Abs(a) {
 		t.Errorf("mixture score slope %g at 0 and %g at 2: looks affine", a, b)
 	}
