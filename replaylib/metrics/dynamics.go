@@ -15,15 +15,23 @@ type ReachSummary struct {
 	Times         []int   `json:"-"`              // per chain, −1 for never
 }
 
-// ReachTimes returns, per chain, the first step t ≥ 1 at which the chain is inside region
-// (index into env.Regions), or −1.
-func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, region int) ReachSummary {
+// ReachTimes returns, per chain, the first step t ≥ 1 at which the chain is inside any of the
+// regions (indices into env.Regions), or −1.
+func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...int) ReachSummary {
 	times := make([]int, len(traj))
 	var reached []float64
+	inside := func(p datasets.Point) bool {
+		for _, r := range regions {
+			if env.Regions[r].Area.Contains(p) {
+				return true
+			}
+		}
+		return false
+	}
 	for c, path := range traj {
 		times[c] = -1
 		for t := 1; t < len(path); t++ {
-			if env.Regions[region].Area.Contains(path[t]) {
+			if inside(path[t]) {
 				times[c] = t
 				reached = append(reached, float64(t))
 				break
