@@ -9,7 +9,10 @@ import (
 
 // ReachSummary summarises first-passage times of chains into a region.
 type ReachSummary struct {
-	Median        float64 `json:"median"`         // median over chains that reached (NaN if none did)
+	// Median over all chains, a chain that never reached counting as +Inf (censored): +Inf when
+	// half or more never reached.
+	Median        float64 `json:"median"`
+	MedianReached float64 `json:"median_reached"` // median over chains that reached (NaN if none did)
 	Mean          float64 `json:"mean"`           // mean over chains that reached
 	FractionNever float64 `json:"fraction_never"` // chains that never entered the region
 	Times         []int   `json:"-"`              // per chain, −1 for never
@@ -38,7 +41,14 @@ func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...i
 			}
 		}
 	}
-	s := ReachSummary{Times: times, Median: median(reached), Mean: math.NaN()}
+	censored := make([]float64, len(times))
+	for c, t := range times {
+		censored[c] = math.Inf(1)
+		if t >= 0 {
+			censored[c] = float64(t)
+		}
+	}
+	s := ReachSummary{Times: times, Median: median(censored), MedianReached: median(reached), Mean: math.NaN()}
 	if len(reached) > 0 {
 		s.Mean, _ = meanSD(reached)
 	}

@@ -145,8 +145,11 @@ func TestReachTimesAndPathLength(t *testing.T) {
 	if s.Times[0] != 5 || s.Times[1] != 9 || s.Times[2] != -1 {
 		t.Errorf("reach times %v, want [5 9 -1]", s.Times)
 	}
-	if s.Median != 7 || math.Abs(s.FractionNever-1.0/3) > 1e-12 {
-		t.Errorf("median %g, never %g; want 7 and 1/3", s.Median, s.FractionNever)
+	if s.MedianReached != 7 || s.Median != 9 || math.Abs(s.FractionNever-1.0/3) > 1e-12 {
+		t.Errorf("median reached %g, censored median %g, never %g; want 7, 9 (of 5, 9, ∞) and 1/3", s.MedianReached, s.Median, s.FractionNever)
+	}
+	if s2 := ReachTimes(traj[1:], env, 0); !math.IsInf(s2.Median, 1) {
+		t.Errorf("censored median of {9, never} = %g, want +Inf", s2.Median)
 	}
 	if got := PathLengthPerStep(traj[:2]); math.Abs(got-(10*1+20*0.5)/30.0) > 1e-12 {
 		t.Errorf("path length per step %g, want 2/3", got)
