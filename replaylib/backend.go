@@ -91,12 +91,27 @@ func NewBackend() (backends.Backend, error) {
 func newBackend(w io.Writer) (backends.Backend, error) {
 	xla.EnableAutoInstall(false)
 	choice := ChooseBackend(os.LookupEnv, InstalledPJRTPlugins)
-	b, err := backends.NewWithConfig(choice.Config)
+	b, err := newQuietly(choice.Config)
 	if err != nil {
 		return nil, fmt.Errorf("backend %q (%s): %w", choice.Config, choice.Reason, err)
 	}
 	fmt.Fprintf(w, "replay: backend %s (%s)\n", choice.Config, choice.Reason)
 	return b, nil
+}
+
+// newQuietly creates the backend with standard output silenced: simplego prints its parallelism
+// setting there, which would mix into a program's (or an Example's) output; our own line on stderr
+// already says which backend runs.
+func newQuietly(config string) (backends.Backend, error) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return backends.NewWithConfig(config)
+	}
+	defer devNull.Close()
+	stdout := os.Stdout
+	os.Stdout = devNull
+	defer func() { os.Stdout = stdout }()
+	return backends.NewWithConfig(config)
 }
 
 // MustBackend is NewBackend for programs and notebooks: it panics on error.

@@ -419,3 +419,31 @@ func fmtSteps(x float64) string {
 	}
 	return fmt.Sprintf("%.0f steps", x)
 }
+
+// Trajectories are the first replay seed's decoded chains, [chain][step].
+func (v *Variant) Trajectories() [][]datasets.Point { return v.trajectories }
+
+// TaskOf returns the task the result was computed on.
+func (tr *TaskResult) TaskOf() datasets.Task { return tr.task }
+
+// Grid is the grid used for coverage and occupancy.
+func (tr *TaskResult) Grid() *metrics.Grid { return tr.grid }
+
+// ActivePaths are the reference (training-distribution) paths.
+func (tr *TaskResult) ActivePaths() [][]datasets.Point { return tr.active }
+
+// Variant returns the replay variant with the given name, or nil.
+func (tr *TaskResult) Variant(name string) *Variant { return tr.variant(name) }
+
+// Model returns the trained model of the sweep with the given α and k, or nil.
+func (tr *TaskResult) Model(alpha float64, k int) *TrainedModel {
+	for _, m := range tr.Training {
+		if m.Alpha == alpha && m.MaskK == k {
+			return m
+		}
+	}
+	return nil
+}
+
+// Run is the model's training run (weights, config, task).
+func (m *TrainedModel) Run() *training.Run { return m.run }
