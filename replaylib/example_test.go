@@ -15,8 +15,8 @@ func Example() {
 	backend := replaylib.MustBackend() // XLA if a PJRT plugin is installed, else pure Go
 	cfg, _ := training.DefaultConfig("tmaze")
 	cfg.Model.Hidden, cfg.Steps, cfg.SeqLen, cfg.EvalBatch = 32, 100, 20, 16 // small, for the example
-	cfg.Model.Cell.Alpha = 0.2                                             // leak
-	run, err := training.Open(backend, cfg, "") // pass a directory to keep and resume checkpoints
+	cfg.Model.Cell.Alpha = 0.2                                               // leak
+	run, err := training.Open(backend, cfg, "")                              // pass a directory to keep and resume checkpoints
 	if err != nil {
 		panic(err)
 	}

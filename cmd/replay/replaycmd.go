@@ -50,7 +50,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"chains": setInt(&rc.Chains), "steps": setInt(&rc.Steps), "steps_per_call": setInt(&rc.StepsPerCall),
 		"seed": setUint(&rc.Seed), "noise_sd": setFloat(&rc.Cell.NoiseSD), "alpha": setFloat(&rc.Cell.Alpha),
 		"adapt_strength": setFloat(&rc.Cell.AdaptStrength), "adapt_tau": setFloat(&rc.Cell.AdaptTau),
-		"momentum": setFloat(&rc.Cell.Momentum),
+		"momentum":    setFloat(&rc.Cell.Momentum),
 		"adapt_drive": func(v string) error { rc.Cell.AdaptDrive = model.AdaptDrive(v); return nil },
 		"noise":       func(v string) error { noise = v; return nil },
 	}

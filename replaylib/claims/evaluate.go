@@ -26,9 +26,9 @@ type Claim struct {
 
 // TheoryResult holds claim 5's numbers for a documented OU example.
 type TheoryResult struct {
-	OU          theory.OU `json:"ou"`
-	T0, T       float64   `json:"-"`
-	ScoreSlopes []float64 `json:"score_slopes_over_time"` // −1/v(t) at t = T0 … T (5 points)
+	OU          theory.OU        `json:"ou"`
+	T0, T       float64          `json:"-"`
+	ScoreSlopes []float64        `json:"score_slopes_over_time"` // −1/v(t) at t = T0 … T (5 points)
 	Fit         theory.AffineFit `json:"mixture_affine_fit"`
 }
 
@@ -91,17 +91,17 @@ func Evaluate(res *Result) []Claim {
 		add(Claim{ID: 2, Task: tr.Task, Title: "Adaptation: more exploration, slower replay, non-Markov increments", Checks: []Check{
 			check("coverage: adaptation > leak", adapt.Coverage.Mean, leak.Coverage.Mean, adapt.Coverage.Mean > leak.Coverage.Mean),
 			check("regions visited per chain: adaptation > leak", adapt.Regions.Mean, leak.Regions.Mean, adapt.Regions.Mean > leak.Regions.Mean),
-			check("median reach time: adaptation > leak (steps)", adapt.ReachMedian.Mean, leak.ReachMedian.Mean, adapt.ReachMedian.Mean > leak.ReachMedian.Mean),
+			check("restricted mean reach time: adaptation > leak (steps)", adapt.ReachMean.Mean, leak.ReachMean.Mean, adapt.ReachMean.Mean > leak.ReachMean.Mean),
 			check("|lag-1 increment autocorrelation|: adaptation > leak", math.Abs(adapt.IncAutocorr.Mean), math.Abs(leak.IncAutocorr.Mean),
 				math.Abs(adapt.IncAutocorr.Mean) > math.Abs(leak.IncAutocorr.Mean)),
 		}})
 		add(Claim{ID: 3, Task: tr.Task, Title: fmt.Sprintf("Momentum (λv=%g): shorter reach times, longer paths per step", res.Size.Momentum), Checks: []Check{
-			check("median reach time: momentum < leak (steps)", mom.ReachMedian.Mean, leak.ReachMedian.Mean, mom.ReachMedian.Mean < leak.ReachMedian.Mean),
+			check("restricted mean reach time: momentum < leak (steps)", mom.ReachMean.Mean, leak.ReachMean.Mean, mom.ReachMean.Mean < leak.ReachMean.Mean),
 			check("path length per step: momentum > leak (u)", mom.PathLength.Mean, leak.PathLength.Mean, mom.PathLength.Mean > leak.PathLength.Mean),
 		}})
 		add(Claim{ID: 4, Task: tr.Task, Title: "Adaptation + momentum: exploration kept, speed restored", Checks: []Check{
 			check("coverage: adaptation+momentum ≥ adaptation", both.Coverage.Mean, adapt.Coverage.Mean, both.Coverage.Mean >= adapt.Coverage.Mean),
-			check("median reach time: adaptation+momentum < adaptation (steps)", both.ReachMedian.Mean, adapt.ReachMedian.Mean, both.ReachMedian.Mean < adapt.ReachMedian.Mean),
+			check("restricted mean reach time: adaptation+momentum < adaptation (steps)", both.ReachMean.Mean, adapt.ReachMean.Mean, both.ReachMean.Mean < adapt.ReachMean.Mean),
 		}})
 	}
 	th := res.Theory

@@ -2,7 +2,6 @@ package claims
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
@@ -70,11 +69,7 @@ func WriteFigures(res *Result, dir string) ([]string, error) {
 		var reach, reachSD, w1, w1SD, comp, compSD, cov, covSD []float64
 		for _, v := range tr.Variants {
 			names = append(names, v.Name)
-			r := v.ReachMedian.Mean
-			if math.IsInf(r, 1) {
-				r = float64(res.Size.ReplaySteps) // drawn at the cap: never reached by half the chains
-			}
-			reach, reachSD = append(reach, r), append(reachSD, v.ReachMedian.SD)
+			reach, reachSD = append(reach, v.ReachMean.Mean), append(reachSD, v.ReachMean.SD)
 			w1, w1SD = append(w1, v.W1.Mean), append(w1SD, v.W1.SD)
 			comp, compSD = append(comp, v.Compression.Mean), append(compSD, v.Compression.SD)
 			cov, covSD = append(cov, v.Coverage.Mean), append(covSD, v.Coverage.SD)
@@ -83,7 +78,7 @@ func WriteFigures(res *Result, dir string) ([]string, error) {
 			name, title, unit string
 			vals, sds         []float64
 		}{
-			{"reach", fmt.Sprintf("%s: median reach time (capped at %d = never)", tr.Task, res.Size.ReplaySteps), "steps", reach, reachSD},
+			{"reach", fmt.Sprintf("%s: mean reach time (never counts %d)", tr.Task, res.Size.ReplaySteps), "steps", reach, reachSD},
 			{"w1", tr.Task + ": replay W1 to training positions", "W1 (u)", w1, w1SD},
 			{"compression", tr.Task + ": temporal compression", "replay / active length per step", comp, compSD},
 			{"coverage", tr.Task + ": coverage", "fraction of grid cells visited", cov, covSD},
@@ -95,18 +90,18 @@ func WriteFigures(res *Result, dir string) ([]string, error) {
 		}
 		// λv sweep.
 		sweepLen := plots.Series{Name: "path length per step (u)"}
-		sweepReach := plots.Series{Name: "median reach time (steps)"}
+		sweepReach := plots.Series{Name: "restricted mean reach time (steps)"}
 		for _, v := range tr.Sweep {
 			sweepLen.X = append(sweepLen.X, v.Cell.Momentum)
 			sweepLen.Y = append(sweepLen.Y, v.PathLength.Mean)
 			sweepReach.X = append(sweepReach.X, v.Cell.Momentum)
-			sweepReach.Y = append(sweepReach.Y, v.ReachMedian.Mean)
+			sweepReach.Y = append(sweepReach.Y, v.ReachMean.Mean)
 		}
 		p, err = plots.Lines(tr.Task+": momentum sweep, path length", "λv (1 = no momentum)", "path length per step (u)", []plots.Series{sweepLen}, false, false)
 		if err := save(p, err, tr.Task+"-sweep-length"); err != nil {
 			return nil, err
 		}
-		p, err = plots.Lines(tr.Task+": momentum sweep, reach time", "λv (1 = no momentum)", "median reach time (steps)", []plots.Series{sweepReach}, false, false)
+		p, err = plots.Lines(tr.Task+": momentum sweep, reach time", "λv (1 = no momentum)", "mean reach time, never = T_q (steps)", []plots.Series{sweepReach}, false, false)
 		if err := save(p, err, tr.Task+"-sweep-reach"); err != nil {
 			return nil, err
 		}

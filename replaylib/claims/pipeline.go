@@ -58,27 +58,28 @@ func newStat(values []float64) Stat {
 
 // Variant is a replay setting and its metrics over seeds.
 type Variant struct {
-	Name          string           `json:"name"`
-	Model         string           `json:"model"` // which trained model (see TaskResult.Training)
-	Cell          model.CellParams `json:"cell"`
-	W1            Stat             `json:"w1"`             // to training positions, environment units
-	W2            Stat             `json:"w2"`
-	KL            Stat             `json:"kde_kl"`         // KL(training ‖ replay) of kernel densities
-	ReachMedian   Stat             `json:"reach_median"`   // censored median steps to the target region
-	ReachNever    Stat             `json:"reach_never"`    // fraction of chains never reaching it
-	PathLength    Stat             `json:"path_length"`    // decoded distance per step
-	Compression   Stat             `json:"compression"`    // path length / active path length per step
-	Coverage      Stat             `json:"coverage"`       // fraction of grid cells visited
-	Regions       Stat             `json:"regions_visited"` // distinct regions per chain
-	IncAutocorr   Stat             `json:"increment_autocorr"`
-	MSDExponent   Stat             `json:"msd_exponent"`
-	IAT           Stat             `json:"iat"`            // integrated autocorrelation time of x
-	Inside        Stat             `json:"inside"`         // fraction of decoded positions inside the environment
-	Occupancy     []float64        `json:"occupancy"`      // per region (+ none), first seed
-	MSDLags       []int            `json:"msd_lags"`
-	MSD           []float64        `json:"msd"`          // first seed
-	Autocorr      []float64        `json:"autocorr"`     // increment autocorrelation at lags 1..len, first seed
-	trajectories  [][]datasets.Point
+	Name         string           `json:"name"`
+	Model        string           `json:"model"` // which trained model (see TaskResult.Training)
+	Cell         model.CellParams `json:"cell"`
+	W1           Stat             `json:"w1"` // to training positions, environment units
+	W2           Stat             `json:"w2"`
+	KL           Stat             `json:"kde_kl"`                // KL(training ‖ replay) of kernel densities
+	ReachMedian  Stat             `json:"reach_median"`          // censored median steps to the target region
+	ReachMean    Stat             `json:"reach_restricted_mean"` // mean of min(τ, T_q) steps over chains
+	ReachNever   Stat             `json:"reach_never"`           // fraction of chains never reaching it
+	PathLength   Stat             `json:"path_length"`           // decoded distance per step
+	Compression  Stat             `json:"compression"`           // path length / active path length per step
+	Coverage     Stat             `json:"coverage"`              // fraction of grid cells visited
+	Regions      Stat             `json:"regions_visited"`       // distinct regions per chain
+	IncAutocorr  Stat             `json:"increment_autocorr"`
+	MSDExponent  Stat             `json:"msd_exponent"`
+	IAT          Stat             `json:"iat"`       // integrated autocorrelation time of x
+	Inside       Stat             `json:"inside"`    // fraction of decoded positions inside the environment
+	Occupancy    []float64        `json:"occupancy"` // per region (+ none), first seed
+	MSDLags      []int            `json:"msd_lags"`
+	MSD          []float64        `json:"msd"`      // first seed
+	Autocorr     []float64        `json:"autocorr"` // increment autocorrelation at lags 1..len, first seed
+	trajectories [][]datasets.Point
 }
 
 // TrainedModel is one training run of the sweep.
@@ -95,30 +96,30 @@ type TrainedModel struct {
 
 // TaskResult gathers one task's training sweep and replay variants.
 type TaskResult struct {
-	Task             string          `json:"task"`
-	EnvSize          float64         `json:"env_size"`
-	Start            datasets.Point  `json:"replay_start"`
-	Targets          []string        `json:"reach_targets"`
-	ActivePathLength float64         `json:"active_path_length"`
-	Training         []*TrainedModel `json:"training"`
-	Variants         []*Variant      `json:"variants"`
-	Sweep            []*Variant      `json:"momentum_sweep"`
-	RegionNames      []string        `json:"region_names"`
-	TrainingOccupancy []float64      `json:"training_occupancy"`
-	active           [][]datasets.Point
-	grid             *metrics.Grid
-	task             datasets.Task
+	Task              string          `json:"task"`
+	EnvSize           float64         `json:"env_size"`
+	Start             datasets.Point  `json:"replay_start"`
+	Targets           []string        `json:"reach_targets"`
+	ActivePathLength  float64         `json:"active_path_length"`
+	Training          []*TrainedModel `json:"training"`
+	Variants          []*Variant      `json:"variants"`
+	Sweep             []*Variant      `json:"momentum_sweep"`
+	RegionNames       []string        `json:"region_names"`
+	TrainingOccupancy []float64       `json:"training_occupancy"`
+	active            [][]datasets.Point
+	grid              *metrics.Grid
+	task              datasets.Task
 }
 
 // Result is a whole reproduction.
 type Result struct {
-	Size    Size                   `json:"size"`
-	Seed    uint64                 `json:"seed"`
-	Backend string                 `json:"backend"`
-	Seconds float64                `json:"seconds"`
-	Tasks   []*TaskResult          `json:"tasks"`
-	Theory  TheoryResult           `json:"theory"`
-	Claims  []Claim                `json:"claims"`
+	Size    Size          `json:"size"`
+	Seed    uint64        `json:"seed"`
+	Backend string        `json:"backend"`
+	Seconds float64       `json:"seconds"`
+	Tasks   []*TaskResult `json:"tasks"`
+	Theory  TheoryResult  `json:"theory"`
+	Claims  []Claim       `json:"claims"`
 }
 
 // Variant names.
@@ -374,6 +375,7 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		add("kl", metrics.KDEKL(trainPts, pts, tr.grid, 2*tr.grid.Cell))
 		reach := metrics.ReachTimes(traj, env, targets...)
 		add("reach", reach.Median)
+		add("reachmean", reach.RestrictedMean)
 		add("never", reach.FractionNever)
 		add("length", metrics.PathLengthPerStep(traj))
 		add("compression", metrics.PathLengthPerStep(traj)/tr.ActivePathLength)
@@ -400,13 +402,13 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		}
 	}
 	v.W1, v.W2, v.KL = newStat(cols["w1"]), newStat(cols["w2"]), newStat(cols["kl"])
-	v.ReachMedian, v.ReachNever = newStat(cols["reach"]), newStat(cols["never"])
+	v.ReachMedian, v.ReachNever, v.ReachMean = newStat(cols["reach"]), newStat(cols["never"]), newStat(cols["reachmean"])
 	v.PathLength, v.Compression = newStat(cols["length"]), newStat(cols["compression"])
 	v.Coverage, v.Regions = newStat(cols["coverage"]), newStat(cols["regions"])
 	v.IncAutocorr, v.MSDExponent, v.IAT = newStat(cols["ac1"]), newStat(cols["msd"]), newStat(cols["iat"])
 	v.Inside = newStat(cols["inside"])
-	logf(opt.Log, "   replay %-22s W1 %.3f  reach %s (never %.0f%%)  length/step %.4f  coverage %.2f  (%.0fs)",
-		name, v.W1.Mean, fmtSteps(v.ReachMedian.Mean), 100*v.ReachNever.Mean, v.PathLength.Mean, v.Coverage.Mean, time.Since(t0).Seconds())
+	logf(opt.Log, "   replay %-22s W1 %.3f  reach: median %s, restricted mean %.0f, never %.0f%%  length/step %.4f  coverage %.2f  (%.0fs)",
+		name, v.W1.Mean, fmtSteps(v.ReachMedian.Mean), v.ReachMean.Mean, 100*v.ReachNever.Mean, v.PathLength.Mean, v.Coverage.Mean, time.Since(t0).Seconds())
 	return v, nil
 }
 
@@ -415,7 +417,7 @@ const metricsSubsample = 400
 
 func fmtSteps(x float64) string {
 	if math.IsInf(x, 1) {
-		return "never (median)"
+		return "never"
 	}
 	return fmt.Sprintf("%.0f steps", x)
 }

@@ -9,21 +9,21 @@ import (
 
 // Size is the budget of a reproduction run.
 type Size struct {
-	Name         string    `json:"name"`
-	Tasks        []string  `json:"tasks"`
-	Hidden       int       `json:"hidden"`
-	TrainSteps   int       `json:"train_steps"`
-	BatchSize    int       `json:"batch_size"`
-	SeqLen       int       `json:"seq_len"`
-	MaskKs       []int     `json:"mask_ks"`    // masking difficulties for claim 1's training sweep
-	LeakAlpha    float64   `json:"leak_alpha"` // α of the leaky model (the other has α = 1)
-	NoiseSD      float64   `json:"noise_sd"`   // σ during training
-	Chains       int       `json:"chains"`
-	ReplaySteps  int       `json:"replay_steps"`
-	ReplaySeeds  int       `json:"replay_seeds"` // spread over replay seeds
-	AdaptStrength float64  `json:"adapt_strength"`
-	AdaptTau     float64   `json:"adapt_tau"`
-	Momentum     float64   `json:"momentum"`       // λ_v of the momentum variant
+	Name          string    `json:"name"`
+	Tasks         []string  `json:"tasks"`
+	Hidden        int       `json:"hidden"`
+	TrainSteps    int       `json:"train_steps"`
+	BatchSize     int       `json:"batch_size"`
+	SeqLen        int       `json:"seq_len"`
+	MaskKs        []int     `json:"mask_ks"`    // masking difficulties for claim 1's training sweep
+	LeakAlpha     float64   `json:"leak_alpha"` // α of the leaky model (the other has α = 1)
+	NoiseSD       float64   `json:"noise_sd"`   // σ during training
+	Chains        int       `json:"chains"`
+	ReplaySteps   int       `json:"replay_steps"`
+	ReplaySeeds   int       `json:"replay_seeds"` // spread over replay seeds
+	AdaptStrength float64   `json:"adapt_strength"`
+	AdaptTau      float64   `json:"adapt_tau"`
+	Momentum      float64   `json:"momentum"`       // λ_v of the momentum variant
 	MomentumSweep []float64 `json:"momentum_sweep"` // λ_v values of the sweep
 }
 

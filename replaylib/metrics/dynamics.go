@@ -13,9 +13,12 @@ type ReachSummary struct {
 	// half or more never reached.
 	Median        float64 `json:"median"`
 	MedianReached float64 `json:"median_reached"` // median over chains that reached (NaN if none did)
-	Mean          float64 `json:"mean"`           // mean over chains that reached
-	FractionNever float64 `json:"fraction_never"` // chains that never entered the region
-	Times         []int   `json:"-"`              // per chain, −1 for never
+	// RestrictedMean is the mean of min(τ, T) over all chains, T the number of steps: finite and
+	// comparable between settings even when most chains never reach (where the median is +Inf).
+	RestrictedMean float64 `json:"restricted_mean"`
+	Mean           float64 `json:"mean"`           // mean over chains that reached
+	FractionNever  float64 `json:"fraction_never"` // chains that never entered the region
+	Times          []int   `json:"-"`              // per chain, −1 for never
 }
 
 // ReachTimes returns, per chain, the first step t ≥ 1 at which the chain is inside any of the
@@ -42,10 +45,14 @@ func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...i
 		}
 	}
 	censored := make([]float64, len(times))
+	restricted := 0.0
 	for c, t := range times {
 		censored[c] = math.Inf(1)
 		if t >= 0 {
 			censored[c] = float64(t)
+			restricted += float64(t)
+		} else {
+			restricted += float64(len(traj[c]) - 1)
 		}
 	}
 	s := ReachSummary{Times: times, Median: median(censored), MedianReached: median(reached), Mean: math.NaN()}
@@ -54,6 +61,7 @@ func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...i
 	}
 	if len(traj) > 0 {
 		s.FractionNever = 1 - float64(len(reached))/float64(len(traj))
+		s.RestrictedMean = restricted / float64(len(traj))
 	}
 	return s
 }

@@ -148,6 +148,9 @@ func TestReachTimesAndPathLength(t *testing.T) {
 	if s.MedianReached != 7 || s.Median != 9 || math.Abs(s.FractionNever-1.0/3) > 1e-12 {
 		t.Errorf("median reached %g, censored median %g, never %g; want 7, 9 (of 5, 9, ∞) and 1/3", s.MedianReached, s.Median, s.FractionNever)
 	}
+	if math.Abs(s.RestrictedMean-(5+9+10)/3.0) > 1e-12 {
+		t.Errorf("restricted mean %g, want (5 + 9 + 10)/3 (the standing chain counts its 10 steps)", s.RestrictedMean)
+	}
 	if s2 := ReachTimes(traj[1:], env, 0); !math.IsInf(s2.Median, 1) {
 		t.Errorf("censored median of {9, never} = %g, want +Inf", s2.Median)
 	}
