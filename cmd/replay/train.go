@@ -64,14 +64,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "train: %s, hidden %d, α=%g, k=%d, from step %d to %d, in %s\n", cfg.Task, cfg.Model.Hidden,
 		cfg.Model.Cell.Alpha, cfg.MaskK, run.GlobalStep(), cfg.Steps, *out)
-	errc := make(chan error, 1)
-	go func() { errc <- run.Train(stdout, *progress) }()
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		return fmt.Errorf("interrupted: rerun the same command to resume from the last checkpoint in %s", *out)
-	}
-	if err != nil {
+	if err := run.TrainContext(ctx, stdout, *progress); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%v; rerun the same command to resume from it (%s)", err, *out)
+		}
 		return err
 	}
 	if n := len(run.History); n > 0 {

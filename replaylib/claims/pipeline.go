@@ -207,7 +207,7 @@ func trainModel(ctx context.Context, opt Options, task string, alpha float64, k 
 		logf(opt.Log, "   model %s: reusing trained checkpoint (%d steps)", name, run.GlobalStep())
 	} else {
 		logf(opt.Log, "   model %s: training %d → %d steps", name, run.GlobalStep(), cfg.Steps)
-		if err := run.Train(prefixWriter{opt.Log, "      "}, false); err != nil {
+		if err := run.TrainContext(ctx, prefixWriter{opt.Log, "      "}, false); err != nil {
 			return nil, err
 		}
 	}

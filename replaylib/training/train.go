@@ -1,6 +1,7 @@
 package training
 
 import (
+	stdctx "context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -254,6 +255,12 @@ func targetTensor(b *datasets.Batch) *tensors.Tensor {
 // saving every CheckpointEvery steps and at the end. With progressBar, GoMLX's terminal progress
 // bar is shown. A non-finite loss stops training with an error that names the step.
 func (r *Run) Train(log io.Writer, progressBar bool) error {
+	return r.TrainContext(stdctx.Background(), log, progressBar)
+}
+
+// TrainContext is Train that stops when ctx is cancelled: it saves a checkpoint at the current step
+// (so that reopening the directory resumes there) and returns ctx's error.
+func (r *Run) TrainContext(ctx stdctx.Context, log io.Writer, progressBar bool) error {
 	if log == nil {
 		log = io.Discard
 	}
@@ -279,6 +286,12 @@ func (r *Run) Train(log io.Writer, progressBar bool) error {
 		commandline.AttachProgressBar(loop)
 	}
 	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
+		if err := ctx.Err(); err != nil {
+			if serr := r.Save(); serr != nil {
+				return serr
+			}
+			return fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
+		}
 		loss := toFloat(metrics[0])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)

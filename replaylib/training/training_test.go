@@ -1,6 +1,7 @@
 package training
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -129,6 +130,34 @@ func TestResumeEqualsUninterruptedRun(t *testing.T) {
 	_, err = Open(backend, other, dir)
 	if !errors.Is(err, ErrConfigMismatch) || !strings.Contains(err.Error(), "model") {
 		t.Errorf("mismatching config: error %v, want ErrConfigMismatch naming model", err)
+	}
+}
+
+// TestCancelSavesACheckpoint: a cancelled run stops at once, saves, and a reopened run resumes there.
+func TestCancelSavesACheckpoint(t *testing.T) {
+	cfg := tinyConfig(t, "triangle")
+	cfg.Steps, cfg.CheckpointEvery = 50, 1000
+	dir := t.TempDir()
+	run, err := Open(replaylib.MustBackend(), cfg, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = run.TrainContext(ctx, nil, false)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "checkpoint saved") {
+		t.Fatalf("error %v, want a cancellation that saved a checkpoint", err)
+	}
+	stopped := run.GlobalStep()
+	if stopped < 1 || stopped >= 50 {
+		t.Fatalf("stopped at step %d, want early", stopped)
+	}
+	again, err := Open(replaylib.MustBackend(), cfg, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.GlobalStep() != stopped {
+		t.Errorf("reopened at step %d, want %d", again.GlobalStep(), stopped)
 	}
 }
 
