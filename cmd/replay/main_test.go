@@ -93,7 +93,7 @@ func TestReproduceTinyEndToEnd(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	if !strings.Contains(out, "claim checks held") {
+	if !strings.Contains(out, "claims held") {
 		t.Errorf("stdout lacks the summary line:\n%s", out)
 	}
 	// Second run: models are reused, not retrained.

@@ -77,7 +77,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stdout, "claim %d %-8s %-5v %s\n", c.ID, c.Task, c.Held, c.Title)
 	}
-	fmt.Fprintf(stdout, "reproduce: %d of %d claim checks held; %s, %s, %d figures in %s (%.0f s)\n", held, len(res.Claims),
+	fmt.Fprintf(stdout, "reproduce: %d of %d claims held; %s, %s, %d figures in %s (%.0f s)\n", held, len(res.Claims),
 		filepath.Join(*out, claims.ReportFile), filepath.Join(*out, claims.MetricsFile), len(figures), *out, res.Seconds)
 	return nil
 }

@@ -92,7 +92,7 @@ func Evaluate(res *Result) []Claim {
 			check("coverage: adaptation > leak", adapt.Coverage.Mean, leak.Coverage.Mean, adapt.Coverage.Mean > leak.Coverage.Mean),
 			check("regions visited per chain: adaptation > leak", adapt.Regions.Mean, leak.Regions.Mean, adapt.Regions.Mean > leak.Regions.Mean),
 			check("restricted mean reach time: adaptation > leak (steps)", adapt.ReachMean.Mean, leak.ReachMean.Mean, adapt.ReachMean.Mean > leak.ReachMean.Mean),
-			check("|lag-1 increment autocorrelation|: adaptation > leak", math.Abs(adapt.IncAutocorr.Mean), math.Abs(leak.IncAutocorr.Mean),
+			check("absolute lag-1 increment autocorrelation: adaptation > leak", math.Abs(adapt.IncAutocorr.Mean), math.Abs(leak.IncAutocorr.Mean),
 				math.Abs(adapt.IncAutocorr.Mean) > math.Abs(leak.IncAutocorr.Mean)),
 		}})
 		add(Claim{ID: 3, Task: tr.Task, Title: fmt.Sprintf("Momentum (λv=%g): shorter reach times, longer paths per step", res.Size.Momentum), Checks: []Check{

@@ -118,7 +118,9 @@ func Lines(title, xLabel, yLabel string, series []Series, logX, logY bool) (*plo
 		pts.Shape = plotutil.Shape(i)
 		pts.Radius = vg.Points(2)
 		p.Add(l, pts)
-		p.Legend.Add(s.Name, l, pts)
+		if len(series) > 1 {
+			p.Legend.Add(s.Name, l, pts)
+		}
 	}
 	p.Legend.Top = true
 	return p, nil
@@ -163,7 +165,8 @@ func Bars(title, yLabel string, labels []string, values, errs []float64) (*plot.
 	return p, nil
 }
 
-// environment adds the environment's outline (boundary and holes) to p and sets equal-aspect bounds.
+// environment adds the environment's outline (boundary and holes) to p and sets equal-aspect bounds
+// around it. Call it after adding the data: lines leaving the view are clipped at its edge.
 func environment(p *plot.Plot, env *datasets.Environment) error {
 	for _, poly := range append([]datasets.Polygon{env.Boundary}, env.Holes...) {
 		var xys plotter.XYs
@@ -188,9 +191,6 @@ func environment(p *plot.Plot, env *datasets.Environment) error {
 // Trajectories draws up to maxChains chains over the environment outline.
 func Trajectories(title string, env *datasets.Environment, traj [][]datasets.Point, maxChains int) (*plot.Plot, error) {
 	p := newPlot(title, "x (u)", "y (u)")
-	if err := environment(p, env); err != nil {
-		return nil, err
-	}
 	for c := range min(maxChains, len(traj)) {
 		var xys plotter.XYs
 		for _, q := range traj[c] {
@@ -210,7 +210,7 @@ func Trajectories(title string, env *datasets.Environment, traj [][]datasets.Poi
 		start.Shape = draw.CircleGlyph{}
 		p.Add(start)
 	}
-	return p, nil
+	return p, environment(p, env)
 }
 
 // heatGrid adapts a metrics.Grid's counts to plotter.GridXYZ.
@@ -256,9 +256,6 @@ func Occupancy(title string, env *datasets.Environment, grid *metrics.Grid, poin
 // Quiver draws arrows (x, y) → (x+dx·scale, y+dy·scale) over the environment outline.
 func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, scale float64, col color.Color) (*plot.Plot, error) {
 	p := newPlot(title, "x (u)", "y (u)")
-	if err := environment(p, env); err != nil {
-		return nil, err
-	}
 	for i, a := range at {
 		b := a.Add(vec[i].Scale(scale))
 		l, err := plotter.NewLine(plotter.XYs{{X: a.X, Y: a.Y}, {X: b.X, Y: b.Y}})
@@ -273,7 +270,7 @@ func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, s
 		head.Shape = draw.CircleGlyph{}
 		p.Add(head)
 	}
-	return p, nil
+	return p, environment(p, env)
 }
 
 // Palette exposes the heat-map palette for callers that draw their own maps.
