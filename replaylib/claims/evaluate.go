@@ -83,7 +83,7 @@ func Evaluate(res *Result) []Claim {
 					errLeak = m.FinalErr
 				}
 			}
-			c1.Checks = append(c1.Checks, check(fmt.Sprintf("k=%d: final position error with leak ≤ without (fraction of size)", k),
+			c1.Checks = append(c1.Checks, check(fmt.Sprintf("k=%d: final position error (mean of last quarter of training) with leak ≤ without (fraction of size)", k),
 				errLeak, errPlain, errLeak <= errPlain))
 		}
 		c1.Checks = append(c1.Checks, check("replay W1 to training positions: leak < no leak (u)", leak.W1.Mean, noLeak.W1.Mean, leak.W1.Mean < noLeak.W1.Mean))

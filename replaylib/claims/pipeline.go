@@ -89,7 +89,7 @@ type TrainedModel struct {
 	MaskK    int                 `json:"mask_k"`
 	Dir      string              `json:"dir"`
 	History  []training.LogEntry `json:"history"`
-	FinalErr float64             `json:"final_pos_err_rel"`
+	FinalErr float64             `json:"final_pos_err_rel"` // mean of the last quarter of the evaluations
 	Seconds  float64             `json:"seconds"`
 	run      *training.Run
 }
@@ -212,10 +212,22 @@ func trainModel(ctx context.Context, opt Options, task string, alpha float64, k 
 		}
 	}
 	m := &TrainedModel{Name: name, Alpha: alpha, MaskK: k, Dir: dir, History: run.History, Seconds: time.Since(t0).Seconds(), run: run}
-	if n := len(run.History); n > 0 {
-		m.FinalErr = run.History[n-1].PosErrRel
-	}
+	m.FinalErr = finalError(run.History)
 	return m, nil
+}
+
+// finalError is the mean relative position error over the last quarter of the evaluations (at least
+// one): single evaluations fluctuate by a factor of 2 from one to the next (noisy training batches).
+func finalError(h []training.LogEntry) float64 {
+	if len(h) == 0 {
+		return math.NaN()
+	}
+	n := max(1, len(h)/4)
+	sum := 0.0
+	for _, e := range h[len(h)-n:] {
+		sum += e.PosErrRel
+	}
+	return sum / float64(n)
 }
 
 // prefixWriter indents another writer's lines.
