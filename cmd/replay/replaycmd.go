@@ -17,6 +17,7 @@ import (
 	"github.com/replaylab/replay/replaylib/atomicfile"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/replay"
+	"github.com/replaylab/replay/replaylib/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 
@@ -46,16 +47,16 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
 	noise := string(rc.Noise)
-	s := settings{
-		"chains": setInt(&rc.Chains), "steps": setInt(&rc.Steps), "steps_per_call": setInt(&rc.StepsPerCall),
-		"seed": setUint(&rc.Seed), "noise_sd": setFloat(&rc.Cell.NoiseSD), "alpha": setFloat(&rc.Cell.Alpha),
-		"adapt_strength": setFloat(&rc.Cell.AdaptStrength), "adapt_tau": setFloat(&rc.Cell.AdaptTau),
-		"momentum":    setFloat(&rc.Cell.Momentum),
+	s := settings.Setters{
+		"chains": settings.Int(&rc.Chains, 1), "steps": settings.Int(&rc.Steps, 1), "steps_per_call": settings.Int(&rc.StepsPerCall, 1),
+		"seed": settings.Uint(&rc.Seed), "noise_sd": settings.Float(&rc.Cell.NoiseSD), "alpha": settings.Float(&rc.Cell.Alpha),
+		"adapt_strength": settings.Float(&rc.Cell.AdaptStrength), "adapt_tau": settings.Float(&rc.Cell.AdaptTau),
+		"momentum":    settings.Float(&rc.Cell.Momentum),
 		"adapt_drive": func(v string) error { rc.Cell.AdaptDrive = model.AdaptDrive(v); return nil },
 		"noise":       func(v string) error { noise = v; return nil },
 	}
-	if err := s.apply(*set); err != nil {
-		return err
+	if err := s.Apply(*set); err != nil {
+		return usagef("%v", err)
 	}
 	rc.Noise = replay.NoiseConvention(noise)
 	if err := rc.Validate(); err != nil {

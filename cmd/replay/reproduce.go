@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/atomicfile"
@@ -21,7 +20,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	quick := fs.Bool("quick", false, "quick size: minutes on 2 CPU cores (the default)")
 	full := fs.Bool("full", false, "paper size: for XLA on a GPU")
 	size := fs.String("size", "", "size by name: quick, full or tiny (tiny is for tests)")
-	set := fs.String("set", "", "overrides, \"key=value;key=value\"; keys: "+strings.Join(claims.SetKeys(), ", "))
+	set := fs.String("set", "", "overrides, \"key=value;key=value\"; keys: "+claims.SetKeys())
 	retrain := fs.Bool("retrain", false, "retrain models even if trained checkpoints exist in --out")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err

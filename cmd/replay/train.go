@@ -5,22 +5,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 
-func trainSettings(cfg *training.Config) settings {
-	return settings{
-		"steps": setInt(&cfg.Steps), "batch_size": setInt(&cfg.BatchSize), "seq_len": setInt(&cfg.SeqLen),
-		"mask_k": setInt(&cfg.MaskK), "learning_rate": setFloat(&cfg.LearningRate), "hidden": setInt(&cfg.Model.Hidden),
-		"alpha": setFloat(&cfg.Model.Cell.Alpha), "noise_sd": setFloat(&cfg.Model.Cell.NoiseSD),
-		"adapt_strength": setFloat(&cfg.Model.Cell.AdaptStrength), "adapt_tau": setFloat(&cfg.Model.Cell.AdaptTau),
-		"momentum": setFloat(&cfg.Model.Cell.Momentum), "weight_seed": setUint(&cfg.WeightSeed),
-		"data_seed": setUint(&cfg.DataSeed), "noise_seed": setUint(&cfg.NoiseSeed), "log_every": setInt(&cfg.LogEvery),
-		"checkpoint_every": setInt(&cfg.CheckpointEvery), "eval_batch": setInt(&cfg.EvalBatch),
+// trainSettings are train's --set keys; ranges are checked by training.Config.Validate.
+func trainSettings(cfg *training.Config) settings.Setters {
+	anyInt := func(p *int) func(string) error { return settings.Int(p, math.MinInt) }
+	return settings.Setters{
+		"steps": anyInt(&cfg.Steps), "batch_size": anyInt(&cfg.BatchSize), "seq_len": anyInt(&cfg.SeqLen),
+		"mask_k": anyInt(&cfg.MaskK), "learning_rate": settings.Float(&cfg.LearningRate), "hidden": anyInt(&cfg.Model.Hidden),
+		"alpha": settings.Float(&cfg.Model.Cell.Alpha), "noise_sd": settings.Float(&cfg.Model.Cell.NoiseSD),
+		"adapt_strength": settings.Float(&cfg.Model.Cell.AdaptStrength), "adapt_tau": settings.Float(&cfg.Model.Cell.AdaptTau),
+		"momentum": settings.Float(&cfg.Model.Cell.Momentum), "weight_seed": settings.Uint(&cfg.WeightSeed),
+		"data_seed": settings.Uint(&cfg.DataSeed), "noise_seed": settings.Uint(&cfg.NoiseSeed), "log_every": anyInt(&cfg.LogEvery),
+		"checkpoint_every": anyInt(&cfg.CheckpointEvery), "eval_batch": anyInt(&cfg.EvalBatch),
 		"adapt_drive": func(v string) error { cfg.Model.Cell.AdaptDrive = model.AdaptDrive(v); return nil },
 	}
 }
@@ -45,8 +49,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *seed != 0 {
 		cfg.WeightSeed, cfg.DataSeed, cfg.NoiseSeed = *seed*10+1, *seed*10+2, *seed*10+3
 	}
-	if err := trainSettings(&cfg).apply(*set); err != nil {
-		return err
+	if err := trainSettings(&cfg).Apply(*set); err != nil {
+		return usagef("%v", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)

@@ -2,9 +2,10 @@ package claims
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/replaylab/replay/replaylib/settings"
 )
 
 // Size is the budget of a reproduction run.
@@ -66,95 +67,49 @@ func SizeByName(name string) (Size, error) {
 	return Size{}, fmt.Errorf("size %q: want quick, full or tiny", name)
 }
 
-// setters maps --set keys to the fields they change.
-var setters = map[string]func(s *Size, v string) error{
-	"tasks":          func(s *Size, v string) error { s.Tasks = strings.Split(v, ","); return nil },
-	"hidden":         intField(func(s *Size) *int { return &s.Hidden }, 1),
-	"train_steps":    intField(func(s *Size) *int { return &s.TrainSteps }, 0),
-	"batch_size":     intField(func(s *Size) *int { return &s.BatchSize }, 1),
-	"seq_len":        intField(func(s *Size) *int { return &s.SeqLen }, 2),
-	"chains":         intField(func(s *Size) *int { return &s.Chains }, 2),
-	"replay_steps":   intField(func(s *Size) *int { return &s.ReplaySteps }, 10),
-	"replay_seeds":   intField(func(s *Size) *int { return &s.ReplaySeeds }, 1),
-	"leak_alpha":     floatField(func(s *Size) *float64 { return &s.LeakAlpha }),
-	"noise_sd":       floatField(func(s *Size) *float64 { return &s.NoiseSD }),
-	"adapt_strength": floatField(func(s *Size) *float64 { return &s.AdaptStrength }),
-	"adapt_tau":      floatField(func(s *Size) *float64 { return &s.AdaptTau }),
-	"momentum":       floatField(func(s *Size) *float64 { return &s.Momentum }),
-	"mask_ks": func(s *Size, v string) error {
-		s.MaskKs = nil
-		for _, f := range strings.Split(v, ",") {
-			k, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || k < 0 {
-				return fmt.Errorf("mask_ks=%q: want comma-separated integers ≥ 0", v)
+// setters returns the --set keys of a Size and the fields they change.
+func (s *Size) setters() settings.Setters {
+	return settings.Setters{
+		"tasks":          func(v string) error { s.Tasks = strings.Split(v, ","); return nil },
+		"hidden":         settings.Int(&s.Hidden, 1),
+		"train_steps":    settings.Int(&s.TrainSteps, 0),
+		"batch_size":     settings.Int(&s.BatchSize, 1),
+		"seq_len":        settings.Int(&s.SeqLen, 2),
+		"chains":         settings.Int(&s.Chains, 2),
+		"replay_steps":   settings.Int(&s.ReplaySteps, 10),
+		"replay_seeds":   settings.Int(&s.ReplaySeeds, 1),
+		"leak_alpha":     settings.Float(&s.LeakAlpha),
+		"noise_sd":       settings.Float(&s.NoiseSD),
+		"adapt_strength": settings.Float(&s.AdaptStrength),
+		"adapt_tau":      settings.Float(&s.AdaptTau),
+		"momentum":       settings.Float(&s.Momentum),
+		"mask_ks": func(v string) error {
+			s.MaskKs = nil
+			for _, f := range strings.Split(v, ",") {
+				k, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil || k < 0 {
+					return fmt.Errorf("want comma-separated integers ≥ 0")
+				}
+				s.MaskKs = append(s.MaskKs, k)
 			}
-			s.MaskKs = append(s.MaskKs, k)
-		}
-		return nil
-	},
-	"momentum_sweep": func(s *Size, v string) error {
-		s.MomentumSweep = nil
-		for _, f := range strings.Split(v, ",") {
-			x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || !(x > 0 && x <= 1) {
-				return fmt.Errorf("momentum_sweep=%q: want comma-separated values in (0, 1]", v)
+			return nil
+		},
+		"momentum_sweep": func(v string) error {
+			s.MomentumSweep = nil
+			for _, f := range strings.Split(v, ",") {
+				x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+				if err != nil || !(x > 0 && x <= 1) {
+					return fmt.Errorf("want comma-separated values in (0, 1]")
+				}
+				s.MomentumSweep = append(s.MomentumSweep, x)
 			}
-			s.MomentumSweep = append(s.MomentumSweep, x)
-		}
-		return nil
-	},
-}
-
-func intField(get func(*Size) *int, minValue int) func(*Size, string) error {
-	return func(s *Size, v string) error {
-		x, err := strconv.Atoi(v)
-		if err != nil || x < minValue {
-			return fmt.Errorf("want an integer ≥ %d, got %q", minValue, v)
-		}
-		*get(s) = x
-		return nil
-	}
-}
-
-func floatField(get func(*Size) *float64) func(*Size, string) error {
-	return func(s *Size, v string) error {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("want a number, got %q", v)
-		}
-		*get(s) = x
-		return nil
+			return nil
+		},
 	}
 }
 
 // SetKeys lists the keys Set accepts.
-func SetKeys() []string {
-	keys := make([]string, 0, len(setters))
-	for k := range setters {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func SetKeys() string { return (&Size{}).setters().Keys() }
 
 // Set applies "key=value;key=value" overrides (GoMLX --set style).
-func (s *Size) Set(settings string) error {
-	for _, kv := range strings.Split(settings, ";") {
-		kv = strings.TrimSpace(kv)
-		if kv == "" {
-			continue
-		}
-		key, value, ok := strings.Cut(kv, "=")
-		if !ok {
-			return fmt.Errorf("--set %q: want key=value", kv)
-		}
-		set, known := setters[strings.TrimSpace(key)]
-		if !known {
-			return fmt.Errorf("--set %s: unknown key, want one of %s", key, strings.Join(SetKeys(), ", "))
-		}
-		if err := set(s, strings.TrimSpace(value)); err != nil {
-			return fmt.Errorf("--set %s: %w", key, err)
-		}
-	}
-	return nil
-}
+func (s *Size) Set(spec string) error { return s.setters().Apply(spec) }
