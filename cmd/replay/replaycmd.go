@@ -13,7 +13,6 @@ import (
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/atomicfile"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/replay"
@@ -62,21 +61,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := rc.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	if err := checkWritable(*out); err != nil {
-		return err
-	}
-	backend, err := replaylib.NewBackend()
-	if err != nil {
-		return err
-	}
-	run, err := training.Open(backend, cfg, *modelDir)
+	run, err := openRun(*out, cfg, *modelDir)
 	if err != nil {
 		return err
 	}
 	if run.GlobalStep() == 0 {
 		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
 	}
-	eng, err := replay.New(backend, cfg.Model, run.Context(), run.Task(), rc)
+	eng, err := replay.New(run.Backend(), cfg.Model, run.Context(), run.Task(), rc)
 	if err != nil {
 		return err
 	}

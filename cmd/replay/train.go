@@ -55,14 +55,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	if err := checkWritable(*out); err != nil {
-		return err
-	}
-	backend, err := replaylib.NewBackend()
-	if err != nil {
-		return err
-	}
-	run, err := training.Open(backend, cfg, *out)
+	run, err := openRun(*out, cfg, *out)
 	if err != nil {
 		return err
 	}
@@ -80,4 +73,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			e.PosError, 100*e.PosErrRel, filepath.Join(*out, training.HistoryFile))
 	}
 	return nil
+}
+
+// openRun checks that out is writable, picks the backend and opens (or resumes) the run kept in dir.
+func openRun(out string, cfg training.Config, dir string) (*training.Run, error) {
+	if err := checkWritable(out); err != nil {
+		return nil, err
+	}
+	backend, err := replaylib.NewBackend()
+	if err != nil {
+		return nil, err
+	}
+	return training.Open(backend, cfg, dir)
 }
