@@ -67,7 +67,7 @@ func TestReproduceTinyEndToEnd(t *testing.T) {
 		t.Fatalf("metrics.json: schema %q size %q tasks %d", m.Schema, m.Size.Name, len(m.Tasks))
 	}
 	for _, task := range m.Tasks {
-		if len(task.Variants) != 6 || len(task.Sweep) != 2 || len(task.Training) != 2 || len(task.Training[0].History) < 2 {
+		if len(task.Variants) != 8 || len(task.Sweep) != 2 || len(task.Training) != 2 || len(task.Training[0].History) < 2 {
 			t.Errorf("%s: %d variants, %d sweep points, %d models", task.Task, len(task.Variants), len(task.Sweep), len(task.Training))
 		}
 		for _, v := range task.Variants {

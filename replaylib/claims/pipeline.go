@@ -58,27 +58,28 @@ func newStat(values []float64) Stat {
 
 // Variant is a replay setting and its metrics over seeds.
 type Variant struct {
-	Name         string           `json:"name"`
-	Model        string           `json:"model"` // which trained model (see TaskResult.Training)
-	Cell         model.CellParams `json:"cell"`
-	W1           Stat             `json:"w1"` // to training positions, environment units
-	W2           Stat             `json:"w2"`
-	KL           Stat             `json:"kde_kl"`                // KL(training ‖ replay) of kernel densities
-	ReachMedian  Stat             `json:"reach_median"`          // censored median steps to the target region
-	ReachMean    Stat             `json:"reach_restricted_mean"` // mean of min(τ, T_q) steps over chains
-	ReachNever   Stat             `json:"reach_never"`           // fraction of chains never reaching it
-	PathLength   Stat             `json:"path_length"`           // decoded distance per step
-	Compression  Stat             `json:"compression"`           // path length / active path length per step
-	Coverage     Stat             `json:"coverage"`              // fraction of grid cells visited
-	Regions      Stat             `json:"regions_visited"`       // distinct regions per chain
-	IncAutocorr  Stat             `json:"increment_autocorr"`
-	MSDExponent  Stat             `json:"msd_exponent"`
-	IAT          Stat             `json:"iat"`       // integrated autocorrelation time of x
-	Inside       Stat             `json:"inside"`    // fraction of decoded positions inside the environment
-	Occupancy    []float64        `json:"occupancy"` // per region (+ none), first seed
-	MSDLags      []int            `json:"msd_lags"`
-	MSD          []float64        `json:"msd"`      // first seed
-	Autocorr     []float64        `json:"autocorr"` // increment autocorrelation at lags 1..len, first seed
+	Name         string                 `json:"name"`
+	Model        string                 `json:"model"` // which trained model (see TaskResult.Training)
+	Cell         model.CellParams       `json:"cell"`
+	Noise        replay.NoiseConvention `json:"noise_convention"`
+	W1           Stat                   `json:"w1"` // to training positions, environment units
+	W2           Stat                   `json:"w2"`
+	KL           Stat                   `json:"kde_kl"`                // KL(training ‖ replay) of kernel densities
+	ReachMedian  Stat                   `json:"reach_median"`          // censored median steps to the target region
+	ReachMean    Stat                   `json:"reach_restricted_mean"` // mean of min(τ, T_q) steps over chains
+	ReachNever   Stat                   `json:"reach_never"`           // fraction of chains never reaching it
+	PathLength   Stat                   `json:"path_length"`           // decoded distance per step
+	Compression  Stat                   `json:"compression"`           // path length / active path length per step
+	Coverage     Stat                   `json:"coverage"`              // fraction of grid cells visited
+	Regions      Stat                   `json:"regions_visited"`       // distinct regions per chain
+	IncAutocorr  Stat                   `json:"increment_autocorr"`
+	MSDExponent  Stat                   `json:"msd_exponent"`
+	IAT          Stat                   `json:"iat"`       // integrated autocorrelation time of x
+	Inside       Stat                   `json:"inside"`    // fraction of decoded positions inside the environment
+	Occupancy    []float64              `json:"occupancy"` // per region (+ none), first seed
+	MSDLags      []int                  `json:"msd_lags"`
+	MSD          []float64              `json:"msd"`      // first seed
+	Autocorr     []float64              `json:"autocorr"` // increment autocorrelation at lags 1..len, first seed
 	trajectories [][]datasets.Point
 }
 
@@ -130,6 +131,9 @@ const (
 	VariantMomentum   = "momentum"
 	VariantBoth       = "adaptation+momentum"
 	VariantUntrained  = "untrained"
+	// Alternative forms the shared reference suggests trying (§7); not used by the claim checks.
+	VariantAdaptationRate = "adaptation (rate-driven)"
+	VariantMomentumSqrt   = "momentum (σ·√λv noise)"
 )
 
 // replayGeometry is where replay starts and which regions count as reached, per task.
@@ -305,6 +309,8 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 		{VariantMomentum, leaky, nil, momentum(s.Momentum)},
 		{VariantBoth, leaky, nil, func(c *model.CellParams) { adapt(c); c.Momentum = s.Momentum }},
 		{VariantUntrained, leaky, untrained, nil},
+		{VariantAdaptationRate, leaky, nil, func(c *model.CellParams) { adapt(c); c.AdaptDrive = model.AdaptDriveRate }},
+		{VariantMomentumSqrt, leaky, nil, momentum(s.Momentum)},
 	}
 	for _, sp := range specs {
 		weights := sp.weights
@@ -315,7 +321,11 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 		if sp.mod != nil {
 			sp.mod(&cell)
 		}
-		v, err := replayVariant(ctx, opt, tr, sp.name, sp.m, weights, cell)
+		noise := replay.NoiseFixed
+		if sp.name == VariantMomentumSqrt {
+			noise = replay.NoiseSqrtMomentum
+		}
+		v, err := replayVariant(ctx, opt, tr, sp.name, sp.m, weights, cell, noise)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +334,7 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 	for _, λ := range s.MomentumSweep {
 		cell := base
 		cell.Momentum = λ
-		v, err := replayVariant(ctx, opt, tr, fmt.Sprintf("λv=%g", λ), leaky, leaky.run.Context(), cell)
+		v, err := replayVariant(ctx, opt, tr, fmt.Sprintf("λv=%g", λ), leaky, leaky.run.Context(), cell, replay.NoiseFixed)
 		if err != nil {
 			return nil, err
 		}
@@ -341,7 +351,8 @@ func untrainedContext(cfg model.Config, seed uint64) (*mlctx.Context, error) {
 }
 
 // replayVariant replays one setting for every replay seed and measures it.
-func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string, m *TrainedModel, weights *mlctx.Context, cell model.CellParams) (*Variant, error) {
+func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string, m *TrainedModel, weights *mlctx.Context,
+	cell model.CellParams, noise replay.NoiseConvention) (*Variant, error) {
 	s := opt.Size
 	env := tr.task.Env()
 	var targets []int
@@ -349,7 +360,7 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		targets = append(targets, env.RegionIndex(t))
 	}
 	trainPts := metrics.Flatten(tr.active)
-	v := &Variant{Name: name, Model: m.Name, Cell: cell}
+	v := &Variant{Name: name, Model: m.Name, Cell: cell, Noise: noise}
 	cols := map[string][]float64{}
 	add := func(k string, x float64) { cols[k] = append(cols[k], x) }
 	t0 := time.Now()
@@ -357,6 +368,7 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		rc := replay.DefaultConfig(m.run.Config.Model.Cell)
 		rc.Cell = cell
 		rc.Cell.NoiseSD = replay.DefaultNoiseFactor * m.run.Config.Model.Cell.NoiseSD
+		rc.Noise = noise
 		rc.Chains, rc.Steps, rc.Seed = s.Chains, s.ReplaySteps, opt.Seed*1000+uint64(seed)+1
 		rc.StepsPerCall = min(replay.DefaultStepsPerCall, s.ReplaySteps)
 		eng, err := replay.New(opt.Backend, m.run.Config.Model, weights, tr.task, rc)
