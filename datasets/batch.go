@@ -102,3 +102,12 @@ func Generate(task Task, batch *Batch, rng *rand.Rand) error {
 func (batch *Batch) Path(b int) []Point {
 	return batch.Position[b*(batch.T+1) : (b+1)*(batch.T+1)]
 }
+
+// Paths returns the positions of every path, [path][t] (views, not copies).
+func (batch *Batch) Paths() [][]Point {
+	paths := make([][]Point, batch.B)
+	for b := range paths {
+		paths[b] = batch.Path(b)
+	}
+	return paths
+}

@@ -260,6 +260,9 @@ func TestSameSeedSamePaths(t *testing.T) {
 			t.Fatal("same seed gave different inputs")
 		}
 	}
+	if paths := a.Paths(); len(paths) != 4 || len(paths[2]) != 31 || paths[2][7] != a.Position[2*31+7] {
+		t.Errorf("Paths: %d paths, want 4 views of 31 positions", len(paths))
+	}
 	Generate(task, b, newRNG(10))
 	if a.Position[5] == b.Position[5] {
 		t.Error("different seeds gave the same position")

@@ -45,10 +45,7 @@ func runDatasets(_ context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		if *task == "" {
-			var paths [][]datasets.Point
-			for i := range batch.B {
-				paths = append(paths, batch.Path(i))
-			}
+			paths := batch.Paths()
 			env := tk.Env()
 			fmt.Fprintf(stdout, "%-10s environment %s: size %.2f, area %.3f, regions %v; %d paths × %d steps: inputs %d, targets %d, mean step %.4f, occupancy %v\n",
 				name, env.Name, env.Size(), env.Area(), env.RegionNames(), batch.B, batch.T, batch.InputDim, batch.TargetDim,

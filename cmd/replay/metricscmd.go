@@ -78,10 +78,7 @@ func runMetrics(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	batch, _ := datasets.NewBatch(tk, 256, 100, 100)
 	rng := rand.New(rand.NewPCG(*seed, 5))
 	datasets.Generate(tk, batch, rng)
-	var active [][]datasets.Point
-	for i := range batch.B {
-		active = append(active, batch.Path(i))
-	}
+	active := batch.Paths()
 	pts := metrics.Flatten(traj)
 	trainPts := metrics.Flatten(active)
 	n := min(400, len(pts), len(trainPts))

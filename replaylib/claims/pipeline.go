@@ -280,9 +280,7 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 		return nil, err
 	}
 	datasets.Generate(task, batch, rand.New(rand.NewPCG(opt.Seed, 77)))
-	for i := range batch.B {
-		tr.active = append(tr.active, batch.Path(i))
-	}
+	tr.active = batch.Paths()
 	tr.ActivePathLength = metrics.PathLengthPerStep(tr.active)
 	if tr.grid, err = metrics.NewGrid(env, env.Size()/25); err != nil {
 		return nil, err
