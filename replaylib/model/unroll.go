@@ -98,6 +98,21 @@ func Loss(cfg Config, outputs, targets *Node) *Node {
 	return ReduceAllMean(Square(Sub(outputs, targets)))
 }
 
+// StartReadout is the readout of the encoded start state, y_0 = W_out W_enc s_0 + b_out [B, Out],
+// for initial observations s_0 [B, ObsDim].
+func StartReadout(ctx *context.Context, cfg Config, initial *Node) *Node {
+	w := GetWeights(ctx, initial.Graph(), cfg)
+	return Readout(w, MatMul2(initial, w.Enc))
+}
+
+// LossWithStart adds the start state to Loss as one more step: (T·Loss(y_1..T) + Loss(y_0, s_0))/(T+1).
+// It trains the encoder so that h_0 decodes to the start observation, which replay starts from.
+func LossWithStart(cfg Config, outputs, targets, start, initial *Node) *Node {
+	T := float64(outputs.Shape().Dimensions[1])
+	l0 := Loss(cfg, ExpandAxes(start, 1), ExpandAxes(initial, 1))
+	return DivScalar(Add(MulScalar(Loss(cfg, outputs, targets), T), l0), T+1)
+}
+
 // PositionError is the mean Euclidean distance between 2D outputs and targets [B, T, 2].
 func PositionError(outputs, targets *Node) *Node {
 	return ReduceAllMean(Sqrt(ReduceSum(Square(Sub(outputs, targets)), -1)))

@@ -23,6 +23,9 @@ type Config struct {
 	LogEvery        int          `json:"log_every"`        // evaluate loss and position error every LogEvery steps
 	CheckpointEvery int          `json:"checkpoint_every"` // save every CheckpointEvery steps (and at the end)
 	EvalBatch       int          `json:"eval_batch"`       // paths in the fixed evaluation batch
+	// StartLoss also trains the readout of h_0 = W_enc s_0 against s_0 (model.LossWithStart), so
+	// that replay started from an encoded observation starts there.
+	StartLoss bool `json:"start_loss"`
 }
 
 // Training defaults, sized so the 2D tasks reach a decoded error below 5% of the environment in
@@ -56,6 +59,7 @@ func DefaultConfig(taskName string) (Config, error) {
 		Task: taskName, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
 		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
 		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
+		StartLoss: true,
 	}, nil
 }
 

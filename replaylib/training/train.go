@@ -90,15 +90,23 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 		}
 	}
 	optimizer := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
+	// loss is the training objective: every step's readout, and the start state's with StartLoss.
+	loss := func(ctx *context.Context, out, targets, initial *Node) *Node {
+		if !cfg.StartLoss {
+			return model.Loss(cfg.Model, out, targets)
+		}
+		return model.LossWithStart(cfg.Model, out, targets, model.StartReadout(ctx, cfg.Model, initial), initial)
+	}
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], true)
-		return []*Node{out}
+		// The loss needs the context for the start readout: compute it here, pass it as a prediction.
+		return []*Node{loss(ctx, out, inputs[2], inputs[1])}
 	}
-	lossFn := func(labels, predictions []*Node) *Node { return model.Loss(cfg.Model, predictions[0], labels[0]) }
+	lossFn := func(_, predictions []*Node) *Node { return predictions[0] }
 	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, lossFn, optimizer, nil, nil)
 	r.evalExec, err = context.NewExec(backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, targets *Node) (*Node, *Node) {
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, false)
-		return model.Loss(cfg.Model, out, targets), out
+		return loss(ctx, out, targets, initial), out
 	})
 	if err != nil {
 		return nil, err
@@ -237,7 +245,9 @@ func (d *onlineData) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) 
 		return nil, nil, nil, err
 	}
 	d.step++
-	return nil, batchInputs(d.batch), []*tensors.Tensor{targetTensor(d.batch)}, nil
+	// Targets travel as a third input: the loss is computed in the model function (see Open).
+	inputs := append(batchInputs(d.batch), targetTensor(d.batch))
+	return nil, inputs, []*tensors.Tensor{tensors.FromScalar(float32(0))}, nil
 }
 
 func batchInputs(b *datasets.Batch) []*tensors.Tensor {

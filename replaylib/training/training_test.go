@@ -196,3 +196,37 @@ func TestConfigValidation(t *testing.T) {
 		t.Errorf("place-cell default: readout %s, validate %v", pc.Model.Readout, pc.Validate())
 	}
 }
+
+// TestStartLossTrainsTheEncoder: with StartLoss the encoded start state decodes to the start
+// position (the leaky T-maze model's h_0 decoded far outside the maze without it).
+func TestStartLossTrainsTheEncoder(t *testing.T) {
+	startError := func(startLoss bool) float64 {
+		cfg := tinyConfig(t, "tmaze")
+		cfg.Steps, cfg.MaskK, cfg.StartLoss = 300, cfg.SeqLen, startLoss
+		cfg.Model.Cell.Alpha = 0.2
+		run, err := Open(replaylib.MustBackend(), cfg, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run.Train(nil, false); err != nil {
+			t.Fatal(err)
+		}
+		net, _ := run.Network()
+		b := run.evalBatch
+		state, err := net.Encode(b.Initial, b.B)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, _ := net.Decode(state)
+		sum := 0.0
+		for i := range b.B {
+			sum += run.Task().Decode(y[2*i : 2*i+2]).Sub(b.Path(i)[0]).Norm()
+		}
+		return sum / float64(b.B) / run.Task().Env().Size()
+	}
+	with, without := startError(true), startError(false)
+	if with > 0.05 {
+		t.Errorf("decoded start error with StartLoss %.1f%% of the maze, want < 5%%", 100*with)
+	}
+	t.Logf("decoded start error: %.1f%% with StartLoss, %.1f%% without", 100*with, 100*without)
+}
