@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/replaylab/replay/datasets"
@@ -101,6 +102,7 @@ type TaskResult struct {
 	EnvSize           float64         `json:"env_size"`
 	Start             datasets.Point  `json:"replay_start"`
 	Targets           []string        `json:"reach_targets"`
+	StartMode         string          `json:"replay_start_mode"`
 	ActivePathLength  float64         `json:"active_path_length"`
 	Training          []*TrainedModel `json:"training"`
 	Variants          []*Variant      `json:"variants"`
@@ -110,6 +112,10 @@ type TaskResult struct {
 	active            [][]datasets.Point
 	grid              *metrics.Grid
 	task              datasets.Task
+	// behaviour, when set, holds paths that end at the replay start: replay then starts from the
+	// network's own hidden state at their end (cached per model) rather than from encoding Start.
+	behaviour   *datasets.Batch
+	startStates map[string]*tensors.Tensor
 }
 
 // Result is a whole reproduction.
@@ -257,6 +263,28 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 	start, targetNames := replayGeometry(task)
 	env := task.Env()
 	tr := &TaskResult{Task: name, EnvSize: env.Size(), Start: start, Targets: targetNames, task: task, RegionNames: env.RegionNames()}
+	if tm, ok := task.(*datasets.TMaze); ok {
+		// T-maze paths all start at the stem base, so the encoder never learned arm positions:
+		// start replay from the network's state at the end of runs into the left arm instead.
+		p := tm.Params()
+		p.LeftProbability = 1
+		left, err := datasets.NewTMaze(p)
+		if err != nil {
+			return nil, err
+		}
+		if tr.behaviour, err = datasets.NewBatch(left, s.Chains, 2*s.SeqLen, s.MaskKs[len(s.MaskKs)-1]); err != nil {
+			return nil, err
+		}
+		datasets.Generate(left, tr.behaviour, rand.New(rand.NewPCG(opt.Seed, 78)))
+		var end datasets.Point
+		for _, path := range tr.behaviour.Paths() {
+			end = end.Add(path[len(path)-1].Scale(1 / float64(s.Chains)))
+		}
+		tr.Start, tr.startStates = end, map[string]*tensors.Tensor{}
+		tr.StartMode = "network state at the end of left-arm runs"
+	} else {
+		tr.StartMode = "encoded start position"
+	}
 	// Training sweep: α ∈ {1, leak} × k.
 	var leaky, plain *TrainedModel
 	maxK := s.MaskKs[len(s.MaskKs)-1]
@@ -373,11 +401,24 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		if err != nil {
 			return nil, err
 		}
-		starts := make([]datasets.Point, s.Chains)
-		for i := range starts {
-			starts[i] = tr.Start
+		var traj [][]datasets.Point
+		if tr.behaviour != nil && weights == m.run.Context() {
+			h, ok := tr.startStates[m.Name]
+			if !ok {
+				if h, err = m.run.FinalStates(tr.behaviour); err != nil {
+					return nil, err
+				}
+				tr.startStates[m.Name] = h
+			}
+			traj, err = eng.TrajectoriesFromStates(ctx, h)
+		} else {
+			// Encoded start positions (also for the untrained baseline, which has no behaviour states).
+			starts := make([]datasets.Point, s.Chains)
+			for i := range starts {
+				starts[i] = tr.Start
+			}
+			traj, err = eng.Trajectories(ctx, starts)
 		}
-		traj, err := eng.Trajectories(ctx, starts)
 		if err != nil {
 			return nil, err
 		}

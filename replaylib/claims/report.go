@@ -166,8 +166,8 @@ func Markdown(res *Result, figures []string) string {
 		}
 	}
 	for _, tr := range res.Tasks {
-		w("\n## %s\n\nReplay starts at (%.2f, %.2f); target regions %v. Active path length per step %.4f u.\n\n",
-			tr.Task, tr.Start.X, tr.Start.Y, tr.Targets, tr.ActivePathLength)
+		w("\n## %s\n\nReplay starts at (%.2f, %.2f) (%s); target regions %v. Active path length per step %.4f u.\n\n",
+			tr.Task, tr.Start.X, tr.Start.Y, tr.StartMode, tr.Targets, tr.ActivePathLength)
 		w("### Training (final decoded position error, fraction of environment size %.2f u)\n\n| model | α | k | error | time (s) |\n|---|---|---|---|---|\n", tr.EnvSize)
 		for _, m := range tr.Training {
 			w("| %s | %g | %d | %.2f%% | %.0f |\n", m.Name, m.Alpha, m.MaskK, 100*m.FinalErr, m.Seconds)

@@ -89,6 +89,7 @@ type Engine struct {
 	ctx      *mlctx.Context
 	exec     *mlctx.Exec
 	encode   *mlctx.Exec
+	readout  *mlctx.Exec
 	cell     model.CellParams
 	outputs  []float32
 	decoded  []datasets.Point
@@ -121,6 +122,12 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 		w := model.GetWeights(ctx, s0.Graph(), modelCfg)
 		h := model.MatMul2(s0, w.Enc)
 		return []*Node{h, model.Readout(w, h)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.readout, err = mlctx.NewExec(backend, ctx.Reuse(), func(ctx *mlctx.Context, h *Node) *Node {
+		return model.Readout(model.GetWeights(ctx, h.Graph(), modelCfg), h)
 	})
 	return e, err
 }
@@ -191,8 +198,27 @@ func (e *Engine) Run(ctx context.Context, starts []datasets.Point, observe Obser
 	if err != nil {
 		return err
 	}
-	h := out[0]
-	e.decodeInto(out[1], 1)
+	return e.run(ctx, out[0], out[1], observe)
+}
+
+// RunFromStates replays from given hidden states h [Chains, N] (e.g. the network's own states at the
+// end of behaviour paths, see training.Run.FinalStates) instead of encoded observations; adaptation
+// and momentum start at zero.
+func (e *Engine) RunFromStates(ctx context.Context, h *tensors.Tensor, observe Observer) error {
+	if dims := h.Shape().Dimensions; len(dims) != 2 || dims[0] != e.cfg.Chains || dims[1] != e.model.Hidden {
+		return fmt.Errorf("states: shape %v, want [%d, %d] (chains, hidden)", dims, e.cfg.Chains, e.model.Hidden)
+	}
+	y, err := e.readout.Exec(h)
+	if err != nil {
+		return err
+	}
+	return e.run(ctx, h, y[0], observe)
+}
+
+// run observes the start (readout y0 of h) and advances all chains Steps steps.
+func (e *Engine) run(ctx context.Context, h, y0 *tensors.Tensor, observe Observer) error {
+	C := e.cfg.Chains
+	e.decodeInto(y0, 1)
 	if err := observe(0, e.decoded[:C]); err != nil {
 		return err
 	}
@@ -239,17 +265,29 @@ func (e *Engine) decodeInto(y *tensors.Tensor, k int) {
 	}
 }
 
-// Trajectories runs the engine and keeps every decoded position: result[c][t], t = 0 … Steps.
+// Trajectories runs the engine from encoded start positions and keeps every decoded position:
+// result[c][t], t = 0 … Steps.
 func (e *Engine) Trajectories(ctx context.Context, starts []datasets.Point) ([][]datasets.Point, error) {
+	traj, keep := e.collector()
+	return traj, e.Run(ctx, starts, keep)
+}
+
+// TrajectoriesFromStates is Trajectories starting from hidden states (see RunFromStates).
+func (e *Engine) TrajectoriesFromStates(ctx context.Context, h *tensors.Tensor) ([][]datasets.Point, error) {
+	traj, keep := e.collector()
+	return traj, e.RunFromStates(ctx, h, keep)
+}
+
+// collector returns per-chain trajectories and the observer that fills them.
+func (e *Engine) collector() ([][]datasets.Point, Observer) {
 	traj := make([][]datasets.Point, e.cfg.Chains)
 	for c := range traj {
 		traj[c] = make([]datasets.Point, 0, e.cfg.Steps+1)
 	}
-	err := e.Run(ctx, starts, func(_ int, pos []datasets.Point) error {
+	return traj, func(_ int, pos []datasets.Point) error {
 		for c, p := range pos {
 			traj[c] = append(traj[c], p)
 		}
 		return nil
-	})
-	return traj, err
+	}
 }

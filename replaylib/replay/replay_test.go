@@ -5,6 +5,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
@@ -149,4 +152,40 @@ func BenchmarkReplay(b *testing.B) {
 			b.ReportMetric(float64(b.N*rc.Chains*rc.Steps)/b.Elapsed().Seconds(), "chain-steps/s")
 		})
 	}
+}
+
+// TestReplayFromBehaviourStates: replay started from the network's own state at the end of paths
+// begins (t = 0) where those paths ended.
+func TestReplayFromBehaviourStates(t *testing.T) {
+	run := trained(t)
+	batch, _ := datasets.NewBatch(run.Task(), 10, run.Config.SeqLen, run.Config.MaskK)
+	datasets.Generate(run.Task(), batch, newRNG(17))
+	h, err := run.FinalStates(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := DefaultConfig(run.Config.Model.Cell)
+	rc.Chains, rc.Steps, rc.StepsPerCall = 10, 5, 5
+	eng, err := New(replaylib.MustBackend(), run.Config.Model, run.Context(), run.Task(), rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	traj, err := eng.TrajectoriesFromStates(context.Background(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for c, path := range batch.Paths() {
+		sum += traj[c][0].Sub(path[len(path)-1]).Norm()
+	}
+	if mean := sum / 10; mean > 0.1*run.Task().Env().Size() {
+		t.Errorf("replay starts %.3f from the paths' ends on average, want < 10%% of the environment", mean)
+	}
+	if _, err := eng.TrajectoriesFromStates(context.Background(), tensorsOfShape(3, 4)); err == nil {
+		t.Error("states of the wrong shape accepted")
+	}
+}
+
+func tensorsOfShape(dims ...int) *tensors.Tensor {
+	return tensors.FromShape(shapes.Make(model.DType, dims...))
 }

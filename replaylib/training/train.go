@@ -382,3 +382,19 @@ func (r *Run) Save() error {
 func (r *Run) Network() (*model.Network, error) {
 	return model.NewNetwork(r.backend, r.Config.Model, r.ctx)
 }
+
+// FinalStates runs the trained network noiselessly over the batch's inputs (as in training) and
+// returns its hidden states after the last step, [B, N]: where the network "is" at the end of
+// those paths, a start for replay (replay.Engine.RunFromStates).
+func (r *Run) FinalStates(batch *datasets.Batch) (*tensors.Tensor, error) {
+	in := batchInputs(batch)
+	out, err := context.ExecOnce(r.backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial *Node) *Node {
+		_, hidden := model.Forward(ctx, r.Config.Model, r.Config.Model.Cell, inputs, initial, false)
+		T := hidden.Shape().Dimensions[1]
+		return Reshape(Slice(hidden, AxisRange(), AxisElem(T-1)), batch.B, -1)
+	}, in[0], in[1])
+	if err != nil {
+		return nil, fmt.Errorf("final states: %w", err)
+	}
+	return out, nil
+}
