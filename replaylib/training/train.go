@@ -97,13 +97,14 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 		}
 		return model.LossWithStart(cfg.Model, out, targets, model.StartReadout(ctx, cfg.Model, initial), initial)
 	}
+	// The loss needs the context (for the start readout), so the model function adds it (GoMLX's
+	// train.AddLoss) and the trainer gets no separate loss function; targets arrive as a third input.
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], true)
-		// The loss needs the context for the start readout: compute it here, pass it as a prediction.
-		return []*Node{loss(ctx, out, inputs[2], inputs[1])}
+		train.AddLoss(ctx, loss(ctx, out, inputs[2], inputs[1]))
+		return []*Node{out}
 	}
-	lossFn := func(_, predictions []*Node) *Node { return predictions[0] }
-	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, lossFn, optimizer, nil, nil)
+	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, nil, optimizer, nil, nil)
 	r.evalExec, err = context.NewExec(backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, targets *Node) (*Node, *Node) {
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, false)
 		return loss(ctx, out, targets, initial), out
@@ -245,9 +246,8 @@ func (d *onlineData) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) 
 		return nil, nil, nil, err
 	}
 	d.step++
-	// Targets travel as a third input: the loss is computed in the model function (see Open).
-	inputs := append(batchInputs(d.batch), targetTensor(d.batch))
-	return nil, inputs, []*tensors.Tensor{tensors.FromScalar(float32(0))}, nil
+	// Targets travel as a third input: the loss is added by the model function (see Open).
+	return nil, append(batchInputs(d.batch), targetTensor(d.batch)), nil, nil
 }
 
 func batchInputs(b *datasets.Batch) []*tensors.Tensor {
