@@ -112,8 +112,3 @@ func LossWithStart(cfg Config, outputs, targets, start, initial *Node) *Node {
 	l0 := Loss(cfg, ExpandAxes(start, 1), ExpandAxes(initial, 1))
 	return DivScalar(Add(MulScalar(Loss(cfg, outputs, targets), T), l0), T+1)
 }
-
-// PositionError is the mean Euclidean distance between 2D outputs and targets [B, T, 2].
-func PositionError(outputs, targets *Node) *Node {
-	return ReduceAllMean(Sqrt(ReduceSum(Square(Sub(outputs, targets)), -1)))
-}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -241,8 +240,7 @@ func Occupancy(title string, env *datasets.Environment, grid *metrics.Grid, poin
 		counts[i] /= math.Max(total, 1)
 		maxFrac = math.Max(maxFrac, counts[i])
 	}
-	pal := moreland.SmoothBlueRed().Palette(64)
-	hm := plotter.NewHeatMap(heatGrid{grid, counts}, pal)
+	hm := plotter.NewHeatMap(heatGrid{grid, counts}, Palette())
 	hm.Min, hm.Max = 0, math.Max(maxFrac, 1e-12)
 	hm.NaN = color.Transparent
 	p.Add(hm)
@@ -273,8 +271,5 @@ func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, s
 	return p, environment(p, env)
 }
 
-// Palette exposes the heat-map palette for callers that draw their own maps.
+// Palette is the heat-map palette (Occupancy uses it; callers drawing their own maps can too).
 func Palette() palette.Palette { return moreland.SmoothBlueRed().Palette(64) }
-
-// BaseName joins dir and name (without extension) for Save.
-func BaseName(dir, name string) string { return filepath.Join(dir, name) }
