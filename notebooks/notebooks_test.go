@@ -33,7 +33,8 @@ func TestNotebooksExecute(t *testing.T) {
 		t.Skip("notebooks take minutes; skipped with -short")
 	}
 	required := os.Getenv(RequiredEnv) == "required"
-	for _, tool := range []string{"jupyter", "gonb", "goimports"} {
+	jupyter := jupyterCommand()
+	for _, tool := range []string{jupyter, "gonb", "goimports"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if required {
 				t.Fatalf("%s not found: run bash .ci/install (REPLAY_NOTEBOOKS=required)", tool)
@@ -50,7 +51,7 @@ func TestNotebooksExecute(t *testing.T) {
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
 			start := time.Now()
-			cmd := exec.Command("jupyter", "nbconvert", "--to", "notebook", "--execute",
+			cmd := exec.Command(jupyter, "nbconvert", "--to", "notebook", "--execute",
 				"--ExecutePreprocessor.timeout=900", "--ExecutePreprocessor.kernel_name=gonb",
 				"--output-dir", outDir, path)
 			cmd.Env = append(os.Environ(), "REPLAY_NB_MODE=quick", "REPLAY_NB_DIR="+nbDir)
@@ -88,6 +89,17 @@ func TestNotebooksExecute(t *testing.T) {
 			t.Logf("%s: %d images in %s", path, images, time.Since(start).Round(time.Second))
 		})
 	}
+}
+
+// jupyterCommand is the project's Jupyter (../.venv, made by .ci/install) if present, else the
+// one on PATH.
+func jupyterCommand() string {
+	if abs, err := filepath.Abs(filepath.Join("..", ".venv", "bin", "jupyter")); err == nil {
+		if _, err := os.Stat(abs); err == nil {
+			return abs
+		}
+	}
+	return "jupyter"
 }
 
 func textOf(x any) string {

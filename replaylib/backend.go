@@ -1,13 +1,16 @@
 package replaylib
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/gomlx/go-xla/pkg/installer"
 	"github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
@@ -19,46 +22,65 @@ import (
 const SimpleGoConfig = "go:parallelism=-1"
 
 // XLAHint tells a user how to get the faster XLA backend.
-const XLAHint = "for XLA install a PJRT plugin (see README, 'Backends') and set PJRT_PLUGIN_LIBRARY_PATH, or GOMLX_BACKEND=xla:cpu"
+const XLAHint = "for XLA on the CPU run bash .ci/install (a PJRT plugin from PyPI) or see README, 'Backends'"
+
+// Environment variables read by NewBackend.
+const (
+	// BackendEnv selects a backend explicitly ("xla:cpu", "xla:cuda", "go"): GoMLX's own variable.
+	BackendEnv = backends.ConfigEnvVar
+	// NoAutoInstallEnv, when set (to anything), stops NewBackend from running GoMLX's plugin
+	// installer when no PJRT plugin is installed: GoMLX's own variable.
+	NoAutoInstallEnv = xla.NoAutoInstallEnv
+	// AutoInstallTimeoutEnv bounds GoMLX's plugin installer, as a Go duration ("30s", "2m").
+	AutoInstallTimeoutEnv = "REPLAY_AUTO_INSTALL_TIMEOUT"
+)
+
+// DefaultAutoInstallTimeout bounds GoMLX's plugin installer (it downloads about 100 MB); after it,
+// NewBackend gives up waiting and runs on pure Go.
+const DefaultAutoInstallTimeout = 2 * time.Minute
 
 // BackendChoice is a backend configuration and the reason it was chosen.
 type BackendChoice struct {
 	Config string // GoMLX configuration "<name>:<options>", e.g. "xla:cuda" or "go:parallelism=-1".
 	Reason string // One line for the user.
+	// Explicit is set when the user asked for Config ($GOMLX_BACKEND).
+	Explicit bool
 }
 
-// ChooseBackend decides which backend to use, without creating it:
+// ChooseBackend decides which backend to try first, without creating it:
 //  1. $GOMLX_BACKEND if set (a bare "go" gets parallelism=-1, see SimpleGoConfig);
 //  2. XLA if a PJRT plugin is installed (CUDA preferred over CPU);
 //  3. otherwise simplego as SimpleGoConfig.
 //
 // getenv reads the environment and plugins lists the installed PJRT plugins; both are
-// parameters so the logic can be tested.
+// parameters so the logic can be tested. NewBackend adds GoMLX's installer between 2 and 3 and
+// falls back to simplego when the chosen backend cannot be created.
 func ChooseBackend(getenv func(string) (string, bool), plugins func() []string) BackendChoice {
-	if cfg, ok := getenv(backends.ConfigEnvVar); ok && strings.TrimSpace(cfg) != "" {
+	if cfg, ok := getenv(BackendEnv); ok && strings.TrimSpace(cfg) != "" {
 		cfg = strings.TrimSpace(cfg)
 		if cfg == "go" || cfg == "go:" {
-			return BackendChoice{SimpleGoConfig, "GOMLX_BACKEND=go, run with parallelism=-1 (the default pool deadlocks on 2 cores)"}
+			return BackendChoice{SimpleGoConfig, "GOMLX_BACKEND=go, run with parallelism=-1 (the default pool deadlocks on 2 cores)", true}
 		}
-		return BackendChoice{cfg, "GOMLX_BACKEND=" + cfg}
+		return BackendChoice{cfg, "GOMLX_BACKEND=" + cfg, true}
 	}
-	found := plugins()
-	if len(found) > 0 {
-		preference := []string{"cuda", "cpu"}
-		best := slices.Clone(found)
-		slices.SortStableFunc(best, func(a, b string) int {
-			ia, ib := slices.Index(preference, a), slices.Index(preference, b)
-			if ia < 0 {
-				ia = len(preference)
-			}
-			if ib < 0 {
-				ib = len(preference)
-			}
-			return ia - ib
-		})
-		return BackendChoice{"xla:" + best[0], fmt.Sprintf("PJRT plugin(s) %v found", found)}
+	if found := preferredPlugins(plugins()); len(found) > 0 {
+		return BackendChoice{Config: "xla:" + found[0], Reason: fmt.Sprintf("PJRT plugin %q installed", found[0])}
 	}
-	return BackendChoice{SimpleGoConfig, "no PJRT plugin found; " + XLAHint}
+	return BackendChoice{Config: SimpleGoConfig, Reason: "no PJRT plugin installed; " + XLAHint}
+}
+
+// preferredPlugins sorts plugin names CUDA first, then CPU, then the rest.
+func preferredPlugins(found []string) []string {
+	preference := []string{"cuda", "cpu"}
+	rank := func(name string) int {
+		if i := slices.Index(preference, name); i >= 0 {
+			return i
+		}
+		return len(preference)
+	}
+	best := slices.Clone(found)
+	slices.SortStableFunc(best, func(a, b string) int { return rank(a) - rank(b) })
+	return best
 }
 
 // InstalledPJRTPlugins lists the PJRT plugins installed in the standard places or in
@@ -72,31 +94,145 @@ func InstalledPJRTPlugins() []string {
 	return names
 }
 
+// backendSetup is what NewBackend depends on, as values so that tests can replace each part.
+type backendSetup struct {
+	getenv  func(string) (string, bool)
+	plugins func() []string
+	// install runs GoMLX's plugin installer; it may ignore ctx, in which case it is abandoned
+	// (left running in the background) when ctx expires.
+	install func(ctx context.Context) error
+	create  func(config string) (backends.Backend, error)
+	timeout time.Duration
+}
+
+func defaultSetup() backendSetup {
+	timeout := DefaultAutoInstallTimeout
+	if v, ok := os.LookupEnv(AutoInstallTimeoutEnv); ok {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			timeout = d
+		}
+	}
+	return backendSetup{
+		getenv:  os.LookupEnv,
+		plugins: InstalledPJRTPlugins,
+		install: func(context.Context) error { return installer.AutoInstall("", true, installer.Quiet) },
+		create:  newQuietly,
+		timeout: timeout,
+	}
+}
+
 var (
 	backendOnce sync.Once
 	backendErr  error
 	backend     backends.Backend
 )
 
-// NewBackend returns the process-wide GoMLX backend chosen by ChooseBackend, creating it on the
-// first call and printing one line to stderr that says which backend runs and why.
-// XLA's auto-installer (which downloads plugins) is switched off: it never touches the network.
+// NewBackend returns the process-wide GoMLX backend, creating it on the first call and printing
+// one line to stderr that says which backend runs and why. The order:
+//
+//  1. $GOMLX_BACKEND, if set;
+//  2. XLA with an installed PJRT plugin (CUDA, then CPU);
+//  3. if none is installed and $GOMLX_NO_AUTO_INSTALL is unset, GoMLX's plugin installer
+//     (it downloads from GitHub/PyPI), bounded by $REPLAY_AUTO_INSTALL_TIMEOUT (default 2 min);
+//  4. the pure-Go backend as SimpleGoConfig.
+//
+// Whatever fails on the way (an unloadable plugin, an installer without network, a bad
+// $GOMLX_BACKEND) falls through to the next step; the line says why. The pure-Go backend
+// always works, so NewBackend only fails if even it cannot be created.
 func NewBackend() (backends.Backend, error) {
 	backendOnce.Do(func() {
-		backend, backendErr = newBackend(os.Stderr)
+		backend, backendErr = newBackend(os.Stderr, defaultSetup())
 	})
 	return backend, backendErr
 }
 
-func newBackend(w io.Writer) (backends.Backend, error) {
+func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
+	// Our own step 3 replaces GoMLX's unbounded auto-install inside xla.New.
 	xla.EnableAutoInstall(false)
-	choice := ChooseBackend(os.LookupEnv, InstalledPJRTPlugins)
-	b, err := newQuietly(choice.Config)
-	if err != nil {
-		return nil, fmt.Errorf("backend %q (%s): %w", choice.Config, choice.Reason, err)
+	var failures []string
+	choice := ChooseBackend(s.getenv, s.plugins)
+	tried := map[string]bool{}
+	try := func(c BackendChoice) backends.Backend {
+		tried[c.Config] = true
+		b, err := s.create(c.Config)
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("%s failed: %s", c.Config, firstLine(err)))
+			return nil
+		}
+		reason := c.Reason
+		if len(failures) > 0 {
+			reason = strings.Join(failures, "; ") + "; " + reason
+		}
+		fmt.Fprintf(w, "replay: backend %s (%s)\n", c.Config, reason)
+		return b
 	}
-	fmt.Fprintf(w, "replay: backend %s (%s)\n", choice.Config, choice.Reason)
-	return b, nil
+	if choice.Explicit {
+		if b := try(choice); b != nil {
+			return b, nil
+		}
+	}
+	// Installed plugins, in order of preference.
+	for _, name := range preferredPlugins(s.plugins()) {
+		if c := "xla:" + name; !tried[c] {
+			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed", name)}); b != nil {
+				return b, nil
+			}
+		}
+	}
+	reason := choice.Reason
+	if choice.Explicit {
+		reason = "the backend GOMLX_BACKEND asked for could not be created"
+	} else if len(s.plugins()) == 0 {
+		if _, off := s.getenv(NoAutoInstallEnv); off {
+			reason = "no PJRT plugin installed; GoMLX's installer is off (" + NoAutoInstallEnv + " set); " + XLAHint
+		} else if err := installBounded(s.install, s.timeout); err != nil {
+			reason = "no PJRT plugin installed; GoMLX's installer: " + firstLine(err) + "; " + XLAHint
+		} else if found := preferredPlugins(s.plugins()); len(found) > 0 {
+			c := "xla:" + found[0]
+			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed by GoMLX's installer", found[0])}); b != nil {
+				return b, nil
+			}
+		} else {
+			reason = "no PJRT plugin installed; GoMLX's installer found nothing to install for this machine; " + XLAHint
+		}
+	}
+	if b := try(BackendChoice{Config: SimpleGoConfig, Reason: reason}); b != nil {
+		return b, nil
+	}
+	return nil, fmt.Errorf("no backend could be created: %s", strings.Join(failures, "; "))
+}
+
+// installBounded runs install and waits at most timeout for it.
+func installBounded(install func(context.Context) error, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("installer panicked: %v", r)
+			}
+		}()
+		done <- install(ctx)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("gave up after %s (%s sets the limit)", timeout, AutoInstallTimeoutEnv)
+	}
+}
+
+// firstLine shortens an error to its first line (at most 200 characters).
+func firstLine(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return msg
 }
 
 // newQuietly creates the backend with standard output silenced: simplego prints its parallelism

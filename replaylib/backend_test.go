@@ -1,8 +1,15 @@
 package replaylib
 
 import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
 )
 
 func env(vars map[string]string) func(string) (string, bool) {
@@ -35,16 +42,147 @@ func TestChooseBackend(t *testing.T) {
 			t.Errorf("%s: no reason given", c.name)
 		}
 	}
-	if r := ChooseBackend(env(nil), none).Reason; !strings.Contains(r, "PJRT_PLUGIN_LIBRARY_PATH") {
+	if r := ChooseBackend(env(nil), none).Reason; !strings.Contains(r, ".ci/install") {
 		t.Errorf("fallback reason %q does not say how to get XLA", r)
 	}
 }
 
-func TestNewBackendRunsWithoutNetwork(t *testing.T) {
-	t.Setenv("GOMLX_BACKEND", "")
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir()) // no plugin there
+// fakeBackend stands for a created backend; only its identity matters here.
+type fakeBackend struct {
+	backends.Backend
+	config string
+}
+
+// fakeSetup records which configurations were created; those in fail fail.
+func fakeSetup(vars map[string]string, plugins []string, fail map[string]bool) (*[]string, backendSetup) {
+	var created []string
+	return &created, backendSetup{
+		getenv:  env(vars),
+		plugins: func() []string { return plugins },
+		install: func(context.Context) error { return errors.New("no network") },
+		create: func(config string) (backends.Backend, error) {
+			created = append(created, config)
+			if fail[config] {
+				return nil, errors.New("cannot load " + config + "\nsecond line")
+			}
+			return fakeBackend{config: config}, nil
+		},
+		timeout: time.Second,
+	}
+}
+
+func TestNewBackendFallsBack(t *testing.T) {
+	cases := []struct {
+		name     string
+		vars     map[string]string
+		plugins  []string
+		fail     map[string]bool
+		install  func(context.Context) error
+		want     string
+		inReason []string
+	}{
+		{"plugin loads", nil, []string{"cpu"}, nil, nil, "xla:cpu", []string{`"cpu" installed`}},
+		{"cuda fails, cpu next", nil, []string{"cpu", "cuda"}, map[string]bool{"xla:cuda": true}, nil, "xla:cpu",
+			[]string{"xla:cuda failed: cannot load xla:cuda"}},
+		{"plugin broken", nil, []string{"cpu"}, map[string]bool{"xla:cpu": true}, nil, SimpleGoConfig,
+			[]string{"xla:cpu failed"}},
+		{"no plugin, installer fails", nil, nil, nil, nil, SimpleGoConfig,
+			[]string{"GoMLX's installer: no network", ".ci/install"}},
+		{"no plugin, installer hangs", nil, nil, nil, func(context.Context) error { select {} }, SimpleGoConfig,
+			[]string{"gave up after 50ms"}},
+		{"no plugin, installer panics", nil, nil, nil, func(context.Context) error { panic("boom") }, SimpleGoConfig,
+			[]string{"installer panicked: boom"}},
+		{"no plugin, installer off", map[string]string{NoAutoInstallEnv: "1"}, nil, nil, nil, SimpleGoConfig,
+			[]string{"installer is off"}},
+		{"explicit backend fails", map[string]string{BackendEnv: "xla:tpu"}, nil, map[string]bool{"xla:tpu": true}, nil, SimpleGoConfig,
+			[]string{"xla:tpu failed"}},
+	}
+	for _, c := range cases {
+		created, s := fakeSetup(c.vars, c.plugins, c.fail)
+		if c.install != nil {
+			s.install = c.install
+			s.timeout = 50 * time.Millisecond
+		}
+		var sb strings.Builder
+		start := time.Now()
+		b, err := newBackend(&sb, s)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if elapsed := time.Since(start); elapsed > 2*time.Second {
+			t.Errorf("%s: took %s", c.name, elapsed)
+		}
+		if got := b.(fakeBackend).config; got != c.want {
+			t.Errorf("%s: backend %s, want %s (created %v)", c.name, got, c.want, *created)
+		}
+		line := sb.String()
+		if !strings.HasPrefix(line, "replay: backend "+c.want+" (") || strings.Count(line, "\n") != 1 {
+			t.Errorf("%s: want one line naming %s, got %q", c.name, c.want, line)
+		}
+		for _, want := range c.inReason {
+			if !strings.Contains(line, want) {
+				t.Errorf("%s: line %q does not say %q", c.name, line, want)
+			}
+		}
+	}
+}
+
+// TestInstallerSucceeds: a plugin that appears after the installer ran is used.
+func TestInstallerSucceeds(t *testing.T) {
+	var installed []string
+	_, s := fakeSetup(nil, nil, nil)
+	s.plugins = func() []string { return installed }
+	s.install = func(context.Context) error { installed = []string{"cpu"}; return nil }
 	var sb strings.Builder
-	b, err := newBackend(&sb)
+	b, err := newBackend(&sb, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.(fakeBackend).config; got != "xla:cpu" || !strings.Contains(sb.String(), "installed by GoMLX's installer") {
+		t.Errorf("backend %s, line %q; want xla:cpu from the installer", got, sb.String())
+	}
+}
+
+// TestFreshMachineFallsBackToPureGo runs a child process as on a machine without any plugin and
+// without network: it must choose pure Go, say why in one line, and not hang.
+func TestFreshMachineFallsBackToPureGo(t *testing.T) {
+	if os.Getenv("REPLAY_BACKEND_CHILD") == "1" {
+		b, err := NewBackend()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.Name(), "go") {
+			t.Fatalf("backend %q, want simplego", b.Name())
+		}
+		return
+	}
+	home := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFreshMachineFallsBackToPureGo$", "-test.v")
+	cmd.Env = append(os.Environ(), "REPLAY_BACKEND_CHILD=1", "GOMLX_BACKEND=", "HOME="+home,
+		"PJRT_PLUGIN_LIBRARY_PATH="+t.TempDir(), AutoInstallTimeoutEnv+"=20s")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child failed: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "replay: backend ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], SimpleGoConfig) {
+		t.Fatalf("want one backend line naming %s, got %q", SimpleGoConfig, lines)
+	}
+	t.Logf("%s (%.1fs)", lines[0], time.Since(start).Seconds())
+}
+
+func TestNewBackendRunsWithoutNetwork(t *testing.T) {
+	var sb strings.Builder
+	s := defaultSetup()
+	s.install = func(context.Context) error { return errors.New("offline") }
+	b, err := newBackend(&sb, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +191,17 @@ func TestNewBackendRunsWithoutNetwork(t *testing.T) {
 	if !strings.HasPrefix(line, "replay: backend ") || strings.Count(line, "\n") != 1 {
 		t.Errorf("want one line naming the backend, got %q", line)
 	}
-	if len(InstalledPJRTPlugins()) == 0 && !strings.Contains(b.Name(), "(go)") {
-		t.Errorf("no plugin installed, got backend %q, want simplego", b.Name())
+	t.Log(strings.TrimSpace(line))
+}
+
+func TestExplicitPureGoIsUsedEvenWithAPlugin(t *testing.T) {
+	_, s := fakeSetup(map[string]string{BackendEnv: "go"}, []string{"cpu"}, nil)
+	var sb strings.Builder
+	b, err := newBackend(&sb, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.(fakeBackend).config; got != SimpleGoConfig {
+		t.Errorf("GOMLX_BACKEND=go with a CPU plugin installed: backend %s, want %s", got, SimpleGoConfig)
 	}
 }
