@@ -20,7 +20,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := run.Train(nil, false); err != nil {
+	if err := run.Train(context.Background()); err != nil {
 		panic(err)
 	}
 	first, last := run.History[0], run.History[len(run.History)-1]
@@ -28,12 +28,13 @@ func Example() {
 
 	rc := replay.DefaultConfig(cfg.Model.Cell)
 	rc.Chains, rc.Steps = 64, 200
-	rc.Cell.Momentum = 0.7 // replay with momentum
-	eng, err := replay.New(backend, cfg.Model, run.Context(), run.Task(), rc)
+	rc.Cell.Momentum = 0.7          // replay with momentum
+	eng, err := replay.FromRun(run) // compiles once; any cell values replay on it
 	if err != nil {
 		panic(err)
 	}
-	traj, err := eng.Trajectories(context.Background(), replay.StartPositions(run.Task(), rc.Chains, 1))
+	start := replay.Start{Positions: replay.StartPositions(run.Task(), rc.Chains, 1)}
+	traj, err := eng.Trajectories(context.Background(), rc, start)
 	if err != nil {
 		panic(err)
 	}

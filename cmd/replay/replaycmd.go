@@ -24,7 +24,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	modelDir := fs.String("model", "", "run directory written by 'replay train' (required)")
 	out := fs.String("out", "", "output directory (default: MODEL/replay)")
-	set := fs.String("set", "", "replay settings \"key=value;…\": chains, steps, steps_per_call, seed, noise_sd, noise (fixed|sqrt-momentum), alpha, adapt_strength, adapt_tau, adapt_drive, momentum")
+	set := fs.String("set", "", "replay settings \"key=value;…\": chains, steps, burnin, steps_per_call, seed, noise_sd, noise (fixed|sqrt-momentum), alpha, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum")
 	startX := fs.Float64("x", 0, "start position x (with --y; default: starts of fresh task paths)")
 	startY := fs.Float64("y", 0, "start position y")
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -48,11 +48,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	noise := string(rc.Noise)
 	s := settings.Setters{
 		"chains": settings.Int(&rc.Chains, 1), "steps": settings.Int(&rc.Steps, 1), "steps_per_call": settings.Int(&rc.StepsPerCall, 1),
+		"burnin": settings.Int(&rc.Burnin, 0), "adapt_slow_tau": settings.Float(&rc.Cell.AdaptSlowTau),
 		"seed": settings.Uint(&rc.Seed), "noise_sd": settings.Float(&rc.Cell.NoiseSD), "alpha": settings.Float(&rc.Cell.Alpha),
 		"adapt_strength": settings.Float(&rc.Cell.AdaptStrength), "adapt_tau": settings.Float(&rc.Cell.AdaptTau),
-		"momentum":    settings.Float(&rc.Cell.Momentum),
-		"adapt_drive": func(v string) error { rc.Cell.AdaptDrive = model.AdaptDrive(v); return nil },
-		"noise":       func(v string) error { noise = v; return nil },
+		"momentum":   settings.Float(&rc.Cell.Momentum),
+		"adapt_form": func(v string) error { rc.Cell.AdaptForm = model.AdaptForm(v); return nil },
+		"noise":      func(v string) error { noise = v; return nil },
 	}
 	if err := s.Apply(*set); err != nil {
 		return usagef("%v", err)
@@ -68,7 +69,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if run.GlobalStep() == 0 {
 		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
 	}
-	eng, err := replay.New(run.Backend(), cfg.Model, run.Context(), run.Task(), rc)
+	eng, err := replay.FromRun(run)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w := bufio.NewWriter(&buf)
 	w.WriteString("chain,t,x,y\n")
 	var line []byte
-	err = eng.Run(ctx, starts, func(t int, pos []datasets.Point) error {
+	err = eng.Run(ctx, rc, replay.Start{Positions: starts}, func(t int, pos []datasets.Point) error {
 		for c, p := range pos {
 			line = strconv.AppendInt(line[:0], int64(c), 10)
 			line = append(line, ',')

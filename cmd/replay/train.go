@@ -25,7 +25,8 @@ func trainSettings(cfg *training.Config) settings.Setters {
 		"momentum": settings.Float(&cfg.Model.Cell.Momentum), "weight_seed": settings.Uint(&cfg.WeightSeed),
 		"data_seed": settings.Uint(&cfg.DataSeed), "noise_seed": settings.Uint(&cfg.NoiseSeed), "log_every": anyInt(&cfg.LogEvery),
 		"checkpoint_every": anyInt(&cfg.CheckpointEvery), "eval_batch": anyInt(&cfg.EvalBatch),
-		"adapt_drive": func(v string) error { cfg.Model.Cell.AdaptDrive = model.AdaptDrive(v); return nil },
+		"adapt_form":     func(v string) error { cfg.Model.Cell.AdaptForm = model.AdaptForm(v); return nil },
+		"adapt_slow_tau": settings.Float(&cfg.Model.Cell.AdaptSlowTau),
 	}
 }
 
@@ -61,7 +62,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "train: %s, hidden %d, α=%g, k=%d, from step %d to %d, in %s\n", cfg.Task, cfg.Model.Hidden,
 		cfg.Model.Cell.Alpha, cfg.MaskK, run.GlobalStep(), cfg.Steps, *out)
-	if err := run.TrainContext(ctx, stdout, *progress); err != nil {
+	run.Log, run.ProgressBar = stdout, *progress
+	if err := run.Train(ctx); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%v; rerun the same command to resume from it (%s)", err, *out)
 		}

@@ -217,7 +217,8 @@ func trainModel(ctx context.Context, opt Options, task string, alpha float64, k 
 		logf(opt.Log, "   model %s: reusing trained checkpoint (%d steps)", name, run.GlobalStep())
 	} else {
 		logf(opt.Log, "   model %s: training %d → %d steps", name, run.GlobalStep(), cfg.Steps)
-		if err := run.TrainContext(ctx, prefixWriter{opt.Log, "      "}, false); err != nil {
+		run.Log = prefixWriter{opt.Log, "      "}
+		if err := run.Train(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -335,7 +336,7 @@ func runTask(ctx context.Context, opt Options, name string) (*TaskResult, error)
 		{VariantMomentum, leaky, nil, momentum(s.Momentum)},
 		{VariantBoth, leaky, nil, func(c *model.CellParams) { adapt(c); c.Momentum = s.Momentum }},
 		{VariantUntrained, leaky, untrained, nil},
-		{VariantAdaptationRate, leaky, nil, func(c *model.CellParams) { adapt(c); c.AdaptDrive = model.AdaptDriveRate }},
+		{VariantAdaptationRate, leaky, nil, func(c *model.CellParams) { adapt(c); c.AdaptForm = model.AdaptRate }},
 		{VariantMomentumSqrt, leaky, nil, momentum(s.Momentum)},
 	}
 	for _, sp := range specs {
@@ -397,7 +398,7 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		rc.Noise = noise
 		rc.Chains, rc.Steps, rc.Seed = s.Chains, s.ReplaySteps, opt.Seed*1000+uint64(seed)+1
 		rc.StepsPerCall = min(replay.DefaultStepsPerCall, s.ReplaySteps)
-		eng, err := replay.New(opt.Backend, m.run.Config.Model, weights, tr.task, rc)
+		eng, err := replay.New(opt.Backend, m.run.Config.Model, weights, tr.task)
 		if err != nil {
 			return nil, err
 		}
@@ -405,19 +406,23 @@ func replayVariant(ctx context.Context, opt Options, tr *TaskResult, name string
 		if tr.behaviour != nil && weights == m.run.Context() {
 			h, ok := tr.startStates[m.Name]
 			if !ok {
-				if h, err = m.run.FinalStates(tr.behaviour); err != nil {
+				times := make([]int, tr.behaviour.B)
+				for i := range times {
+					times[i] = tr.behaviour.T
+				}
+				if h, err = m.run.StatesAlong(tr.behaviour, times); err != nil {
 					return nil, err
 				}
 				tr.startStates[m.Name] = h
 			}
-			traj, err = eng.TrajectoriesFromStates(ctx, h)
+			traj, err = eng.Trajectories(ctx, rc, replay.Start{States: h})
 		} else {
 			// Encoded start positions (also for the untrained baseline, which has no behaviour states).
 			starts := make([]datasets.Point, s.Chains)
 			for i := range starts {
 				starts[i] = tr.Start
 			}
-			traj, err = eng.Trajectories(ctx, starts)
+			traj, err = eng.Trajectories(ctx, rc, replay.Start{Positions: starts})
 		}
 		if err != nil {
 			return nil, err

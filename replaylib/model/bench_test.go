@@ -12,7 +12,7 @@ import (
 	"github.com/replaylab/replay/replaylib"
 )
 
-type forwardFn func(ctx *context.Context, cfg Config, cell CellParams, inputs, initial *Node, noisy bool) (*Node, *Node)
+type forwardFn func(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node) (*Node, *Node)
 
 // trainStep builds one Adam step of the model on random data and returns a function that runs it.
 func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float32 {
@@ -24,7 +24,8 @@ func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float3
 	ctx.SetRNGStateFromSeed(3)
 	opt := optimizers.Adam().LearningRate(1e-3).Done()
 	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, inputs, initial, targets *Node) *Node {
-		out, _ := fwd(ctx, cfg, cfg.Cell, inputs, initial, true)
+		B, T := inputs.Shape().Dimensions[0], inputs.Shape().Dimensions[1]
+		out, _ := fwd(ctx, cfg, cfg.Cell, inputs, initial, StandardNormal(ctx, inputs.Graph(), T, B, cfg.Hidden))
 		loss := Loss(cfg, out, targets)
 		opt.UpdateGraph(ctx, inputs.Graph(), loss)
 		return loss
@@ -81,7 +82,7 @@ func referenceConfig() Config {
 
 func BenchmarkTrainStepSmall(b *testing.B) {
 	b.Run("fast", func(b *testing.B) { benchTrainStep(b, smallConfig(), 32, 50, Forward) })
-	b.Run("baseline", func(b *testing.B) { benchTrainStep(b, smallConfig(), 32, 50, ForwardBaseline) })
+	b.Run("baseline", func(b *testing.B) { benchTrainStep(b, smallConfig(), 32, 50, forwardBaseline) })
 }
 
 func BenchmarkTrainStepReference(b *testing.B) {

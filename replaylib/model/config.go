@@ -2,18 +2,43 @@ package model
 
 import (
 	"fmt"
-	"math"
 )
 
-// AdaptDrive says what drives the adaptation state a.
-type AdaptDrive string
+// AdaptForm says how the adaptation state a acts on the cell and what drives it. Every form
+// updates a_{t+1} = a_t + (1/τ_a)(b_a·d_t − a_t) with its own drive d_t:
+//
+//	hidden    d_t = h_t,          a subtracted inside the ReLU (pre_t − a_t)
+//	rate      d_t = ReLU(pre_t),  a subtracted inside the ReLU
+//	relative  d_t = h_t − h̄_t,   a subtracted inside the ReLU; h̄ is a slow average of h,
+//	          h̄_{t+1} = h̄_t + (1/τ_s)(h_t − h̄_t): recently activated units fatigue, a steady
+//	          pattern is not damped (no global gain cut)
+//	shunting  d_t = ReLU(pre_t),  a multiplies the leak: f_t = h_t + α(ReLU(pre_t) − (1 + a_t) h_t)
+type AdaptForm string
 
+// The adaptation forms.
 const (
-	// AdaptDriveHidden drives adaptation with the hidden state h_t (the reference equations).
-	AdaptDriveHidden AdaptDrive = "hidden"
-	// AdaptDriveRate drives adaptation with the firing rate ReLU(pre_t).
-	AdaptDriveRate AdaptDrive = "rate"
+	AdaptHidden   AdaptForm = "hidden"
+	AdaptRate     AdaptForm = "rate"
+	AdaptRelative AdaptForm = "relative"
+	AdaptShunting AdaptForm = "shunting"
 )
+
+// AdaptForms lists every adaptation form.
+var AdaptForms = []AdaptForm{AdaptHidden, AdaptRate, AdaptRelative, AdaptShunting}
+
+// subtractive reports whether a is subtracted inside the ReLU.
+func (f AdaptForm) subtractive() bool {
+	return f == AdaptHidden || f == AdaptRate || f == AdaptRelative
+}
+
+func (f AdaptForm) valid() bool {
+	for _, g := range AdaptForms {
+		if f == g {
+			return true
+		}
+	}
+	return false
+}
 
 // ReadoutKind says how outputs are compared with targets.
 type ReadoutKind string
@@ -28,21 +53,29 @@ const (
 // CellParams are the dynamical parameters of the cell. They are not weights: the same trained
 // weights can run with other values at replay.
 type CellParams struct {
-	Alpha         float64    `json:"alpha"`          // leak α ∈ (0, 1]; 1 = no leak
-	AdaptStrength float64    `json:"adapt_strength"` // b_a ≥ 0; 0 = no adaptation
-	AdaptTau      float64    `json:"adapt_tau"`      // τ_a ≥ 1 steps
-	AdaptDrive    AdaptDrive `json:"adapt_drive"`    // what drives a
-	Momentum      float64    `json:"momentum"`       // λ_v ∈ (0, 1]; 1 = no momentum (first-order cell)
-	NoiseSD       float64    `json:"noise_sd"`       // σ ≥ 0
+	Alpha         float64   `json:"alpha"`          // leak α ∈ (0, 1]; 1 = no leak
+	AdaptStrength float64   `json:"adapt_strength"` // b_a ≥ 0; 0 = no adaptation
+	AdaptTau      float64   `json:"adapt_tau"`      // τ_a ≥ 1 steps
+	AdaptForm     AdaptForm `json:"adapt_form"`     // how a acts and what drives it
+	AdaptSlowTau  float64   `json:"adapt_slow_tau"` // τ_s ≥ 1 steps of the slow average h̄ (AdaptRelative)
+	Momentum      float64   `json:"momentum"`       // λ_v ∈ (0, 1]; 1 = no momentum (first-order cell)
+	NoiseSD       float64   `json:"noise_sd"`       // σ ≥ 0
 }
 
-// Documented defaults (choices where the paper's numbers are unavailable; see shared reference §1).
+// Documented defaults (docs/model.md gives the reasons).
 const (
-	DefaultHidden   = 128
-	DefaultAlpha    = 1.0
-	DefaultAdaptTau = 5.0
-	DefaultMomentum = 1.0
-	DefaultNoiseSD  = 0.03
+	DefaultHidden       = 128
+	DefaultAlpha        = 1.0
+	DefaultAdaptTau     = 5.0
+	DefaultAdaptSlowTau = 50.0
+	DefaultMomentum     = 1.0
+	DefaultNoiseSD      = 0.03
+	// MaxNoiseSD bounds σ: beyond it float32 states overflow within a few steps.
+	MaxNoiseSD = 1e3
+	// MaxAdaptStrength bounds b_a: a gain far beyond it only drives the state to ±Inf.
+	MaxAdaptStrength = 100.0
+	// MaxTau bounds the time constants τ_a and τ_s (steps).
+	MaxTau = 1e6
 	// W_rec starts as RecurrentInitIdentity·I + N(0, RecurrentInitSD²/N): a leaky integrator with
 	// spectral radius ≈ 0.8. (A full identity start, IRNN, sums every observation input and trained
 	// 10× slower here: 24% position error after 300 steps against 2%.)
@@ -53,8 +86,8 @@ const (
 
 // DefaultCellParams is the training default: leak and noise only (α = 1, σ = DefaultNoiseSD).
 func DefaultCellParams() CellParams {
-	return CellParams{Alpha: DefaultAlpha, AdaptTau: DefaultAdaptTau, AdaptDrive: AdaptDriveHidden,
-		Momentum: DefaultMomentum, NoiseSD: DefaultNoiseSD}
+	return CellParams{Alpha: DefaultAlpha, AdaptTau: DefaultAdaptTau, AdaptForm: AdaptHidden,
+		AdaptSlowTau: DefaultAdaptSlowTau, Momentum: DefaultMomentum, NoiseSD: DefaultNoiseSD}
 }
 
 // Adapting reports whether the adaptation state is active.
@@ -63,23 +96,23 @@ func (c CellParams) Adapting() bool { return c.AdaptStrength != 0 }
 // HasMomentum reports whether the momentum state is active.
 func (c CellParams) HasMomentum() bool { return c.Momentum != 1 }
 
-func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
 // Validate returns an error naming the first field out of its allowed range.
 func (c CellParams) Validate() error {
 	switch {
 	case !(c.Alpha > 0 && c.Alpha <= 1):
 		return fmt.Errorf("alpha=%g: leak must be in (0, 1]", c.Alpha)
-	case !(c.AdaptStrength >= 0 && finite(c.AdaptStrength)):
-		return fmt.Errorf("adapt_strength=%g: must be a finite number ≥ 0", c.AdaptStrength)
-	case !(c.AdaptTau >= 1 && finite(c.AdaptTau)):
-		return fmt.Errorf("adapt_tau=%g: must be ≥ 1 step", c.AdaptTau)
-	case c.AdaptDrive != AdaptDriveHidden && c.AdaptDrive != AdaptDriveRate:
-		return fmt.Errorf("adapt_drive=%q: must be %q or %q", c.AdaptDrive, AdaptDriveHidden, AdaptDriveRate)
+	case !(c.AdaptStrength >= 0 && c.AdaptStrength <= MaxAdaptStrength):
+		return fmt.Errorf("adapt_strength=%g: must be in [0, %g]", c.AdaptStrength, MaxAdaptStrength)
+	case !(c.AdaptTau >= 1 && c.AdaptTau <= MaxTau):
+		return fmt.Errorf("adapt_tau=%g: must be in [1, %g] steps", c.AdaptTau, MaxTau)
+	case !c.AdaptForm.valid():
+		return fmt.Errorf("adapt_form=%q: must be one of %v", c.AdaptForm, AdaptForms)
+	case !(c.AdaptSlowTau >= 1 && c.AdaptSlowTau <= MaxTau):
+		return fmt.Errorf("adapt_slow_tau=%g: must be in [1, %g] steps", c.AdaptSlowTau, MaxTau)
 	case !(c.Momentum > 0 && c.Momentum <= 1):
 		return fmt.Errorf("momentum=%g: λv must be in (0, 1]", c.Momentum)
-	case !(c.NoiseSD >= 0 && finite(c.NoiseSD)):
-		return fmt.Errorf("noise_sd=%g: must be a finite number ≥ 0", c.NoiseSD)
+	case !(c.NoiseSD >= 0 && c.NoiseSD <= MaxNoiseSD):
+		return fmt.Errorf("noise_sd=%g: must be in [0, %g]", c.NoiseSD, MaxNoiseSD)
 	}
 	return nil
 }

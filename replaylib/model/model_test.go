@@ -39,24 +39,39 @@ func (r reference) forward(inputs [][][]float64, initial [][]float64, targets []
 		h := r.matvec(initial[b], WeightEnc, n)
 		a := make([]float64, n)
 		v := make([]float64, n)
+		hbar := append([]float64(nil), h...)
+		subtractive := c.AdaptForm != AdaptShunting
 		var yb [][]float64
 		for t := range inputs[b] {
 			rec := r.matvec(h, WeightRec, n)
 			in := r.matvec(inputs[b][t], WeightIn, n)
-			hNew, aNew := make([]float64, n), make([]float64, n)
+			hNew, aNew, hbarNew := make([]float64, n), make([]float64, n), make([]float64, n)
 			for j := range n {
-				pre := rec[j] + in[j] + r.w[WeightBias][j] - a[j]
+				pre := rec[j] + in[j] + r.w[WeightBias][j]
+				if subtractive {
+					pre -= a[j]
+				}
 				rate := math.Max(pre, 0)
-				f := (1-c.Alpha)*h[j] + c.Alpha*rate
+				leak := h[j]
+				if !subtractive {
+					leak *= 1 + a[j] // shunting: a multiplies the leak
+				}
+				f := h[j] + c.Alpha*(rate-leak)
 				v[j] = (1-c.Momentum)*v[j] + (f - h[j])
 				hNew[j] = h[j] + v[j]
-				d := h[j]
-				if c.AdaptDrive == AdaptDriveRate {
+				var d float64
+				switch c.AdaptForm {
+				case AdaptHidden:
+					d = h[j]
+				case AdaptRelative:
+					d = h[j] - hbar[j]
+				default:
 					d = rate
 				}
 				aNew[j] = (1-1/c.AdaptTau)*a[j] + c.AdaptStrength/c.AdaptTau*d
+				hbarNew[j] = hbar[j] + (h[j]-hbar[j])/c.AdaptSlowTau
 			}
-			h, a = hNew, aNew
+			h, a, hbar = hNew, aNew, hbarNew
 			y := r.matvec(h, WeightOut, r.cfg.OutputDim)
 			for o := range y {
 				y[o] += r.w[WeightOutBias][o]
@@ -163,12 +178,14 @@ func weightsOf(t *testing.T, ctx *context.Context) map[string][]float64 {
 }
 
 var variants = map[string]CellParams{
-	"plain":            {Alpha: 1, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1},
-	"leak":             {Alpha: 0.3, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1},
-	"adaptation":       {Alpha: 0.5, AdaptStrength: 0.5, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1},
-	"adaptation(rate)": {Alpha: 0.5, AdaptStrength: 0.3, AdaptTau: 8, AdaptDrive: AdaptDriveRate, Momentum: 1},
-	"momentum":         {Alpha: 0.5, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 0.7},
-	"all":              {Alpha: 0.2, AdaptStrength: 0.3, AdaptTau: 5, AdaptDrive: AdaptDriveRate, Momentum: 0.6},
+	"plain":                {Alpha: 1, AdaptTau: 5, AdaptForm: AdaptHidden, AdaptSlowTau: 50, Momentum: 1},
+	"leak":                 {Alpha: 0.3, AdaptTau: 5, AdaptForm: AdaptHidden, AdaptSlowTau: 50, Momentum: 1},
+	"adaptation":           {Alpha: 0.5, AdaptStrength: 0.5, AdaptTau: 5, AdaptForm: AdaptHidden, AdaptSlowTau: 50, Momentum: 1},
+	"adaptation(rate)":     {Alpha: 0.5, AdaptStrength: 0.3, AdaptTau: 8, AdaptForm: AdaptRate, AdaptSlowTau: 50, Momentum: 1},
+	"adaptation(relative)": {Alpha: 0.5, AdaptStrength: 0.6, AdaptTau: 4, AdaptForm: AdaptRelative, AdaptSlowTau: 3, Momentum: 1},
+	"adaptation(shunting)": {Alpha: 0.4, AdaptStrength: 0.7, AdaptTau: 3, AdaptForm: AdaptShunting, AdaptSlowTau: 50, Momentum: 1},
+	"momentum":             {Alpha: 0.5, AdaptTau: 5, AdaptForm: AdaptHidden, AdaptSlowTau: 50, Momentum: 0.7},
+	"all":                  {Alpha: 0.2, AdaptStrength: 0.3, AdaptTau: 5, AdaptForm: AdaptRelative, AdaptSlowTau: 7, Momentum: 0.6},
 }
 
 // TestForwardMatchesReference: every variant, both unroll plans and both readouts agree with the
@@ -185,9 +202,9 @@ func TestForwardMatchesReference(t *testing.T) {
 			data := randomData(cfg, B, T, rng)
 			ref := reference{cfg, cell, weightsOf(t, ctx)}
 			wantY, wantLoss := ref.forward(data.inputs, data.initial, data.targets)
-			for plan, fwd := range map[string]forwardFn{"fast": Forward, "baseline": ForwardBaseline} {
+			for plan, fwd := range map[string]forwardFn{"fast": Forward, "baseline": forwardBaseline} {
 				out, err := context.ExecOnceN(backend, ctx.Reuse(), func(ctx *context.Context, in, s0, tg *Node) []*Node {
-					y, _ := fwd(ctx, cfg, cell, in, s0, false)
+					y, _ := fwd(ctx, cfg, cell, in, s0, nil)
 					return []*Node{y, Loss(cfg, y, tg)}
 				}, tensors.FromFlatDataAndDimensions(flat3(data.inputs), B, T, cfg.InputDim),
 					tensors.FromFlatDataAndDimensions(flat2(data.initial), B, cfg.ObsDim),
@@ -213,7 +230,7 @@ func TestForwardMatchesReference(t *testing.T) {
 // adaptation state, and its outputs equal, bit for bit, those of the plain leaky cell written out.
 func TestFirstOrderSettingsBuildThePlainCell(t *testing.T) {
 	backend := replaylib.MustBackend()
-	cell := CellParams{Alpha: 0.4, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1}
+	cell := CellParams{Alpha: 0.4, AdaptTau: 5, AdaptForm: AdaptHidden, AdaptSlowTau: 50, Momentum: 1}
 	cfg := Config{Hidden: 16, InputDim: 4, ObsDim: 2, OutputDim: 2, Readout: ReadoutMSE, Cell: cell}
 	rng := rand.New(rand.NewPCG(2, 2))
 	ctx := context.New()
@@ -222,7 +239,7 @@ func TestFirstOrderSettingsBuildThePlainCell(t *testing.T) {
 	in := tensors.FromFlatDataAndDimensions(flat3(data.inputs), 4, 10, cfg.InputDim)
 	s0 := tensors.FromFlatDataAndDimensions(flat2(data.initial), 4, cfg.ObsDim)
 	general, err := context.ExecOnce(backend, ctx.Reuse(), func(ctx *context.Context, in, s0 *Node) *Node {
-		_, h := Forward(ctx, cfg, cell, in, s0, false)
+		_, h := Forward(ctx, cfg, cell, in, s0, nil)
 		return h
 	}, in, s0)
 	if err != nil {
@@ -252,8 +269,9 @@ func TestFirstOrderSettingsBuildThePlainCell(t *testing.T) {
 	var extraState bool
 	context.ExecOnce(backend, ctx.Reuse(), func(ctx *context.Context, s0 *Node) *Node {
 		w := GetWeights(ctx, s0.Graph(), cfg)
-		s := cell.Step(w, cell.InitialState(w, s0), ExpandAxes(w.Bias, 0), nil)
-		extraState = s.A != nil || s.V != nil
+		form := cell.MinimalForm()
+		s := form.Step(w, cell.Constants(s0.Graph()), form.InitialState(w, s0), ExpandAxes(w.Bias, 0), nil)
+		extraState = s.A != nil || s.V != nil || s.HBar != nil
 		return s.H
 	}, s0)
 	if extraState {
@@ -279,7 +297,7 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 		// Shift biases so that some units are inactive: the ReLU kink matters.
 		data := randomData(cfg, B, T, rng)
 		grads, err := context.ExecOnceN(backend, ctx.Reuse(), func(ctx *context.Context, in, s0, tg *Node) []*Node {
-			y, _ := Forward(ctx, cfg, cell, in, s0, false)
+			y, _ := Forward(ctx, cfg, cell, in, s0, nil)
 			loss := Loss(cfg, y, tg)
 			w := GetWeights(ctx, in.Graph(), cfg)
 			return Gradient(loss, w.Rec, w.In, w.Bias, w.Enc, w.Out, w.OutBias)
@@ -310,12 +328,16 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 }
 
 func TestValidateNamesTheField(t *testing.T) {
+	ok := DefaultCellParams()
+	with := func(f func(*CellParams)) CellParams { c := ok; f(&c); return c }
 	bad := map[string]CellParams{
-		"alpha":       {Alpha: 0, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1},
-		"momentum":    {Alpha: 1, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1.5},
-		"adapt_tau":   {Alpha: 1, AdaptTau: 0.5, AdaptDrive: AdaptDriveHidden, Momentum: 1},
-		"adapt_drive": {Alpha: 1, AdaptTau: 5, AdaptDrive: "x", Momentum: 1},
-		"noise_sd":    {Alpha: 1, AdaptTau: 5, AdaptDrive: AdaptDriveHidden, Momentum: 1, NoiseSD: math.NaN()},
+		"alpha":          with(func(c *CellParams) { c.Alpha = 0 }),
+		"momentum":       with(func(c *CellParams) { c.Momentum = 1.5 }),
+		"adapt_tau":      with(func(c *CellParams) { c.AdaptTau = 0.5 }),
+		"adapt_form":     with(func(c *CellParams) { c.AdaptForm = "x" }),
+		"adapt_slow_tau": with(func(c *CellParams) { c.AdaptSlowTau = math.Inf(1) }),
+		"adapt_strength": with(func(c *CellParams) { c.AdaptStrength = 1e308 }),
+		"noise_sd":       with(func(c *CellParams) { c.NoiseSD = math.NaN() }),
 	}
 	for field, c := range bad {
 		err := c.Validate()

@@ -11,19 +11,22 @@ import (
 
 // Network is a trained (or untrained) model ready to be run step by step from Go:
 // Encode an initial observation, Step the state with an input and explicit noise, Decode the readout.
-// State tensors are [B, N]; the adaptation and momentum states are zero-valued when unused.
+// State tensors are [B, N]; the adaptation, momentum and slow-average states are zero-valued
+// (h̄ = h) when unused. Cell values are graph inputs: one compiled step per adaptation form serves
+// every value of α, b_a, τ_a, τ_s, λ_v and σ.
 type Network struct {
 	Config  Config
 	backend backends.Backend
 	ctx     *context.Context
 	encode  *context.Exec
 	decode  *context.Exec
-	steps   map[CellParams]*context.Exec
+	steps   map[Form]*context.Exec
 }
 
-// TensorState is the cell state as tensors: hidden, adaptation and momentum, each [B, N].
+// TensorState is the cell state as tensors: hidden h, adaptation a, momentum v and slow average
+// h̄, each [B, N].
 type TensorState struct {
-	H, A, V *tensors.Tensor
+	H, A, V, HBar *tensors.Tensor
 }
 
 // NewNetwork wraps the weights in ctx (scope Scope) for stepwise use.
@@ -31,7 +34,7 @@ func NewNetwork(backend backends.Backend, cfg Config, ctx *context.Context) (*Ne
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Network{Config: cfg, backend: backend, ctx: ctx.Reuse(), steps: map[CellParams]*context.Exec{}}
+	n := &Network{Config: cfg, backend: backend, ctx: ctx.Reuse(), steps: map[Form]*context.Exec{}}
 	var err error
 	n.encode, err = context.NewExec(backend, n.ctx, func(ctx *context.Context, s0 *Node) *Node {
 		return MatMul2(s0, GetWeights(ctx, s0.Graph(), cfg).Enc)
@@ -60,8 +63,17 @@ func (n *Network) Encode(obs []float32, batch int) (TensorState, error) {
 	if err != nil {
 		return TensorState{}, err
 	}
-	zeros := func() *tensors.Tensor { return tensors.FromShape(h[0].Shape()) }
-	return TensorState{H: h[0], A: zeros(), V: zeros()}, nil
+	return n.StateFrom(h[0]), nil
+}
+
+// StateFrom starts from hidden states h [B, N] with a = v = 0 and h̄ = h.
+func (n *Network) StateFrom(h *tensors.Tensor) TensorState {
+	zeros := func() *tensors.Tensor { return tensors.FromShape(h.Shape()) }
+	hbar, err := h.LocalClone()
+	if err != nil {
+		hbar = h
+	}
+	return TensorState{H: h, A: zeros(), V: zeros(), HBar: hbar}
 }
 
 // Step advances the state once with input [B, InputDim] and standard-normal noise ξ [B, N]
@@ -81,39 +93,44 @@ func (n *Network) Step(cell CellParams, s TensorState, input, noise []float32) (
 	} else if len(noise) != B*N {
 		return TensorState{}, fmt.Errorf("step: %d noise values for batch %d × hidden %d", len(noise), B, N)
 	}
-	exec, ok := n.steps[cell]
+	if s.A == nil || s.V == nil || s.HBar == nil {
+		full := n.StateFrom(s.H)
+		if s.A == nil {
+			s.A = full.A
+		}
+		if s.V == nil {
+			s.V = full.V
+		}
+		if s.HBar == nil {
+			s.HBar = full.HBar
+		}
+	}
+	form := cell.FullForm()
+	exec, ok := n.steps[form]
 	if !ok {
 		var err error
 		exec, err = context.NewExec(n.backend, n.ctx, func(ctx *context.Context, in []*Node) []*Node {
 			w := GetWeights(ctx, in[0].Graph(), n.Config)
-			st := State{H: in[0]}
-			if cell.Adapting() {
-				st.A = in[1]
+			st := State{H: in[0], A: in[1], V: in[2], HBar: in[3]}
+			drive := Add(MatMul2(in[4], w.In), ExpandAxes(w.Bias, 0))
+			next := form.Step(w, ParamsFrom(in[6]), st, drive, in[5])
+			if next.HBar == nil {
+				next.HBar = in[3]
 			}
-			if cell.HasMomentum() {
-				st.V = in[2]
-			}
-			drive := Add(MatMul2(in[3], w.In), ExpandAxes(w.Bias, 0))
-			next := cell.Step(w, st, drive, MulScalar(in[4], cell.NoiseSD))
-			if next.A == nil {
-				next.A = in[1]
-			}
-			if next.V == nil {
-				next.V = Sub(next.H, in[0]) // v_{t+1} = h_{t+1} − h_t, also for the first-order cell
-			}
-			return []*Node{next.H, next.A, next.V}
+			return []*Node{next.H, next.A, next.V, next.HBar}
 		})
 		if err != nil {
 			return TensorState{}, err
 		}
-		n.steps[cell] = exec
+		n.steps[form] = exec
 	}
-	out, err := exec.Exec(s.H, s.A, s.V, tensors.FromFlatDataAndDimensions(input, B, n.Config.InputDim),
-		tensors.FromFlatDataAndDimensions(noise, B, N))
+	values := cell.ParamValues()
+	out, err := exec.Exec(s.H, s.A, s.V, s.HBar, tensors.FromFlatDataAndDimensions(input, B, n.Config.InputDim),
+		tensors.FromFlatDataAndDimensions(noise, B, N), tensors.FromFlatDataAndDimensions(values, len(values)))
 	if err != nil {
 		return TensorState{}, err
 	}
-	return TensorState{H: out[0], A: out[1], V: out[2]}, nil
+	return TensorState{H: out[0], A: out[1], V: out[2], HBar: out[3]}, nil
 }
 
 // Decode returns the readout y = W_out h + b_out [B, OutputDim] of the state.

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -10,7 +12,6 @@ import (
 // same in every plan; only the number and kind of graph operations differ.
 type unrollPlan struct {
 	timeMajor    bool // slice per-step inputs from a [T, B, In] transpose (contiguous) instead of [B, T, In]
-	batchNoise   bool // draw all T·B·N noise values in one RandomNormal and scale once
 	batchReadout bool // stack h_1..h_T and read out with one matrix multiplication
 	dotGeneral   bool // matrix products as DotGeneral (fast gradient) instead of Dot
 }
@@ -19,41 +20,51 @@ type unrollPlan struct {
 var baselinePlan = unrollPlan{}
 
 // fastPlan is the unroll used by Forward (see docs/benchmarks.md for the measured difference).
-var fastPlan = unrollPlan{timeMajor: true, batchNoise: true, batchReadout: true, dotGeneral: true}
+var fastPlan = unrollPlan{timeMajor: true, batchReadout: true, dotGeneral: true}
+
+// StandardNormal draws standard-normal noise of the given dimensions from the context's random
+// number generator (its state advances), e.g. ξ [T, B, N] for Forward.
+func StandardNormal(ctx *context.Context, g *Graph, dims ...int) *Node {
+	return ctx.RandomNormal(g, shapes.Make(DType, dims...))
+}
 
 // Forward runs the cell over inputs [B, T, InputDim] from initial observations [B, ObsDim] and
 // returns the readouts y_1..y_T [B, T, OutputDim] and the hidden states h_1..h_T [B, T, N].
-// With noisy set, σ ξ_t is drawn from the context's random number generator.
-func Forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial *Node, noisy bool) (outputs, hidden *Node) {
-	return forward(ctx, cfg, cell, inputs, initial, noisy, fastPlan)
+// xi is the standard-normal noise ξ_1..ξ_T [T, B, N] (scaled by cell.NoiseSD inside), e.g. from
+// StandardNormal, or nil for a noiseless run. The graph has the minimal form of cell
+// (CellParams.MinimalForm) with its values as constants.
+func Forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node) (outputs, hidden *Node) {
+	return forward(ctx, cfg, cell, inputs, initial, xi, fastPlan)
 }
 
-// ForwardBaseline is Forward built the straightforward way, one operation of each kind per step.
-// It is kept as the reference for tests and benchmarks.
-func ForwardBaseline(ctx *context.Context, cfg Config, cell CellParams, inputs, initial *Node, noisy bool) (outputs, hidden *Node) {
-	return forward(ctx, cfg, cell, inputs, initial, noisy, baselinePlan)
+// forwardBaseline is Forward built the straightforward way, one operation of each kind per step:
+// the reference for tests and benchmarks.
+func forwardBaseline(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node) (outputs, hidden *Node) {
+	return forward(ctx, cfg, cell, inputs, initial, xi, baselinePlan)
 }
 
-func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial *Node, noisy bool, plan unrollPlan) (outputs, hidden *Node) {
+func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node, plan unrollPlan) (outputs, hidden *Node) {
 	g := inputs.Graph()
 	w := GetWeights(ctx, g, cfg)
 	B, T, N := inputs.Shape().Dimensions[0], inputs.Shape().Dimensions[1], cfg.Hidden
+	if xi != nil && !xi.Shape().Equal(shapes.Make(DType, T, B, N)) {
+		panic(fmt.Sprintf("model.Forward: noise shape %s, want [T=%d, B=%d, N=%d]", xi.Shape(), T, B, N))
+	}
 	matmul := Dot
 	if plan.dotGeneral {
 		matmul = MatMul2
 	}
-	noisy = noisy && cell.NoiseSD > 0
+	if cell.NoiseSD == 0 {
+		xi = nil
+	}
+	form, params := cell.MinimalForm(), cell.Constants(g)
 	bias := ExpandAxes(w.Bias, 0)
 
 	var stepInputs *Node
 	if plan.timeMajor {
 		stepInputs = TransposeAllAxes(inputs, 1, 0, 2) // [T, B, In]
 	}
-	var noiseAll *Node
-	if noisy && plan.batchNoise {
-		noiseAll = MulScalar(ctx.RandomNormal(g, shapes.Make(DType, T, B, N)), cell.NoiseSD)
-	}
-	state := cell.InitialState(w, initial)
+	state := form.InitialState(w, initial)
 	hs := make([]*Node, T)
 	ys := make([]*Node, T)
 	for t := range T {
@@ -65,14 +76,10 @@ func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial 
 		}
 		drive := Add(matmul(u, w.In), bias)
 		var noise *Node
-		if noisy {
-			if plan.batchNoise {
-				noise = Reshape(Slice(noiseAll, AxisElem(t)), B, N)
-			} else {
-				noise = MulScalar(ctx.RandomNormal(g, shapes.Make(DType, B, N)), cell.NoiseSD)
-			}
+		if xi != nil {
+			noise = Reshape(Slice(xi, AxisElem(t)), B, N)
 		}
-		state = cell.step(w, state, drive, noise, matmul)
+		state = form.step(w, params, state, drive, noise, matmul)
 		hs[t] = state.H
 		if !plan.batchReadout {
 			ys[t] = Add(matmul(state.H, w.Out), ExpandAxes(w.OutBias, 0))

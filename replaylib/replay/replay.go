@@ -7,7 +7,6 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
@@ -21,45 +20,53 @@ type NoiseConvention string
 const (
 	// NoiseFixed uses σ_q as given for every λ_v.
 	NoiseFixed NoiseConvention = "fixed"
-	// NoiseSqrtMomentum uses σ_q·√λ_v (underdamped Langevin: √(2γη) with λ_v ≙ γη).
+	// NoiseSqrtMomentum uses σ_q·√λ_v: the underdamped-Langevin discretisation (noise √(2γη) with
+	// λ_v ≙ γη), which keeps the sampled distribution's temperature as λ_v changes.
 	NoiseSqrtMomentum NoiseConvention = "sqrt-momentum"
 )
 
-// Defaults (choices; shared reference §4).
+// Defaults (documented choices, docs/model.md).
 const (
 	DefaultChains       = 256
 	DefaultSteps        = 1000
 	DefaultStepsPerCall = 20
-	// DefaultNoiseFactor: σ_q = DefaultNoiseFactor · σ_train.
+	// DefaultNoiseFactor: σ_q = DefaultNoiseFactor · σ_train, the overdamped-Langevin reading of a
+	// denoising network whose drift approximates σ²∇log p.
 	DefaultNoiseFactor = math.Sqrt2
+	// MaxChains and MaxSteps bound a replay's size (memory grows with chains × hidden units).
+	MaxChains = 1 << 20
+	MaxSteps  = 1 << 24
 )
 
 // Config is one replay run.
 type Config struct {
 	Chains       int              `json:"chains"`
-	Steps        int              `json:"steps"`          // T_q
-	StepsPerCall int              `json:"steps_per_call"` // steps compiled into one executable
+	Steps        int              `json:"steps"`          // T_q: observed steps after the burn-in
+	Burnin       int              `json:"burnin"`         // steps run before t = 0, not observed
+	StepsPerCall int              `json:"steps_per_call"` // steps compiled into one executable call
 	Cell         model.CellParams `json:"cell"`           // replay-time cell; Cell.NoiseSD is σ_q before the convention
 	Noise        NoiseConvention  `json:"noise"`
-	Seed         uint64           `json:"seed"`
+	Seed         uint64           `json:"seed"` // noise seed: the same seed gives every variant the same ξ_t (common random numbers)
 }
 
 // DefaultConfig replays a model trained with cell parameters trained: same leak, no adaptation or
-// momentum, σ_q = √2·σ_train.
+// momentum, σ_q = √2·σ_train, temperature-preserving noise under momentum.
 func DefaultConfig(trained model.CellParams) Config {
 	cell := trained
 	cell.NoiseSD = DefaultNoiseFactor * trained.NoiseSD
 	return Config{Chains: DefaultChains, Steps: DefaultSteps, StepsPerCall: DefaultStepsPerCall, Cell: cell,
-		Noise: NoiseFixed, Seed: 1}
+		Noise: NoiseSqrtMomentum, Seed: 1}
 }
 
 // Validate returns an error naming the first field out of range.
 func (c Config) Validate() error {
 	switch {
-	case c.Chains < 1:
-		return fmt.Errorf("chains=%d: must be ≥ 1", c.Chains)
-	case c.Steps < 1:
-		return fmt.Errorf("steps=%d: must be ≥ 1", c.Steps)
+	case c.Chains < 1 || c.Chains > MaxChains:
+		return fmt.Errorf("chains=%d: must be in [1, %d]", c.Chains, MaxChains)
+	case c.Steps < 1 || c.Steps > MaxSteps:
+		return fmt.Errorf("steps=%d: must be in [1, %d]", c.Steps, MaxSteps)
+	case c.Burnin < 0 || c.Burnin > MaxSteps:
+		return fmt.Errorf("burnin=%d: must be in [0, %d]", c.Burnin, MaxSteps)
 	case c.StepsPerCall < 1 || c.StepsPerCall > 1000:
 		return fmt.Errorf("steps_per_call=%d: must be in [1, 1000]", c.StepsPerCall)
 	case c.Noise != NoiseFixed && c.Noise != NoiseSqrtMomentum:
@@ -76,30 +83,59 @@ func (c Config) EffectiveNoise() float64 {
 	return c.Cell.NoiseSD
 }
 
-// Observer receives the decoded positions of all chains after step t (t = 0 is the start state).
-// The slice is reused between calls: copy what you keep.
+// Observer receives the decoded positions of all chains after step t (t = 0 is the start state,
+// or the state after the burn-in). The slice is reused between calls: copy what you keep.
 type Observer func(t int, positions []datasets.Point) error
 
-// Engine replays one network with one Config.
-type Engine struct {
-	cfg      Config
-	model    model.Config
-	task     datasets.Task
-	backend  backends.Backend
-	ctx      *mlctx.Context
-	exec     *mlctx.Exec
-	encode   *mlctx.Exec
-	readout  *mlctx.Exec
-	cell     model.CellParams
-	outputs  []float32
-	decoded  []datasets.Point
-	observed []float32
+// OutputObserver receives the readouts of all chains after step t, [Chains, OutputDim] row-major:
+// the positions themselves on the 2D tasks, the softmax population vector on the place-cell task.
+// The slice is reused between calls.
+type OutputObserver func(t int, outputs []float32) error
+
+// Start says where the chains start.
+type Start struct {
+	// Positions are encoded with h_0 = W_enc o(x_0) (one per chain), or
+	Positions []datasets.Point
+	// States are given hidden states h [Chains, N] (e.g. the network's own states along held-out
+	// paths, training.Run.StatesAlong).
+	States *tensors.Tensor
 }
 
-// New prepares an engine on the weights in weights (scope model.Scope), for decoding with task.
-// The weights are copied into the engine's own context, whose noise generator is seeded with cfg.Seed.
-func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context, task datasets.Task, cfg Config) (*Engine, error) {
-	if err := cfg.Validate(); err != nil {
+// Trained is what a replay needs of a trained model; *training.Run satisfies it.
+type Trained interface {
+	Backend() backends.Backend
+	ModelConfig() model.Config
+	Context() *mlctx.Context
+	Task() datasets.Task
+}
+
+// Engine replays one network. Executables are compiled once per (adaptation form, chains, steps
+// per call, outputs or not) and reused: cell values, noise convention, seed, burn-in and number of
+// steps are graph inputs or loop bounds, so changing them never recompiles.
+type Engine struct {
+	model   model.Config
+	task    datasets.Task
+	backend backends.Backend
+	ctx     *mlctx.Context
+	execs   map[execKey]*mlctx.Exec
+	encode  *mlctx.Exec
+	centres *tensors.Tensor // place-cell centres [Out, 2] for population-vector decoding, or nil
+	pos     []datasets.Point
+	flat    []float32
+	outputs []float32
+}
+
+type execKey struct {
+	form    model.Form
+	chains  int
+	k       int
+	outputs bool
+}
+
+// New prepares an engine on the weights in weights (scope model.Scope), decoding with task. The
+// weights are copied into the engine's own context, whose noise generator each run reseeds.
+func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context, task datasets.Task) (*Engine, error) {
+	if err := modelCfg.Validate(); err != nil {
 		return nil, err
 	}
 	if task.ObsDim() != modelCfg.ObsDim {
@@ -109,72 +145,97 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
-		return nil, err
+	e := &Engine{model: modelCfg, task: task, backend: backend, ctx: ctx, execs: map[execKey]*mlctx.Exec{}}
+	if pc, ok := task.(interface{ Centres() []datasets.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
+		c := pc.Centres()
+		flat := make([]float32, 0, 2*len(c))
+		for _, p := range c {
+			flat = append(flat, float32(p.X), float32(p.Y))
+		}
+		e.centres = tensors.FromFlatDataAndDimensions(flat, len(c), 2)
+	} else if modelCfg.OutputDim != 2 {
+		return nil, fmt.Errorf("task %s: cannot decode %d outputs in the graph (want 2 positions, or place cells with a cross-entropy readout)", task.Name(), modelCfg.OutputDim)
 	}
-	e := &Engine{cfg: cfg, model: modelCfg, task: task, backend: backend, ctx: ctx, cell: cfg.Cell}
-	e.cell.NoiseSD = cfg.EffectiveNoise()
-	e.exec, err = mlctx.NewExec(backend, ctx, e.kSteps)
-	if err != nil {
-		return nil, err
-	}
-	e.encode, err = mlctx.NewExec(backend, ctx.Reuse(), func(ctx *mlctx.Context, s0 *Node) []*Node {
-		w := model.GetWeights(ctx, s0.Graph(), modelCfg)
-		h := model.MatMul2(s0, w.Enc)
-		return []*Node{h, model.Readout(w, h)}
-	})
-	if err != nil {
-		return nil, err
-	}
-	e.readout, err = mlctx.NewExec(backend, ctx.Reuse(), func(ctx *mlctx.Context, h *Node) *Node {
-		return model.Readout(model.GetWeights(ctx, h.Graph(), modelCfg), h)
+	e.encode, err = mlctx.NewExec(backend, ctx.Reuse(), func(ctx *mlctx.Context, s0 *Node) *Node {
+		return model.MatMul2(s0, model.GetWeights(ctx, s0.Graph(), modelCfg).Enc)
 	})
 	return e, err
 }
 
-// kSteps advances the state StepsPerCall steps with zero input and returns the new state and the
-// readouts [C, k, Out]. Inputs: h, a, v [C, N].
-func (e *Engine) kSteps(ctx *mlctx.Context, in []*Node) []*Node {
-	g := in[0].Graph()
-	w := model.GetWeights(ctx.Reuse(), g, e.model)
-	C, N, k := in[0].Shape().Dimensions[0], e.model.Hidden, e.cfg.StepsPerCall
-	s := model.State{H: in[0]}
-	if e.cell.Adapting() {
-		s.A = in[1]
+// FromRun is New on a trained run's backend, model, weights and task.
+func FromRun(run Trained) (*Engine, error) {
+	return New(run.Backend(), run.ModelConfig(), run.Context(), run.Task())
+}
+
+// positions decodes readouts y [..., Out] to positions [..., 2] in the graph: y itself on the 2D
+// tasks, the population vector Σ_i softmax(y)_i c_i over the place-cell centres c_i otherwise.
+// It also returns what an OutputObserver sees (y, or softmax(y)).
+func (e *Engine) positions(y, centres *Node) (pos, out *Node) {
+	if centres == nil {
+		return y, y
 	}
-	if e.cell.HasMomentum() {
-		s.V = in[2]
+	p := Softmax(y, -1)
+	dims := p.Shape().Dimensions
+	flat := Reshape(p, -1, dims[len(dims)-1])
+	pos = Reshape(model.MatMul2(flat, centres), append(dims[:len(dims)-1:len(dims)-1], 2)...)
+	return pos, p
+}
+
+// exec returns the k-step executable for key: inputs h, a, v, h̄ [C, N], the cell values
+// [model.NumParams] (and the centres); outputs the new state and positions [C, k, 2] (and the
+// readouts [C, k, Out] when key.outputs).
+func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
+	if ex, ok := e.execs[key]; ok {
+		return ex, nil
 	}
-	// Zero input: the drive is the bias alone, broadcast once for all steps.
-	drive := BroadcastToDims(ExpandAxes(w.Bias, 0), C, N)
-	var noise *Node
-	if e.cell.NoiseSD > 0 {
-		noise = MulScalar(ctx.RandomNormal(g, shapes.Make(model.DType, k, C, N)), e.cell.NoiseSD)
-	}
-	hs := make([]*Node, k)
-	for t := range k {
-		var xi *Node
-		if noise != nil {
-			xi = Reshape(Slice(noise, AxisElem(t)), C, N)
+	ex, err := mlctx.NewExec(e.backend, e.ctx, func(ctx *mlctx.Context, in []*Node) []*Node {
+		g := in[0].Graph()
+		w := model.GetWeights(ctx.Reuse(), g, e.model)
+		C, N := in[0].Shape().Dimensions[0], e.model.Hidden
+		params := model.ParamsFrom(in[4])
+		s := model.State{H: in[0], A: in[1], V: in[2], HBar: in[3]}
+		if key.form.Adapt != model.AdaptRelative {
+			s.HBar = nil
 		}
-		s = e.cell.Step(w, s, drive, xi)
-		hs[t] = s.H
+		// Zero input: the drive is the bias alone, broadcast once for all steps.
+		drive := BroadcastToDims(ExpandAxes(w.Bias, 0), C, N)
+		xi := model.StandardNormal(ctx, g, key.k, C, N)
+		hs := make([]*Node, key.k)
+		for t := range key.k {
+			s = key.form.Step(w, params, s, drive, Reshape(Slice(xi, AxisElem(t)), C, N))
+			hs[t] = s.H
+		}
+		var centres *Node
+		if len(in) > 5 {
+			centres = in[5]
+		}
+		pos, y := e.positions(model.Readout(w, Stack(hs, 1)), centres)
+		hbar := in[3]
+		if s.HBar != nil {
+			hbar = s.HBar
+		}
+		out := []*Node{s.H, s.A, s.V, hbar, pos}
+		if key.outputs {
+			out = append(out, y)
+		}
+		return out
+	})
+	if err != nil {
+		return nil, err
 	}
-	y := model.Readout(w, Stack(hs, 1))
-	out := []*Node{s.H, in[1], in[2], y}
-	if s.A != nil {
-		out[1] = s.A
-	}
-	if s.V != nil {
-		out[2] = s.V
-	}
-	return out
+	e.execs[key] = ex
+	return ex, nil
 }
 
 // StartPositions draws n start positions: the first positions x_0 of fresh task paths from seed.
 func StartPositions(task datasets.Task, n int, seed uint64) []datasets.Point {
-	batch, _ := datasets.NewBatch(task, n, 1, 0)
-	datasets.Generate(task, batch, newRNG(seed))
+	batch, err := datasets.NewBatch(task, n, 1, 0)
+	if err != nil {
+		panic(err) // n ≥ 1 is the caller's contract
+	}
+	if err := datasets.Generate(task, batch, newRNG(seed)); err != nil {
+		panic(err)
+	}
 	starts := make([]datasets.Point, n)
 	for i := range starts {
 		starts[i] = batch.Path(i)[0]
@@ -182,112 +243,218 @@ func StartPositions(task datasets.Task, n int, seed uint64) []datasets.Point {
 	return starts
 }
 
-// Run replays from the given start positions (len = Chains), calling observe for t = 0 … Steps.
-// It stops early, with the context's error, if ctx is cancelled.
-func (e *Engine) Run(ctx context.Context, starts []datasets.Point, observe Observer) error {
-	C := e.cfg.Chains
-	if len(starts) != C {
-		return fmt.Errorf("starts: %d positions for %d chains", len(starts), C)
+// Run replays cfg from start, calling observe for t = 0 … cfg.Steps (after cfg.Burnin unobserved
+// steps). It stops early, with the context's error, if ctx is cancelled.
+func (e *Engine) Run(ctx context.Context, cfg Config, start Start, observe Observer) error {
+	return e.run(ctx, cfg, start, observe, nil)
+}
+
+// RunWithOutputs is Run that also hands every step's readouts to outputs.
+func (e *Engine) RunWithOutputs(ctx context.Context, cfg Config, start Start, observe Observer, outputs OutputObserver) error {
+	return e.run(ctx, cfg, start, observe, outputs)
+}
+
+// startState returns h_0 [Chains, N] for start.
+func (e *Engine) startState(cfg Config, start Start) (*tensors.Tensor, error) {
+	C := cfg.Chains
+	switch {
+	case start.States != nil && start.Positions != nil:
+		return nil, fmt.Errorf("start: give positions or states, not both")
+	case start.States != nil:
+		if dims := start.States.Shape().Dimensions; len(dims) != 2 || dims[0] != C || dims[1] != e.model.Hidden {
+			return nil, fmt.Errorf("start states: shape %v, want [%d, %d] (chains, hidden)", dims, C, e.model.Hidden)
+		}
+		return start.States, nil
+	case len(start.Positions) != C:
+		return nil, fmt.Errorf("start: %d positions for %d chains", len(start.Positions), C)
 	}
 	obsDim := e.task.ObsDim()
 	obs := make([]float32, C*obsDim)
-	for i, p := range starts {
+	for i, p := range start.Positions {
+		if math.IsNaN(p.X) || math.IsNaN(p.Y) || math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
+			return nil, fmt.Errorf("start position %d is not finite: %v", i, p)
+		}
 		e.task.Observe(p, obs[i*obsDim:(i+1)*obsDim])
 	}
-	out, err := e.encode.Exec(tensors.FromFlatDataAndDimensions(obs, C, obsDim))
+	return e.encode.Exec1(tensors.FromFlatDataAndDimensions(obs, C, obsDim))
+}
+
+func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Observer, outputs OutputObserver) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	h, err := e.startState(cfg, start)
 	if err != nil {
 		return err
 	}
-	return e.run(ctx, out[0], out[1], observe)
-}
-
-// RunFromStates replays from given hidden states h [Chains, N] (e.g. the network's own states at the
-// end of behaviour paths, see training.Run.FinalStates) instead of encoded observations; adaptation
-// and momentum start at zero.
-func (e *Engine) RunFromStates(ctx context.Context, h *tensors.Tensor, observe Observer) error {
-	if dims := h.Shape().Dimensions; len(dims) != 2 || dims[0] != e.cfg.Chains || dims[1] != e.model.Hidden {
-		return fmt.Errorf("states: shape %v, want [%d, %d] (chains, hidden)", dims, e.cfg.Chains, e.model.Hidden)
-	}
-	y, err := e.readout.Exec(h)
-	if err != nil {
+	if err := e.ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return err
 	}
-	return e.run(ctx, h, y[0], observe)
-}
-
-// run observes the start (readout y0 of h) and advances all chains Steps steps.
-func (e *Engine) run(ctx context.Context, h, y0 *tensors.Tensor, observe Observer) error {
-	C := e.cfg.Chains
-	e.decodeInto(y0, 1)
-	if err := observe(0, e.decoded[:C]); err != nil {
+	cell := cfg.Cell
+	cell.NoiseSD = cfg.EffectiveNoise()
+	values := cell.ParamValues()
+	params := tensors.FromFlatDataAndDimensions(values, len(values))
+	C, k := cfg.Chains, cfg.StepsPerCall
+	key := execKey{form: cell.FullForm(), chains: C, k: k, outputs: outputs != nil}
+	ex, err := e.exec(key)
+	if err != nil {
 		return err
 	}
 	zeros := func() *tensors.Tensor { return tensors.FromShape(h.Shape()) }
+	hbar, err := h.LocalClone()
+	if err != nil {
+		return err
+	}
 	a, v := zeros(), zeros()
-	k := e.cfg.StepsPerCall
-	for done := 0; done < e.cfg.Steps; done += k {
+	args := func() []any {
+		in := []any{h, a, v, hbar, params}
+		if e.centres != nil {
+			in = append(in, e.centres)
+		}
+		return in
+	}
+	total := cfg.Burnin + cfg.Steps // steps to run after the start state
+	// t = 0 is the start state itself unless there is a burn-in.
+	if cfg.Burnin == 0 {
+		if err := e.observeStart(h, observe, outputs); err != nil {
+			return err
+		}
+	}
+	for done := 0; done < total; done += k {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := e.exec.Exec(h, a, v)
+		res, err := ex.Exec(args()...)
 		if err != nil {
 			return err
 		}
-		h, a, v = res[0], res[1], res[2]
-		e.decodeInto(res[3], k)
-		for t := 0; t < k && done+t < e.cfg.Steps; t++ {
-			if err := observe(done+t+1, e.decoded[t*C:(t+1)*C]); err != nil {
+		h, a, v, hbar = res[0], res[1], res[2], res[3]
+		pos := e.copyPositions(res[4], C, k)
+		var outs []float32
+		if outputs != nil {
+			outs = e.copyOutputs(res[5])
+		}
+		for t := 0; t < k && done+t < total; t++ {
+			step := done + t + 1 - cfg.Burnin // observed index
+			if step < 0 {
+				continue
+			}
+			if err := checkFinite(pos[t*C:(t+1)*C], done+t+1); err != nil {
 				return err
 			}
+			if observe != nil {
+				if err := observe(step, pos[t*C:(t+1)*C]); err != nil {
+					return err
+				}
+			}
+			if outputs != nil {
+				out := e.model.OutputDim
+				e.outputs = e.outputs[:0]
+				for c := range C {
+					e.outputs = append(e.outputs, outs[(c*k+t)*out:(c*k+t+1)*out]...)
+				}
+				if err := outputs(step, e.outputs); err != nil {
+					return err
+				}
+			}
 		}
-		res[3].FinalizeAll()
+		for _, r := range res[4:] {
+			r.FinalizeAll()
+		}
 	}
 	return nil
 }
 
-// decodeInto decodes readouts [C, k, Out] into e.decoded laid out [k][C].
-func (e *Engine) decodeInto(y *tensors.Tensor, k int) {
-	C, out := e.cfg.Chains, e.model.OutputDim
-	if cap(e.outputs) < C*k*out {
-		e.outputs = make([]float32, C*k*out)
+// observeStart reports the start state as t = 0 (decoding it with a one-step-free readout).
+func (e *Engine) observeStart(h *tensors.Tensor, observe Observer, outputs OutputObserver) error {
+	C := h.Shape().Dimensions[0]
+	key := execKey{chains: C, k: 0}
+	ex, ok := e.execs[key]
+	if !ok {
+		var err error
+		ex, err = mlctx.NewExec(e.backend, e.ctx.Reuse(), func(ctx *mlctx.Context, in []*Node) []*Node {
+			w := model.GetWeights(ctx, in[0].Graph(), e.model)
+			var centres *Node
+			if len(in) > 1 {
+				centres = in[1]
+			}
+			pos, y := e.positions(model.Readout(w, in[0]), centres)
+			return []*Node{pos, y}
+		})
+		if err != nil {
+			return err
+		}
+		e.execs[key] = ex
 	}
-	e.outputs = e.outputs[:C*k*out]
-	y.MustConstFlatData(func(flat any) { copy(e.outputs, flat.([]float32)) })
-	if cap(e.decoded) < C*k {
-		e.decoded = make([]datasets.Point, C*k)
+	in := []any{h}
+	if e.centres != nil {
+		in = append(in, e.centres)
 	}
-	e.decoded = e.decoded[:C*k]
-	for c := range C {
-		for t := range k {
-			row := e.outputs[(c*k+t)*out : (c*k+t+1)*out]
-			e.decoded[t*C+c] = e.task.Decode(row)
+	res, err := ex.Exec(in...)
+	if err != nil {
+		return err
+	}
+	pos := e.copyPositions(res[0], C, 1)
+	if err := checkFinite(pos, 0); err != nil {
+		return err
+	}
+	if observe != nil {
+		if err := observe(0, pos); err != nil {
+			return err
 		}
 	}
-}
-
-// Trajectories runs the engine from encoded start positions and keeps every decoded position:
-// result[c][t], t = 0 … Steps.
-func (e *Engine) Trajectories(ctx context.Context, starts []datasets.Point) ([][]datasets.Point, error) {
-	traj, keep := e.collector()
-	return traj, e.Run(ctx, starts, keep)
-}
-
-// TrajectoriesFromStates is Trajectories starting from hidden states (see RunFromStates).
-func (e *Engine) TrajectoriesFromStates(ctx context.Context, h *tensors.Tensor) ([][]datasets.Point, error) {
-	traj, keep := e.collector()
-	return traj, e.RunFromStates(ctx, h, keep)
-}
-
-// collector returns per-chain trajectories and the observer that fills them.
-func (e *Engine) collector() ([][]datasets.Point, Observer) {
-	traj := make([][]datasets.Point, e.cfg.Chains)
-	for c := range traj {
-		traj[c] = make([]datasets.Point, 0, e.cfg.Steps+1)
+	if outputs != nil {
+		return outputs(0, e.copyOutputs(res[1]))
 	}
-	return traj, func(_ int, pos []datasets.Point) error {
+	return nil
+}
+
+// checkFinite stops a replay whose states blew up, naming the step.
+func checkFinite(pos []datasets.Point, step int) error {
+	for c, p := range pos {
+		if math.IsNaN(p.X) || math.IsNaN(p.Y) || math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
+			return fmt.Errorf("replay diverged at step %d: chain %d decodes to %v (try a smaller noise_sd, adapt_strength or a larger momentum λv)", step, c, p)
+		}
+	}
+	return nil
+}
+
+// copyPositions copies positions [C, k, 2] into e.pos laid out [k][C].
+func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []datasets.Point {
+	if cap(e.flat) < C*k*2 {
+		e.flat = make([]float32, C*k*2)
+	}
+	e.flat = e.flat[:C*k*2]
+	t.MustConstFlatData(func(flat any) { copy(e.flat, flat.([]float32)) })
+	if cap(e.pos) < C*k {
+		e.pos = make([]datasets.Point, C*k)
+	}
+	e.pos = e.pos[:C*k]
+	for c := range C {
+		for s := range k {
+			i := 2 * (c*k + s)
+			e.pos[s*C+c] = datasets.Point{X: float64(e.flat[i]), Y: float64(e.flat[i+1])}
+		}
+	}
+	return e.pos
+}
+
+// copyOutputs returns the flat readouts of t (a fresh slice).
+func (e *Engine) copyOutputs(t *tensors.Tensor) []float32 {
+	return tensors.MustCopyFlatData[float32](t)
+}
+
+// Trajectories runs cfg and keeps every decoded position: result[c][t], t = 0 … cfg.Steps.
+func (e *Engine) Trajectories(ctx context.Context, cfg Config, start Start) ([][]datasets.Point, error) {
+	traj := make([][]datasets.Point, cfg.Chains)
+	for c := range traj {
+		traj[c] = make([]datasets.Point, 0, cfg.Steps+1)
+	}
+	err := e.Run(ctx, cfg, start, func(_ int, pos []datasets.Point) error {
 		for c, p := range pos {
 			traj[c] = append(traj[c], p)
 		}
 		return nil
-	}
+	})
+	return traj, err
 }

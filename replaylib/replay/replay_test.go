@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -14,7 +15,7 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
-// trained returns a small trained T-maze model (a few seconds on simplego).
+// trained returns a small trained T-maze model (seconds).
 func trained(t testing.TB) *training.Run {
 	t.Helper()
 	cfg, _ := training.DefaultConfig("tmaze")
@@ -24,19 +25,24 @@ func trained(t testing.TB) *training.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := run.Train(nil, false); err != nil {
+	if err := run.Train(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return run
 }
 
-func replayOnce(t *testing.T, run *training.Run, rc Config) [][]datasets.Point {
+func engine(t testing.TB, run *training.Run) *Engine {
 	t.Helper()
-	eng, err := New(replaylib.MustBackend(), run.Config.Model, run.Context(), run.Task(), rc)
+	eng, err := FromRun(run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	traj, err := eng.Trajectories(context.Background(), StartPositions(run.Task(), rc.Chains, 5))
+	return eng
+}
+
+func replayOnce(t *testing.T, eng *Engine, run *training.Run, rc Config) [][]datasets.Point {
+	t.Helper()
+	traj, err := eng.Trajectories(context.Background(), rc, Start{Positions: StartPositions(run.Task(), rc.Chains, 5)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +51,10 @@ func replayOnce(t *testing.T, run *training.Run, rc Config) [][]datasets.Point {
 
 func TestReplayIsSeededAndShaped(t *testing.T) {
 	run := trained(t)
+	eng := engine(t, run)
 	rc := DefaultConfig(run.Config.Model.Cell)
 	rc.Chains, rc.Steps, rc.StepsPerCall = 12, 45, 10 // 45 is not a multiple of 10: the last call is cut
-	a, b := replayOnce(t, run, rc), replayOnce(t, run, rc)
+	a, b := replayOnce(t, eng, run, rc), replayOnce(t, FromRunOrFail(t, run), run, rc)
 	if len(a) != 12 || len(a[0]) != 46 {
 		t.Fatalf("trajectories %d × %d, want 12 × 46", len(a), len(a[0]))
 	}
@@ -59,7 +66,7 @@ func TestReplayIsSeededAndShaped(t *testing.T) {
 		}
 	}
 	rc.Seed++
-	if d := replayOnce(t, run, rc); d[0][10] == a[0][10] {
+	if d := replayOnce(t, eng, run, rc); d[0][10] == a[0][10] {
 		t.Error("different seeds gave the same replay")
 	}
 	// Step 0 is the decoded start: the encoder of a trained model lands near the start position.
@@ -73,14 +80,68 @@ func TestReplayIsSeededAndShaped(t *testing.T) {
 	}
 }
 
+func FromRunOrFail(t *testing.T, run *training.Run) *Engine { return engine(t, run) }
+
+// TestValuesDoNotRecompile: other cell values, noise conventions, seeds, burn-ins and lengths run
+// on the executables already compiled; the same seed gives every variant the same noise, so
+// λ_v = 1 with momentum state equals the first-order replay within float32 rounding.
+func TestValuesDoNotRecompile(t *testing.T) {
+	run := trained(t)
+	eng := engine(t, run)
+	rc := DefaultConfig(run.Config.Model.Cell)
+	rc.Chains, rc.Steps, rc.StepsPerCall = 8, 30, 10
+	base := replayOnce(t, eng, run, rc)
+	compiled := len(eng.execs)
+	for _, mod := range []func(*Config){
+		func(c *Config) { c.Cell.Momentum = 0.6 },
+		func(c *Config) { c.Cell.AdaptStrength, c.Cell.AdaptTau = 0.4, 20 },
+		func(c *Config) { c.Cell.Alpha, c.Cell.NoiseSD = 0.3, 0.01 },
+		func(c *Config) { c.Noise, c.Seed, c.Burnin, c.Steps = NoiseFixed, 9, 7, 50 },
+	} {
+		c := rc
+		mod(&c)
+		replayOnce(t, eng, run, c)
+	}
+	if len(eng.execs) != compiled {
+		t.Errorf("compiled executables: %d after the first run, %d after four value changes", compiled, len(eng.execs))
+	}
+	again := replayOnce(t, eng, run, rc)
+	for c := range base {
+		for s := range base[c] {
+			if d := base[c][s].Sub(again[c][s]).Norm(); d > 1e-5 {
+				t.Fatalf("same config after other runs, chain %d step %d: %v vs %v", c, s, base[c][s], again[c][s])
+			}
+		}
+	}
+}
+
+// TestBurninSkipsTheFirstSteps: a burn-in of B steps then S observed steps is the same chain as
+// B+S steps observed from the start, with the first B dropped (same seed, same noise).
+func TestBurninSkipsTheFirstSteps(t *testing.T) {
+	run := trained(t)
+	eng := engine(t, run)
+	rc := DefaultConfig(run.Config.Model.Cell)
+	rc.Chains, rc.Steps, rc.StepsPerCall = 5, 40, 10
+	long := replayOnce(t, eng, run, rc)
+	rc.Burnin, rc.Steps = 15, 25
+	short := replayOnce(t, eng, run, rc)
+	if len(short[0]) != 26 {
+		t.Fatalf("burn-in run has %d points per chain, want 26", len(short[0]))
+	}
+	for c := range short {
+		for s := range short[c] {
+			if d := short[c][s].Sub(long[c][s+15]).Norm(); d > 1e-5 {
+				t.Fatalf("chain %d: observed step %d after burn-in %v, long run step %d %v", c, s, short[c][s], s+15, long[c][s+15])
+			}
+		}
+	}
+}
+
 // TestNoiselessReplayMatchesNetworkSteps: the compiled k-step replay equals k single steps of
-// model.Network with zero input and zero noise, for a cell with adaptation and momentum.
+// model.Network with zero input and zero noise, for every adaptation form with momentum.
 func TestNoiselessReplayMatchesNetworkSteps(t *testing.T) {
 	run := trained(t)
-	cell := run.Config.Model.Cell
-	cell.NoiseSD, cell.AdaptStrength, cell.Momentum = 0, 0.3, 0.7
-	rc := Config{Chains: 3, Steps: 8, StepsPerCall: 4, Cell: cell, Noise: NoiseFixed, Seed: 1}
-	traj := replayOnce(t, run, rc)
+	eng := engine(t, run)
 	net, err := run.Network()
 	if err != nil {
 		t.Fatal(err)
@@ -90,22 +151,42 @@ func TestNoiselessReplayMatchesNetworkSteps(t *testing.T) {
 	for i, p := range starts {
 		run.Task().Observe(p, obs[2*i:2*i+2])
 	}
-	state, err := net.Encode(obs, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zero := make([]float32, 3*run.Config.Model.InputDim)
-	for s := 1; s <= 8; s++ {
-		if state, err = net.Step(cell, state, zero, nil); err != nil {
+	for _, form := range model.AdaptForms {
+		cell := run.Config.Model.Cell
+		cell.NoiseSD, cell.AdaptStrength, cell.AdaptForm, cell.AdaptSlowTau, cell.Momentum = 0, 0.3, form, 4, 0.7
+		rc := Config{Chains: 3, Steps: 8, StepsPerCall: 4, Cell: cell, Noise: NoiseFixed, Seed: 1}
+		traj, err := eng.Trajectories(context.Background(), rc, Start{Positions: starts})
+		if err != nil {
 			t.Fatal(err)
 		}
-		y, _ := net.Decode(state)
-		for c := range 3 {
-			got := traj[c][s]
-			if math.Abs(got.X-float64(y[2*c])) > 1e-4 || math.Abs(got.Y-float64(y[2*c+1])) > 1e-4 {
-				t.Fatalf("step %d chain %d: replay %v, network %v", s, c, got, y[2*c:2*c+2])
+		state, err := net.Encode(obs, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zero := make([]float32, 3*run.Config.Model.InputDim)
+		for s := 1; s <= 8; s++ {
+			if state, err = net.Step(cell, state, zero, nil); err != nil {
+				t.Fatal(err)
+			}
+			y, _ := net.Decode(state)
+			for c := range 3 {
+				got := traj[c][s]
+				if math.Abs(got.X-float64(y[2*c])) > 1e-4 || math.Abs(got.Y-float64(y[2*c+1])) > 1e-4 {
+					t.Fatalf("%s: step %d chain %d: replay %v, network %v", form, s, c, got, y[2*c:2*c+2])
+				}
 			}
 		}
+	}
+}
+
+func TestDivergenceNamesTheStep(t *testing.T) {
+	run := trained(t)
+	rc := DefaultConfig(run.Config.Model.Cell)
+	rc.Chains, rc.Steps, rc.StepsPerCall = 4, 200, 10
+	rc.Cell.AdaptStrength, rc.Cell.AdaptForm, rc.Cell.Momentum, rc.Cell.NoiseSD = 100, model.AdaptShunting, 0.05, 1000
+	_, err := engine(t, run).Trajectories(context.Background(), rc, Start{Positions: StartPositions(run.Task(), 4, 1)})
+	if err == nil || !strings.Contains(err.Error(), "diverged at step") {
+		t.Errorf("error %v, want a divergence naming the step", err)
 	}
 }
 
@@ -126,31 +207,34 @@ func TestNoiseConventions(t *testing.T) {
 	}
 }
 
-// BenchmarkReplay reports chain-steps per second at 256 chains, N = 128 and N = 512.
+// BenchmarkReplay reports chain-steps per second at N = 128 and N = 512 with 256 and 1,024 chains.
 func BenchmarkReplay(b *testing.B) {
 	for _, n := range []int{128, 512} {
-		b.Run(map[int]string{128: "N128", 512: "N512"}[n], func(b *testing.B) {
-			cfg, _ := training.DefaultConfig("triangle")
-			cfg.Model.Hidden, cfg.Steps = n, 0
-			run, err := training.Open(replaylib.MustBackend(), cfg, "")
-			if err != nil {
-				b.Fatal(err)
-			}
-			rc := DefaultConfig(cfg.Model.Cell)
-			rc.Chains, rc.Steps = 256, 100
-			eng, err := New(replaylib.MustBackend(), cfg.Model, run.Context(), run.Task(), rc)
-			if err != nil {
-				b.Fatal(err)
-			}
-			starts := StartPositions(run.Task(), rc.Chains, 1)
-			noop := func(int, []datasets.Point) error { return nil }
-			eng.Run(context.Background(), starts, noop) // compile
-			b.ResetTimer()
-			for b.Loop() {
-				eng.Run(context.Background(), starts, noop)
-			}
-			b.ReportMetric(float64(b.N*rc.Chains*rc.Steps)/b.Elapsed().Seconds(), "chain-steps/s")
-		})
+		for _, chains := range []int{256, 1024} {
+			b.Run(map[int]string{128: "N128", 512: "N512"}[n]+map[int]string{256: "/C256", 1024: "/C1024"}[chains], func(b *testing.B) {
+				cfg, _ := training.DefaultConfig("triangle")
+				cfg.Model.Hidden, cfg.Steps = n, 0
+				run, err := training.Open(replaylib.MustBackend(), cfg, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				rc := DefaultConfig(cfg.Model.Cell)
+				rc.Chains, rc.Steps = chains, 100
+				eng, err := FromRun(run)
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := Start{Positions: StartPositions(run.Task(), rc.Chains, 1)}
+				if err := eng.Run(context.Background(), rc, start, nil); err != nil { // compile
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					eng.Run(context.Background(), rc, start, nil)
+				}
+				b.ReportMetric(float64(b.N*rc.Chains*rc.Steps)/b.Elapsed().Seconds(), "chain-steps/s")
+			})
+		}
 	}
 }
 
@@ -160,17 +244,18 @@ func TestReplayFromBehaviourStates(t *testing.T) {
 	run := trained(t)
 	batch, _ := datasets.NewBatch(run.Task(), 10, run.Config.SeqLen, run.Config.MaskK)
 	datasets.Generate(run.Task(), batch, newRNG(17))
-	h, err := run.FinalStates(batch)
+	times := make([]int, 10)
+	for i := range times {
+		times[i] = batch.T
+	}
+	h, err := run.StatesAlong(batch, times)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc := DefaultConfig(run.Config.Model.Cell)
 	rc.Chains, rc.Steps, rc.StepsPerCall = 10, 5, 5
-	eng, err := New(replaylib.MustBackend(), run.Config.Model, run.Context(), run.Task(), rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	traj, err := eng.TrajectoriesFromStates(context.Background(), h)
+	eng := engine(t, run)
+	traj, err := eng.Trajectories(context.Background(), rc, Start{States: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +266,7 @@ func TestReplayFromBehaviourStates(t *testing.T) {
 	if mean := sum / 10; mean > 0.1*run.Task().Env().Size() {
 		t.Errorf("replay starts %.3f from the paths' ends on average, want < 10%% of the environment", mean)
 	}
-	if _, err := eng.TrajectoriesFromStates(context.Background(), tensorsOfShape(3, 4)); err == nil {
+	if _, err := eng.Trajectories(context.Background(), rc, Start{States: tensorsOfShape(3, 4)}); err == nil {
 		t.Error("states of the wrong shape accepted")
 	}
 }

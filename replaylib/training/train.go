@@ -50,6 +50,11 @@ type Run struct {
 	Dir     string // "" for a run kept only in memory
 	History []LogEntry
 
+	// What Train reports while it runs (all optional).
+	Log         io.Writer      // one line per evaluation (every Config.LogEvery steps)
+	OnEvaluate  func(LogEntry) // called after each evaluation, e.g. to update a live figure
+	ProgressBar bool           // GoMLX's progress bar (a terminal bar, or an in-place bar in GoNB)
+
 	backend    backends.Backend
 	ctx        *context.Context
 	task       datasets.Task
@@ -100,13 +105,15 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 	// The loss needs the context (for the start readout), so the model function adds it (GoMLX's
 	// train.AddLoss) and the trainer gets no separate loss function; targets arrive as a third input.
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
-		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], true)
+		dims := inputs[0].Shape().Dimensions // [B, T, In]
+		xi := model.StandardNormal(ctx, inputs[0].Graph(), dims[1], dims[0], cfg.Model.Hidden)
+		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], xi)
 		train.AddLoss(ctx, loss(ctx, out, inputs[2], inputs[1]))
 		return []*Node{out}
 	}
 	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, nil, optimizer, nil, nil)
 	r.evalExec, err = context.NewExec(backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, targets *Node) (*Node, *Node) {
-		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, false)
+		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, nil)
 		return loss(ctx, out, targets, initial), out
 	})
 	if err != nil {
@@ -261,16 +268,13 @@ func targetTensor(b *datasets.Batch) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(b.Target, b.B, b.T, b.TargetDim)
 }
 
-// Train runs Adam steps until Config.Steps, logging to log (may be nil) every LogEvery steps and
-// saving every CheckpointEvery steps and at the end. With progressBar, GoMLX's terminal progress
-// bar is shown. A non-finite loss stops training with an error that names the step.
-func (r *Run) Train(log io.Writer, progressBar bool) error {
-	return r.TrainContext(stdctx.Background(), log, progressBar)
-}
-
-// TrainContext is Train that stops when ctx is cancelled: it saves a checkpoint at the current step
-// (so that reopening the directory resumes there) and returns ctx's error.
-func (r *Run) TrainContext(ctx stdctx.Context, log io.Writer, progressBar bool) error {
+// Train runs Adam steps until Config.Steps, evaluating every LogEvery steps (reported through
+// Log, OnEvaluate and the progress bar) and saving every CheckpointEvery steps and at the end.
+// A non-finite loss stops training with an error that names the step. When ctx is cancelled it
+// saves a checkpoint at the current step (so that reopening the directory resumes there) and
+// returns ctx's error.
+func (r *Run) Train(ctx stdctx.Context) error {
+	log := r.Log
 	if log == nil {
 		log = io.Discard
 	}
@@ -292,7 +296,7 @@ func (r *Run) TrainContext(ctx stdctx.Context, log io.Writer, progressBar bool) 
 	}
 	ds := &onlineData{task: r.task, batch: batch, seed: r.Config.DataSeed, step: start}
 	loop := train.NewLoop(r.trainer)
-	if progressBar {
+	if r.ProgressBar {
 		commandline.AttachProgressBar(loop)
 	}
 	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
@@ -314,6 +318,9 @@ func (r *Run) TrainContext(ctx stdctx.Context, log io.Writer, progressBar bool) 
 				return err
 			}
 			r.History = append(r.History, entry)
+			if r.OnEvaluate != nil {
+				r.OnEvaluate(entry)
+			}
 			fmt.Fprintf(log, "step %5d  train loss %.5f  eval loss %.5f  position error %.4f (%.1f%% of size)  %.0fs\n",
 				entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
 		}
@@ -383,18 +390,31 @@ func (r *Run) Network() (*model.Network, error) {
 	return model.NewNetwork(r.backend, r.Config.Model, r.ctx)
 }
 
-// FinalStates runs the trained network noiselessly over the batch's inputs (as in training) and
-// returns its hidden states after the last step, [B, N]: where the network "is" at the end of
-// those paths, a start for replay (replay.Engine.RunFromStates).
-func (r *Run) FinalStates(batch *datasets.Batch) (*tensors.Tensor, error) {
+// StatesAlong runs the trained network noiselessly over the batch's inputs (as in training) and
+// returns its hidden state h_{t_b} after step times[b] (1 ≤ t_b ≤ T) of each path b, [B, N]:
+// where the network "is" at those moments, a start for replay (replay.Start.States). With every
+// t_b = T these are the states at the end of the paths.
+func (r *Run) StatesAlong(batch *datasets.Batch, times []int) (*tensors.Tensor, error) {
+	if len(times) != batch.B {
+		return nil, fmt.Errorf("states along paths: %d times for %d paths", len(times), batch.B)
+	}
+	pick := make([]float32, batch.B*batch.T)
+	for b, t := range times {
+		if t < 1 || t > batch.T {
+			return nil, fmt.Errorf("states along paths: time %d of path %d is outside [1, %d]", t, b, batch.T)
+		}
+		pick[b*batch.T+t-1] = 1
+	}
 	in := batchInputs(batch)
-	out, err := context.ExecOnce(r.backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial *Node) *Node {
-		_, hidden := model.Forward(ctx, r.Config.Model, r.Config.Model.Cell, inputs, initial, false)
-		T := hidden.Shape().Dimensions[1]
-		return Reshape(Slice(hidden, AxisRange(), AxisElem(T-1)), batch.B, -1)
-	}, in[0], in[1])
+	out, err := context.ExecOnce(r.backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, pick *Node) *Node {
+		_, hidden := model.Forward(ctx, r.Config.Model, r.Config.Model.Cell, inputs, initial, nil)
+		return ReduceSum(Mul(hidden, ExpandAxes(pick, -1)), 1) // [B, N]
+	}, in[0], in[1], tensors.FromFlatDataAndDimensions(pick, batch.B, batch.T))
 	if err != nil {
-		return nil, fmt.Errorf("final states: %w", err)
+		return nil, fmt.Errorf("states along paths: %w", err)
 	}
 	return out, nil
 }
+
+// ModelConfig is the run's architecture (for replay.FromRun).
+func (r *Run) ModelConfig() model.Config { return r.Config.Model }
