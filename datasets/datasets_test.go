@@ -67,7 +67,7 @@ func TestTrackSpeedStatistics(t *testing.T) {
 	sum, n := 0.0, 0
 	for i := range series {
 		series[i] = make([]float64, steps)
-		tri.walk(pos, series[i], rng)
+		tri.walk(pos, &walkTrace{speeds: series[i]}, rng)
 		for _, s := range series[i] {
 			sum += s
 			n++
@@ -233,6 +233,9 @@ func TestBadParametersNameTheField(t *testing.T) {
 	_, err2 := NewPlaceCells(pc)
 	tm := DefaultTMazeParams()
 	tm.LeftProbability = 1.5
+	tri2 := DefaultTriangleParams()
+	tri2.ReversalRate = -0.1
+	_, err7 := NewTriangle(tri2)
 	_, err3 := NewTMaze(tm)
 	_, err4 := NewBatch(mustTask(t, "triangle"), 4, 10, -1)
 	_, err5 := NewDefaultTask("circle")
@@ -242,7 +245,7 @@ func TestBadParametersNameTheField(t *testing.T) {
 	for i, c := range []struct {
 		err   error
 		field string
-	}{{err1, "MeanSpeed"}, {err2, "NumCells"}, {err3, "LeftProbability"}, {err4, "K=-1"}, {err5, "circle"}, {err6, "Dt"}} {
+	}{{err1, "MeanSpeed"}, {err2, "NumCells"}, {err3, "LeftProbability"}, {err4, "K=-1"}, {err5, "circle"}, {err6, "Dt"}, {err7, "ReversalRate"}} {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.field) {
 			t.Errorf("case %d: error %v, want one naming %q", i, c.err, c.field)
 		}
@@ -315,5 +318,75 @@ func BenchmarkGenerate(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*batch.B)/b.Elapsed().Seconds(), "paths/s")
 		})
+	}
+}
+
+// TestDefaultsReproduceEarlierPaths pins positions drawn with seed 2024 before the track walk was
+// refactored: the default triangle and the T-maze runs must stay the same paths for the same seed.
+func TestDefaultsReproduceEarlierPaths(t *testing.T) {
+	tmRuns := DefaultTMazeParams()
+	tm, err := NewTMaze(tmRuns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tri := mustTask(t, "triangle")
+	want := map[Task][]struct {
+		i    int
+		x, y float64
+	}{
+		tri: {{0, 0.48565490046235604, -0.02531954196629263}, {17, 0.05553529195077257, 0.004991613590453203},
+			{50, 0.46111780214184217, 0.7542105636536341}, {51, 0.17024839168623587, 0.20820346841677592},
+			{99, 0.8216100198310522, 0.39391679732331575}, {152, 0.6577551545189817, 0.6089229688628621}},
+		tm: {{0, -0.002850046403844984, 0.09531847972946021}, {17, -0.04277655969678652, 0.4737524005608923},
+			{50, 0.3958334693406383, 1.0938243411086264}, {51, 0.07681378619476896, 0.12235267881987129},
+			{99, -0.4548482597712254, 1.1141391812906123}, {152, 0.003651072427384822, 1.04948354523063}},
+	}
+	for task, points := range want {
+		batch, _ := NewBatch(task, 3, 50, 0)
+		Generate(task, batch, newRNG(2024))
+		for _, w := range points {
+			if p := batch.Position[w.i]; math.Abs(p.X-w.x) > 1e-12 || math.Abs(p.Y-w.y) > 1e-12 {
+				t.Errorf("%s: position %d = %v, want (%v, %v)", task.Name(), w.i, p, w.x, w.y)
+			}
+		}
+	}
+}
+
+// TestTriangleReversalRate: the direction flips with probability ReversalRate per step, so the
+// fraction of consecutive steps that change direction is binomial around it.
+func TestTriangleReversalRate(t *testing.T) {
+	params := DefaultTriangleParams()
+	params.ReversalRate = 0.02
+	tri, err := NewTriangle(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const paths, steps = 2000, 200
+	pos := make([]Point, steps+1)
+	trace := &walkTrace{dirs: make([]int8, steps)}
+	flips, n := 0, 0
+	for seed := range uint64(20) {
+		rng := newRNG(100 + seed)
+		for range paths / 20 {
+			tri.walk(pos, trace, rng)
+			for i := 1; i < steps; i++ {
+				if trace.dirs[i] != trace.dirs[i-1] {
+					flips++
+				}
+				n++
+			}
+			for i, p := range pos {
+				if !tri.Env().Contains(p) {
+					t.Fatalf("position %d = %v is outside the track", i, p)
+				}
+			}
+		}
+	}
+	r := params.ReversalRate
+	rate := float64(flips) / float64(n)
+	se := math.Sqrt(r * (1 - r) / float64(n))
+	t.Logf("reversal rate %.5f over %d steps, parameter %g (s.e. %.5f)", rate, n, r, se)
+	if math.Abs(rate-r) > 5*se {
+		t.Errorf("reversal rate %g, want %g ± %g (5 s.e.)", rate, r, 5*se)
 	}
 }

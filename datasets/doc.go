@@ -22,6 +22,11 @@
 // and add a 2D OU offset o (time constant τ_o, stationary s.d. σ_o) clamped to a disc of radius
 // 0.4·width, so every position lies inside the corridor of the environment polygon.
 //
+// Triangle paths start at a uniformly random point of the loop, counter-clockwise or (with
+// BothDirections) clockwise with probability ½, and before each step turn around with probability
+// r = ReversalRate (default 0: no reversals). The direction then flips at a Bernoulli(r) subset of the
+// steps, so runs between reversals last Geometric(r) steps, mean 1/r.
+//
 // The arena task follows RatInABox: speed and rotational velocity are OU processes
 // (mean speed 0.08 m/s, rotational s.d. 120°/s, dt 0.05 s), and walls repel the agent by
 // turning it away and reflecting its motion at the boundary. Place cells have Gaussian tuning

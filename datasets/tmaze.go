@@ -100,11 +100,11 @@ func (tm *TMaze) Decode(obs []float32) Point { return Point{float64(obs[0]), flo
 // Paths fills pos with a run from the stem base into the left or right arm.
 func (tm *TMaze) Paths(pos []Point, rng *rand.Rand) { tm.walk(pos, nil, rng) }
 
-func (tm *TMaze) walk(pos []Point, speeds []float64, rng *rand.Rand) (left bool) {
+func (tm *TMaze) walk(pos []Point, trace *walkTrace, rng *rand.Rand) (left bool) {
 	line := tm.right
 	if left = rng.Float64() < tm.params.LeftProbability; left {
 		line = tm.left
 	}
-	tm.params.Track.follow(line, 0, 1, pos, speeds, rng)
+	tm.params.Track.follow(line, 0, 1, 0, pos, trace, rng)
 	return left
 }
