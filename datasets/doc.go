@@ -36,5 +36,12 @@
 // and are decoded back to position as the mean centre of the top-k most active cells.
 //
 // Environments are polygons (with optional holes) carrying named regions; Contains and RegionOf
-// let the metrics package compute occupancy and reach times.
+// let the metrics package compute occupancy and reach times. Track environments also carry a
+// skeleton, their centreline as line segments (triangle: A→B, B→C, C→A; T-maze: stem base S→junction
+// J, J→left end L, J→right end R), whose shared endpoints join them into a graph, and named ends
+// (the T-maze's S, L, R as RegionStem, RegionLeftArm, RegionRightArm; the triangle's corners as
+// "vertex A/B/C"). Project maps any position, inside the track or not, to the nearest skeleton point
+// (segment, arclength); Geodesic measures the shortest distance between two such points along the
+// skeleton; NearestEnd names the end region of the stretch of track a position is on, from which
+// callers pick reach targets.
 package datasets

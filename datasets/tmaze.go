@@ -71,6 +71,13 @@ func NewTMaze(params TMazeParams) (*TMaze, error) {
 		return nil, err
 	}
 	start, junction := Point{0, h}, Point{0, ls + h}
+	leftEnd, rightEnd := Point{-la, ls + h}, Point{la, ls + h}
+	err = env.SetSkeleton(
+		[]Segment{{start, junction}, {junction, leftEnd}, {junction, rightEnd}},
+		[]End{{RegionStem, start}, {RegionLeftArm, leftEnd}, {RegionRightArm, rightEnd}})
+	if err != nil {
+		return nil, err
+	}
 	return &TMaze{
 		params: params,
 		left:   newPolyline(false, start, junction, Point{-la, ls + h}),

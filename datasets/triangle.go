@@ -114,6 +114,15 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	if err != nil {
 		return nil, err
 	}
+	var skeleton []Segment
+	var ends []End
+	for i := range 3 {
+		skeleton = append(skeleton, Segment{center[i], center[(i+1)%3]})
+		ends = append(ends, End{Name: "vertex " + names[i], At: center[i]})
+	}
+	if err := env.SetSkeleton(skeleton, ends); err != nil {
+		return nil, err
+	}
 	return &Triangle{params: params, line: newPolyline(true, center...), env: env}, nil
 }
 
