@@ -19,11 +19,38 @@ func mustTask(t testing.TB, name string) Task {
 	return task
 }
 
-// TestPathsStayInside generates 1,000 paths of each task, over many seeds, and checks every position.
+// taskVariants returns every task and mode: the defaults, the T-maze runs, the T-maze walk with
+// other choices, and the triangle with reversals.
+func taskVariants(t testing.TB) map[string]Task {
+	variants := map[string]Task{}
+	for _, name := range TaskNames {
+		variants[name] = mustTask(t, name)
+	}
+	add := func(name string, task Task, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		variants[name] = task
+	}
+	runs := DefaultTMazeParams()
+	runs.Mode = TMazeRuns
+	tm, err := NewTMaze(runs)
+	add("tmaze runs", tm, err)
+	skewed := DefaultTMazeParams()
+	skewed.AlternationProbability, skewed.LeftProbability, skewed.DwellSteps = 0.3, 0.8, 0
+	tm, err = NewTMaze(skewed)
+	add("tmaze a=0.3 p=0.8 D=0", tm, err)
+	rev := DefaultTriangleParams()
+	rev.ReversalRate = 0.05
+	tri, err := NewTriangle(rev)
+	add("triangle reversals", tri, err)
+	return variants
+}
+
+// TestPathsStayInside generates 1,000 paths of each task and mode, over many seeds, and checks every position.
 func TestPathsStayInside(t *testing.T) {
 	const paths, steps = 1000, 200
-	for _, name := range TaskNames {
-		task := mustTask(t, name)
+	for name, task := range taskVariants(t) {
 		batch, err := NewBatch(task, 100, steps, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -44,6 +71,17 @@ func TestPathsStayInside(t *testing.T) {
 	}
 }
 
+// TestGenerateAllocatesNothing: filling a batch allocates nothing, for every task and mode.
+func TestGenerateAllocatesNothing(t *testing.T) {
+	for name, task := range taskVariants(t) {
+		batch, _ := NewBatch(task, 4, 100, 4)
+		rng := newRNG(1)
+		if n := testing.AllocsPerRun(10, func() { Generate(task, batch, rng) }); n != 0 {
+			t.Errorf("%s: Generate allocates %g times per batch, want 0", name, n)
+		}
+	}
+}
+
 // autocorr returns the pooled autocorrelation of the series at the given lag, using the known mean and variance.
 func autocorr(series [][]float64, lag int, mean, variance float64) float64 {
 	sum, n := 0.0, 0
@@ -56,40 +94,47 @@ func autocorr(series [][]float64, lag int, mean, variance float64) float64 {
 	return sum / float64(n) / variance
 }
 
-// TestTrackSpeedStatistics checks the mean and the OU correlation time of the centreline speed.
+// TestTrackSpeedStatistics checks the mean and the OU correlation time of the centreline speed,
+// on the triangle and on the T-maze walk (whose speed runs on while it dwells at an end).
 func TestTrackSpeedStatistics(t *testing.T) {
 	tri, _ := NewTriangle(DefaultTriangleParams())
-	p := tri.Params().Track
-	const paths, steps = 2000, 100
-	rng := newRNG(7)
-	series := make([][]float64, paths)
-	pos := make([]Point, steps+1)
-	sum, n := 0.0, 0
-	for i := range series {
-		series[i] = make([]float64, steps)
-		tri.walk(pos, series[i], rng)
-		for _, s := range series[i] {
-			sum += s
-			n++
+	tm := mustTask(t, "tmaze").(*TMaze)
+	walks := map[string]func([]Point, *walkTrace, *rand.Rand){"triangle": tri.walk, "tmaze": tm.walk}
+	for name, walk := range walks {
+		p := tri.Params().Track
+		const paths, steps = 2000, 100
+		rng := newRNG(7)
+		series := make([][]float64, paths)
+		pos := make([]Point, steps+1)
+		sum, n := 0.0, 0
+		for i := range series {
+			series[i] = make([]float64, steps)
+			walk(pos, &walkTrace{speeds: series[i]}, rng)
+			for _, s := range series[i] {
+				sum += s
+				n++
+			}
 		}
-	}
-	mean := sum / float64(n)
-	// Steps are correlated over τ: the effective sample size is about n / (2τ).
-	se := p.SpeedSD / math.Sqrt(float64(n)/(2*p.SpeedTau))
-	if math.Abs(mean-p.MeanSpeed) > 5*se {
-		t.Errorf("mean speed %g, want %g ± %g (5 s.e.)", mean, p.MeanSpeed, 5*se)
-	}
-	// At lag τ the OU autocorrelation is e^{−1}; its s.e. is about √(2τ/n) for these sizes.
-	lag := int(p.SpeedTau)
-	got := autocorr(series, lag, p.MeanSpeed, p.SpeedSD*p.SpeedSD)
-	tol := 5 * math.Sqrt(2*p.SpeedTau/float64(n))
-	if math.Abs(got-math.Exp(-1)) > tol {
-		t.Errorf("speed autocorrelation at lag τ=%d: %g, want e^−1 = %g ± %g", lag, got, math.Exp(-1), tol)
+		mean := sum / float64(n)
+		// Steps are correlated over τ: the effective sample size is about n / (2τ).
+		se := p.SpeedSD / math.Sqrt(float64(n)/(2*p.SpeedTau))
+		if math.Abs(mean-p.MeanSpeed) > 5*se {
+			t.Errorf("%s: mean speed %g, want %g ± %g (5 s.e.)", name, mean, p.MeanSpeed, 5*se)
+		}
+		// At lag τ the OU autocorrelation is e^{−1}; its s.e. is about √(2τ/n) for these sizes.
+		lag := int(p.SpeedTau)
+		got := autocorr(series, lag, p.MeanSpeed, p.SpeedSD*p.SpeedSD)
+		tol := 5 * math.Sqrt(2*p.SpeedTau/float64(n))
+		if math.Abs(got-math.Exp(-1)) > tol {
+			t.Errorf("%s: speed autocorrelation at lag τ=%d: %g, want e^−1 = %g ± %g", name, lag, got, math.Exp(-1), tol)
+		}
 	}
 }
 
-func TestTMazeArmChoiceIsBalanced(t *testing.T) {
-	tm, _ := NewTMaze(DefaultTMazeParams())
+func TestTMazeRunsArmChoiceIsBalanced(t *testing.T) {
+	params := DefaultTMazeParams()
+	params.Mode = TMazeRuns
+	tm, _ := NewTMaze(params)
 	const n = 20000
 	rng := newRNG(3)
 	pos := make([]Point, 120)
@@ -97,7 +142,7 @@ func TestTMazeArmChoiceIsBalanced(t *testing.T) {
 	leftArm := tm.Env().RegionIndex(RegionLeftArm)
 	rightArm := tm.Env().RegionIndex(RegionRightArm)
 	for range n {
-		chose := tm.walk(pos, nil, rng)
+		chose := tm.run(pos, nil, rng)
 		if chose {
 			left++
 		}
@@ -233,6 +278,16 @@ func TestBadParametersNameTheField(t *testing.T) {
 	_, err2 := NewPlaceCells(pc)
 	tm := DefaultTMazeParams()
 	tm.LeftProbability = 1.5
+	tmMode, tmAlt, tmDwell := DefaultTMazeParams(), DefaultTMazeParams(), DefaultTMazeParams()
+	tmMode.Mode = "loops"
+	tmAlt.AlternationProbability = math.NaN()
+	tmDwell.DwellSteps = math.Inf(1)
+	_, err8 := NewTMaze(tmMode)
+	_, err9 := NewTMaze(tmAlt)
+	_, err10 := NewTMaze(tmDwell)
+	tri2 := DefaultTriangleParams()
+	tri2.ReversalRate = -0.1
+	_, err7 := NewTriangle(tri2)
 	_, err3 := NewTMaze(tm)
 	_, err4 := NewBatch(mustTask(t, "triangle"), 4, 10, -1)
 	_, err5 := NewDefaultTask("circle")
@@ -242,7 +297,9 @@ func TestBadParametersNameTheField(t *testing.T) {
 	for i, c := range []struct {
 		err   error
 		field string
-	}{{err1, "MeanSpeed"}, {err2, "NumCells"}, {err3, "LeftProbability"}, {err4, "K=-1"}, {err5, "circle"}, {err6, "Dt"}} {
+	}{{err1, "MeanSpeed"}, {err2, "NumCells"}, {err3, "LeftProbability"}, {err4, "K=-1"}, {err5, "circle"}, {err6, "Dt"}, {err7, "ReversalRate"},
+		{err8, `Mode="loops": must be one of ["alternation" "runs"]`}, {err9, "AlternationProbability=NaN: must be in [0, 1]"},
+		{err10, "DwellSteps=+Inf"}} {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.field) {
 			t.Errorf("case %d: error %v, want one naming %q", i, c.err, c.field)
 		}
@@ -315,5 +372,76 @@ func BenchmarkGenerate(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*batch.B)/b.Elapsed().Seconds(), "paths/s")
 		})
+	}
+}
+
+// TestDefaultsReproduceEarlierPaths pins positions drawn with seed 2024 before the track walk was
+// refactored: the default triangle and the T-maze runs must stay the same paths for the same seed.
+func TestDefaultsReproduceEarlierPaths(t *testing.T) {
+	tmRuns := DefaultTMazeParams()
+	tmRuns.Mode = TMazeRuns
+	tm, err := NewTMaze(tmRuns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tri := mustTask(t, "triangle")
+	want := map[Task][]struct {
+		i    int
+		x, y float64
+	}{
+		tri: {{0, 0.48565490046235604, -0.02531954196629263}, {17, 0.05553529195077257, 0.004991613590453203},
+			{50, 0.46111780214184217, 0.7542105636536341}, {51, 0.17024839168623587, 0.20820346841677592},
+			{99, 0.8216100198310522, 0.39391679732331575}, {152, 0.6577551545189817, 0.6089229688628621}},
+		tm: {{0, -0.002850046403844984, 0.09531847972946021}, {17, -0.04277655969678652, 0.4737524005608923},
+			{50, 0.3958334693406383, 1.0938243411086264}, {51, 0.07681378619476896, 0.12235267881987129},
+			{99, -0.4548482597712254, 1.1141391812906123}, {152, 0.003651072427384822, 1.04948354523063}},
+	}
+	for task, points := range want {
+		batch, _ := NewBatch(task, 3, 50, 0)
+		Generate(task, batch, newRNG(2024))
+		for _, w := range points {
+			if p := batch.Position[w.i]; math.Abs(p.X-w.x) > 1e-12 || math.Abs(p.Y-w.y) > 1e-12 {
+				t.Errorf("%s: position %d = %v, want (%v, %v)", task.Name(), w.i, p, w.x, w.y)
+			}
+		}
+	}
+}
+
+// TestTriangleReversalRate: the direction flips with probability ReversalRate per step, so the
+// fraction of consecutive steps that change direction is binomial around it.
+func TestTriangleReversalRate(t *testing.T) {
+	params := DefaultTriangleParams()
+	params.ReversalRate = 0.02
+	tri, err := NewTriangle(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const paths, steps = 2000, 200
+	pos := make([]Point, steps+1)
+	trace := &walkTrace{dirs: make([]int8, steps)}
+	flips, n := 0, 0
+	for seed := range uint64(20) {
+		rng := newRNG(100 + seed)
+		for range paths / 20 {
+			tri.walk(pos, trace, rng)
+			for i := 1; i < steps; i++ {
+				if trace.dirs[i] != trace.dirs[i-1] {
+					flips++
+				}
+				n++
+			}
+			for i, p := range pos {
+				if !tri.Env().Contains(p) {
+					t.Fatalf("position %d = %v is outside the track", i, p)
+				}
+			}
+		}
+	}
+	r := params.ReversalRate
+	rate := float64(flips) / float64(n)
+	se := math.Sqrt(r * (1 - r) / float64(n))
+	t.Logf("reversal rate %.5f over %d steps, parameter %g (s.e. %.5f)", rate, n, r, se)
+	if math.Abs(rate-r) > 5*se {
+		t.Errorf("reversal rate %g, want %g ± %g (5 s.e.)", rate, r, 5*se)
 	}
 }

@@ -83,12 +83,14 @@ type Region struct {
 	Area Polygon
 }
 
-// Environment is a 2D polygon, possibly with holes, with named regions.
+// Environment is a 2D polygon, possibly with holes, with named regions and, for tracks, a
+// skeleton: the centreline as line segments (see SetSkeleton).
 type Environment struct {
 	Name     string
 	Boundary Polygon
 	Holes    []Polygon
 	Regions  []Region
+	skel     *skeleton
 }
 
 // NewEnvironment validates its parts and returns an environment.

@@ -2,12 +2,13 @@ package datasets_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/replaylab/replay/datasets"
 )
 
-// A batch of T-maze runs: inputs are velocity plus the masked position, targets the position.
+// A batch of T-maze paths: inputs are velocity plus the masked position, targets the position.
 func Example() {
 	task, err := datasets.NewTMaze(datasets.DefaultTMazeParams())
 	if err != nil {
@@ -20,15 +21,40 @@ func Example() {
 	if err := datasets.Generate(task, batch, rand.New(rand.NewPCG(1, 2))); err != nil {
 		panic(err)
 	}
-	end := batch.Path(0)[batch.T]
+	inside := true
+	for _, p := range batch.Position {
+		inside = inside && task.Env().Contains(p)
+	}
 	fmt.Println("inputs per step:", batch.InputDim, "targets per step:", batch.TargetDim)
-	fmt.Println("path 0 ends in the", task.Env().Regions[task.Env().RegionOf(end)].Name == datasets.RegionLeftArm ||
-		task.Env().Regions[task.Env().RegionOf(end)].Name == datasets.RegionRightArm, "arm region")
-	fmt.Println("start region:", task.Env().Regions[batch.Region[0]].Name)
+	fmt.Println("every position inside the maze:", inside)
 	// Output:
 	// inputs per step: 4 targets per step: 2
-	// path 0 ends in the true arm region
-	// start region: stem
+	// every position inside the maze: true
+}
+
+// The alternation walk of the T-maze, measured from positions: junction passages from an arm go on
+// into the other arm with AlternationProbability and back down the stem otherwise.
+func ExampleTMaze_Stats() {
+	params := datasets.DefaultTMazeParams() // AlternationProbability 0.75, LeftProbability 0.5
+	task, _ := datasets.NewTMaze(params)
+	rng := rand.New(rand.NewPCG(3, 4))
+	path := make([]datasets.Point, 20001)
+	var st datasets.TMazeStats
+	for range 100 {
+		task.Paths(path, rng)
+		st = st.Add(task.Stats(path))
+	}
+	round := func(x float64) float64 { return math.Round(20*x) / 20 } // to the nearest 0.05
+	fmt.Printf("junction passages from an arm: into the other arm %.2f, down the stem %.2f\n",
+		round(st.JunctionAlternationRate()), round(st.TurnBackRate()))
+	fmt.Printf("left turns from the stem: %.2f\n", round(st.LeftTurnRate()))
+	expected := params.ExpectedArmAlternationRate()
+	fmt.Printf("consecutive arm visits alternating: within 0.01 of %.3f: %v\n",
+		expected, math.Abs(st.ArmAlternationRate()-expected) < 0.01)
+	// Output:
+	// junction passages from an arm: into the other arm 0.75, down the stem 0.25
+	// left turns from the stem: 0.50
+	// consecutive arm visits alternating: within 0.01 of 0.875: true
 }
 
 // Place cells: the population vector of a position decodes back close to it.

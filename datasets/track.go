@@ -21,7 +21,8 @@ type TrackParams struct {
 // a position is always strictly inside the corridor (whose half-width is 0.5·Width).
 const offsetRadiusFraction = 0.4
 
-// minSpeedFraction keeps the OU speed at least this fraction of its mean: agents never reverse.
+// minSpeedFraction keeps the OU speed at least this fraction of its mean, so the speed never
+// reverses the agent: direction changes come only from the walks' explicit rules.
 const minSpeedFraction = 0.1
 
 func (p TrackParams) validate() error {
@@ -97,32 +98,76 @@ func (pl polyline) at(s float64) Point {
 	return pl.vertices[len(pl.vertices)-1]
 }
 
-// follow fills pos with a walk along line starting at arclength s0 in direction dir (±1).
-// If speeds is not nil, it receives the speed used at each step (len(pos)−1 entries).
-func (p TrackParams) follow(line polyline, s0, dir float64, pos []Point, speeds []float64, rng *rand.Rand) {
-	speedOU := newOU(p.MeanSpeed, p.SpeedSD, p.SpeedTau)
-	offOU := newOU(0, p.OffsetSD, p.OffsetTau)
-	rMax := offsetRadiusFraction * p.Width
-	minSpeed := minSpeedFraction * p.MeanSpeed
-	clampOffset := func(o Point) Point {
-		if r := o.Norm(); r > rMax {
-			return o.Scale(rMax / r)
-		}
-		return o
+// trackMotion is the state shared by every walk along a corridor: the OU speed along the
+// centreline and the OU lateral offset, clamped to a disc of radius offsetRadiusFraction·Width.
+type trackMotion struct {
+	speedOU, offOU ou
+	rMax, minSpeed float64
+	speed          float64 // the OU speed before the minSpeed clamp
+	off            Point   // the lateral offset added to the centreline point
+}
+
+// newMotion starts the speed and the offset from their stationary distributions
+// (one normal draw for the speed, then two for the offset).
+func (p TrackParams) newMotion(rng *rand.Rand) trackMotion {
+	m := trackMotion{
+		speedOU:  newOU(p.MeanSpeed, p.SpeedSD, p.SpeedTau),
+		offOU:    newOU(0, p.OffsetSD, p.OffsetTau),
+		rMax:     offsetRadiusFraction * p.Width,
+		minSpeed: minSpeedFraction * p.MeanSpeed,
 	}
-	// Start from the stationary distributions.
-	speed := p.MeanSpeed + p.SpeedSD*rng.NormFloat64()
-	off := clampOffset(Point{p.OffsetSD * rng.NormFloat64(), p.OffsetSD * rng.NormFloat64()})
+	m.speed = p.MeanSpeed + p.SpeedSD*rng.NormFloat64()
+	m.off = m.clampOffset(Point{p.OffsetSD * rng.NormFloat64(), p.OffsetSD * rng.NormFloat64()})
+	return m
+}
+
+func (m *trackMotion) clampOffset(o Point) Point {
+	if r := o.Norm(); r > m.rMax {
+		return o.Scale(m.rMax / r)
+	}
+	return o
+}
+
+// step advances the speed and the offset by one step (three normal draws) and returns the
+// distance to move along the centreline: the speed, clamped to at least minSpeed.
+func (m *trackMotion) step(rng *rand.Rand) float64 {
+	m.speed = m.speedOU.step(m.speed, rng)
+	m.off = m.clampOffset(Point{m.offOU.step(m.off.X, rng), m.offOU.step(m.off.Y, rng)})
+	return math.Max(m.speed, m.minSpeed)
+}
+
+// walkTrace receives what a walk did at each step t = 1..T (index t−1); tests read it.
+// Either slice may be nil.
+type walkTrace struct {
+	speeds []float64 // the clamped OU speed drawn at the step (also while dwelling at an end)
+	dirs   []int8    // the direction of motion along the centreline (±1), 0 while dwelling
+}
+
+func (tr *walkTrace) record(t int, speed float64, dir int8) {
+	if tr == nil {
+		return
+	}
+	if tr.speeds != nil {
+		tr.speeds[t-1] = speed
+	}
+	if tr.dirs != nil {
+		tr.dirs[t-1] = dir
+	}
+}
+
+// follow fills pos with a walk along line starting at arclength s0 in direction dir (±1).
+// Before each move the direction flips with probability reversal (no draw when it is 0).
+func (p TrackParams) follow(line polyline, s0, dir, reversal float64, pos []Point, trace *walkTrace, rng *rand.Rand) {
+	m := p.newMotion(rng)
 	s := s0
-	pos[0] = line.at(s).Add(off)
+	pos[0] = line.at(s).Add(m.off)
 	for t := 1; t < len(pos); t++ {
-		speed = speedOU.step(speed, rng)
-		used := math.Max(speed, minSpeed)
-		if speeds != nil {
-			speeds[t-1] = used
+		used := m.step(rng)
+		if reversal > 0 && rng.Float64() < reversal {
+			dir = -dir
 		}
+		trace.record(t, used, int8(dir))
 		s += dir * used
-		off = clampOffset(Point{offOU.step(off.X, rng), offOU.step(off.Y, rng)})
-		pos[t] = line.at(s).Add(off)
+		pos[t] = line.at(s).Add(m.off)
 	}
 }

@@ -10,8 +10,13 @@ import (
 type TriangleParams struct {
 	Side  float64 // Side length of the equilateral centreline triangle.
 	Track TrackParams
-	// BothDirections lets half of the paths run clockwise; otherwise all run counter-clockwise.
+	// BothDirections lets half of the paths start clockwise; otherwise all start counter-clockwise.
 	BothDirections bool
+	// ReversalRate is the probability per step that the agent turns around on the track,
+	// in [0, 1]: runs between reversals last a geometric number of steps with mean 1/ReversalRate.
+	// The default 0 keeps the agent running round the loop in one direction, as in the paper's
+	// triangle task. With ReversalRate > 0, set BothDirections too for a stationary start.
+	ReversalRate float64
 	// VertexRegionLength is how far along the outer wall, from each outer corner, a vertex region reaches.
 	VertexRegionLength float64
 }
@@ -26,6 +31,7 @@ const (
 	DefaultTrackOffsetSD     = 0.03
 	DefaultTrackOffsetTau    = 10.0
 	DefaultVertexRegionShare = 0.22 // vertex region length as a fraction of the outer side
+	DefaultReversalRate      = 0.0  // triangle paths never turn around unless asked to
 )
 
 // DefaultTrackParams returns the corridor motion shared by the triangle and T-maze defaults.
@@ -38,7 +44,8 @@ func DefaultTrackParams() TrackParams {
 
 // DefaultTriangleParams returns the default triangle task.
 func DefaultTriangleParams() TriangleParams {
-	return TriangleParams{Side: DefaultTriangleSide, Track: DefaultTrackParams(), BothDirections: true}
+	return TriangleParams{Side: DefaultTriangleSide, Track: DefaultTrackParams(), BothDirections: true,
+		ReversalRate: DefaultReversalRate}
 }
 
 // Triangle is the triangular-track task: loops along an equilateral triangle with vertices A, B, C.
@@ -55,6 +62,9 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	}
 	if err := params.Track.validate(); err != nil {
 		return nil, err
+	}
+	if !(params.ReversalRate >= 0 && params.ReversalRate <= 1) {
+		return nil, fmt.Errorf("ReversalRate=%g: must be in [0, 1] (probability per step)", params.ReversalRate)
 	}
 	inradius := params.Side / (2 * math.Sqrt(3))
 	if params.Track.Width >= inradius {
@@ -104,6 +114,15 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	if err != nil {
 		return nil, err
 	}
+	var skeleton []Segment
+	var ends []End
+	for i := range 3 {
+		skeleton = append(skeleton, Segment{center[i], center[(i+1)%3]})
+		ends = append(ends, End{Name: "vertex " + names[i], At: center[i]})
+	}
+	if err := env.SetSkeleton(skeleton, ends); err != nil {
+		return nil, err
+	}
 	return &Triangle{params: params, line: newPolyline(true, center...), env: env}, nil
 }
 
@@ -125,15 +144,16 @@ func (tr *Triangle) Observe(p Point, dst []float32) { observePosition(p, dst) }
 // Decode reads a position from a 2D observation.
 func (tr *Triangle) Decode(obs []float32) Point { return Point{float64(obs[0]), float64(obs[1])} }
 
-// Paths fills pos with a traversal starting at a uniformly random point of the loop.
+// Paths fills pos with a traversal starting at a uniformly random point of the loop,
+// turning around with probability ReversalRate per step.
 func (tr *Triangle) Paths(pos []Point, rng *rand.Rand) { tr.walk(pos, nil, rng) }
 
-func (tr *Triangle) walk(pos []Point, speeds []float64, rng *rand.Rand) {
+func (tr *Triangle) walk(pos []Point, trace *walkTrace, rng *rand.Rand) {
 	dir := 1.0
 	if tr.params.BothDirections && rng.IntN(2) == 1 {
 		dir = -1
 	}
-	tr.params.Track.follow(tr.line, rng.Float64()*tr.line.length(), dir, pos, speeds, rng)
+	tr.params.Track.follow(tr.line, rng.Float64()*tr.line.length(), dir, tr.params.ReversalRate, pos, trace, rng)
 }
 
 func observePosition(p Point, dst []float32) {
