@@ -196,24 +196,50 @@ func TestPlaceCellsPeakAtTheirCentre(t *testing.T) {
 }
 
 // TestPlaceCellDecoding: decoding clean activity with the top-k cells errs by less than the radius
-// that holds k cells on average, √(k / (π ρ)) with ρ = N / L² the density of centres.
+// that holds k cells on average, √(k / (π ρ)) with ρ = N / L² the density of centres; the
+// population vector errs by less than a quarter of the cell width σ away from the walls (beyond 2σ;
+// the random centres are not evenly dense)
+// and by less than σ near them (pulled inward: no cells outside).
 func TestPlaceCellDecoding(t *testing.T) {
-	pc := mustTask(t, "placecells").(*PlaceCells)
-	p := pc.Params()
-	bound := math.Sqrt(float64(p.DecodeTopK) / (math.Pi * float64(p.NumCells) / (p.ArenaSize * p.ArenaSize)))
-	rng := newRNG(11)
-	act := make([]float32, pc.ObsDim())
-	const n = 5000
-	sum := 0.0
-	for range n {
-		x := Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
-		pc.Observe(x, act)
-		sum += pc.Decode(act).Sub(x).Norm()
-	}
-	if mean := sum / n; mean > bound {
-		t.Errorf("mean decoding error %g m, want < %g m", mean, bound)
-	} else {
-		t.Logf("mean decoding error %.4f m (bound %.4f m)", mean, bound)
+	for _, mode := range []DecodeMode{DecodeTopCells, DecodePopulation} {
+		params := DefaultPlaceCellParams()
+		params.Decoding = mode
+		pc, err := NewPlaceCells(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pc.Params()
+		rng := newRNG(11)
+		act := make([]float32, pc.ObsDim())
+		const n = 5000
+		var sum, inner, innerN, outer, outerN float64
+		for range n {
+			x := Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
+			pc.Observe(x, act)
+			e := pc.Decode(act).Sub(x).Norm()
+			sum += e
+			wall := math.Min(math.Min(x.X, p.ArenaSize-x.X), math.Min(x.Y, p.ArenaSize-x.Y))
+			if wall > 2*p.CellWidth {
+				inner, innerN = inner+e, innerN+1
+			} else {
+				outer, outerN = outer+e, outerN+1
+			}
+		}
+		switch mode {
+		case DecodeTopCells:
+			bound := math.Sqrt(float64(p.DecodeTopK) / (math.Pi * float64(p.NumCells) / (p.ArenaSize * p.ArenaSize)))
+			if mean := sum / n; mean > bound {
+				t.Errorf("top cells: mean decoding error %g m, want < %g m", mean, bound)
+			}
+		case DecodePopulation:
+			if m := inner / innerN; m > 0.25*p.CellWidth {
+				t.Errorf("population vector: mean error %.4f m beyond 2σ from the walls, want < %.4f m", m, 0.25*p.CellWidth)
+			}
+			if m := outer / outerN; m > p.CellWidth {
+				t.Errorf("population vector: mean error %.4f m near the walls, want < σ = %.4f m", m, p.CellWidth)
+			}
+		}
+		t.Logf("%s: mean decoding error %.4f m (%.4f m beyond 2σ from the walls, %.4f m nearer)", mode, sum/n, inner/innerN, outer/outerN)
 	}
 }
 

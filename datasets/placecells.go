@@ -19,12 +19,26 @@ type PlaceCellParams struct {
 	WallRepelDistance float64 // Walls start to turn the agent away within this distance, m.
 	WallRepelStrength float64 // 1 cancels motion toward a wall at contact; 0 disables repulsion.
 
-	NumCells   int     // Number of place cells.
-	CellWidth  float64 // σ of the Gaussian tuning curves, m.
-	Softmax    bool    // Normalise the population vector with a softmax over −‖x−c‖²/2σ².
-	DecodeTopK int     // Decode position as the mean centre of this many most active cells.
-	CellSeed   uint64  // Seed of the place-cell centres (uniform in the arena).
+	NumCells   int        // Number of place cells.
+	CellWidth  float64    // σ of the Gaussian tuning curves, m.
+	Softmax    bool       // Normalise the population vector with a softmax over −‖x−c‖²/2σ².
+	Decoding   DecodeMode // How Decode reads a position from activity.
+	DecodeTopK int        // With DecodeTopCells: the mean centre of this many most active cells.
+	CellSeed   uint64     // Seed of the place-cell centres (uniform in the arena).
 }
+
+// DecodeMode says how a place-cell population vector is read back as a position.
+type DecodeMode string
+
+const (
+	// DecodePopulation is the population vector Σ_i r_i c_i / Σ_i r_i (negative activity counted as
+	// 0): smooth in the activity, so a decoded replay moves continuously. Near the walls it is
+	// pulled inward (no cells outside), by about the cell width.
+	DecodePopulation DecodeMode = "population"
+	// DecodeTopCells is the mean centre of the DecodeTopK most active cells: unbiased at the walls,
+	// but it jumps between cell centres as the ranking of nearly equal cells flickers.
+	DecodeTopCells DecodeMode = "top-cells"
+)
 
 // RatInABox defaults (1 m box, dt 0.05 s, 0.08 m/s, 120°/s) and the predecessor's softmax place
 // cells (σ = 0.2 m in a 2.2 m box, scaled here to 0.1 m in 1 m; top-3 decoding).
@@ -50,7 +64,7 @@ func DefaultPlaceCellParams() PlaceCellParams {
 		SpeedCoherence: DefaultSpeedCoherence, RotationSD: DefaultRotationSDDeg * math.Pi / 180,
 		RotationCoherence: DefaultRotationCoherence, WallRepelDistance: DefaultWallRepelDistance,
 		WallRepelStrength: DefaultWallRepelStrength, NumCells: DefaultNumCells, CellWidth: DefaultCellWidth,
-		Softmax: true, DecodeTopK: DefaultDecodeTopK, CellSeed: DefaultCellSeed,
+		Softmax: true, Decoding: DecodePopulation, DecodeTopK: DefaultDecodeTopK, CellSeed: DefaultCellSeed,
 	}
 }
 
@@ -83,6 +97,8 @@ func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
 		return nil, fmt.Errorf("WallRepelStrength=%g: must be in [0, 1]", p.WallRepelStrength)
 	case p.NumCells < 1:
 		return nil, fmt.Errorf("NumCells=%d: must be ≥ 1", p.NumCells)
+	case p.Decoding != DecodePopulation && p.Decoding != DecodeTopCells:
+		return nil, fmt.Errorf("Decoding=%q: must be %q or %q", p.Decoding, DecodePopulation, DecodeTopCells)
 	case p.DecodeTopK < 1 || p.DecodeTopK > p.NumCells:
 		return nil, fmt.Errorf("DecodeTopK=%d: must be in [1, NumCells=%d]", p.DecodeTopK, p.NumCells)
 	}
@@ -146,8 +162,23 @@ func (pc *PlaceCells) Observe(p Point, dst []float32) {
 	}
 }
 
-// Decode returns the mean centre of the DecodeTopK most active cells of obs.
+// Decode reads a position from activity obs (len NumCells: firing rates or probabilities, not
+// logits) as Params().Decoding says: the population vector, or the mean centre of the top cells.
 func (pc *PlaceCells) Decode(obs []float32) Point {
+	if pc.params.Decoding == DecodePopulation {
+		var m Point
+		total := 0.0
+		for i, v := range obs {
+			if v > 0 {
+				m = m.Add(pc.centres[i].Scale(float64(v)))
+				total += float64(v)
+			}
+		}
+		if total == 0 {
+			return Point{pc.params.ArenaSize / 2, pc.params.ArenaSize / 2}
+		}
+		return m.Scale(1 / total)
+	}
 	k := pc.params.DecodeTopK
 	var top [16]int
 	idx := top[:0]

@@ -335,6 +335,23 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	return r.Save()
 }
 
+// softmaxInPlace turns logits into probabilities.
+func softmaxInPlace(x []float32) {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	sum := 0.0
+	for i, v := range x {
+		e := math.Exp(float64(v) - m)
+		x[i] = float32(e)
+		sum += e
+	}
+	for i := range x {
+		x[i] = float32(float64(x[i]) / sum)
+	}
+}
+
 func toFloat(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
@@ -358,6 +375,9 @@ func (r *Run) Evaluate() (LogEntry, error) {
 	for i := range b.B {
 		for t := 1; t <= b.T; t++ {
 			row := outputs[(i*b.T+t-1)*b.TargetDim : (i*b.T+t)*b.TargetDim]
+			if r.Config.Model.Readout == model.ReadoutCrossEntropy {
+				softmaxInPlace(row) // the task decodes activity, the readout gives logits
+			}
 			sum += r.task.Decode(row).Sub(b.Position[i*(b.T+1)+t]).Norm()
 		}
 	}
