@@ -10,23 +10,39 @@ import (
 
 // Config is everything that determines a training run. Two runs with equal Configs give the same weights.
 type Config struct {
-	Task            string       `json:"task"` // datasets task name
-	Model           model.Config `json:"model"`
-	Steps           int          `json:"steps"`      // Adam steps
-	BatchSize       int          `json:"batch_size"` // B
-	SeqLen          int          `json:"seq_len"`    // T, unrolled steps
-	MaskK           int          `json:"mask_k"`     // observation every MaskK+1 steps
-	LearningRate    float64      `json:"learning_rate"`
-	WeightSeed      uint64       `json:"weight_seed"`
-	DataSeed        uint64       `json:"data_seed"`
-	NoiseSeed       uint64       `json:"noise_seed"`
-	LogEvery        int          `json:"log_every"`        // evaluate loss and position error every LogEvery steps
-	CheckpointEvery int          `json:"checkpoint_every"` // save every CheckpointEvery steps (and at the end)
-	EvalBatch       int          `json:"eval_batch"`       // paths in the fixed evaluation batch
+	Task         string       `json:"task"` // datasets task name
+	Model        model.Config `json:"model"`
+	Steps        int          `json:"steps"`      // Adam steps
+	BatchSize    int          `json:"batch_size"` // B
+	SeqLen       int          `json:"seq_len"`    // T, unrolled steps
+	MaskK        int          `json:"mask_k"`     // observation every MaskK+1 steps
+	LearningRate float64      `json:"learning_rate"`
+	// LRDecay shapes the learning rate over the run: constant, or a cosine from LearningRate down
+	// to LearningRate·FinalLRFraction at step Steps.
+	LRDecay         LRDecay `json:"lr_decay"`
+	FinalLRFraction float64 `json:"final_lr_fraction"`
+	WeightSeed      uint64  `json:"weight_seed"`
+	DataSeed        uint64  `json:"data_seed"`
+	NoiseSeed       uint64  `json:"noise_seed"`
+	LogEvery        int     `json:"log_every"`        // evaluate loss and position error every LogEvery steps
+	CheckpointEvery int     `json:"checkpoint_every"` // save every CheckpointEvery steps (and at the end)
+	EvalBatch       int     `json:"eval_batch"`       // paths in the fixed evaluation batch
 	// StartLoss also trains the readout of h_0 = W_enc s_0 against s_0 (model.LossWithStart), so
 	// that replay started from an encoded observation starts there.
 	StartLoss bool `json:"start_loss"`
 }
+
+// LRDecay is the learning-rate schedule.
+type LRDecay string
+
+const (
+	// LRConstant keeps the learning rate fixed.
+	LRConstant LRDecay = "constant"
+	// LRCosine lowers it as lr(s) = lr_f + (lr_0 − lr_f)·½(1 + cos(π s/Steps)): large steps early,
+	// small ones to settle on a plateau at the end. The run's length is then part of its identity
+	// (an extended run would follow another schedule), so Steps cannot change on resume.
+	LRCosine LRDecay = "cosine"
+)
 
 // Training defaults, sized so the 2D tasks reach a decoded error below 5% of the environment in
 // a few minutes on 2 cores with simplego (docs/benchmarks.md has the measured curves).
@@ -39,6 +55,8 @@ const (
 	DefaultLogEvery        = 50
 	DefaultCheckpointEvery = 250
 	DefaultEvalBatch       = 64
+	// DefaultFinalLRFraction: the cosine schedule ends at 5 % of the initial learning rate.
+	DefaultFinalLRFraction = 0.05
 )
 
 // DefaultConfig returns the default run for a task, its model sized from the task.
@@ -57,7 +75,8 @@ func DefaultConfig(taskName string) (Config, error) {
 	}
 	return Config{
 		Task: taskName, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
-		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
+		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, LRDecay: LRCosine, FinalLRFraction: DefaultFinalLRFraction,
+		WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
 		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
 		StartLoss: true,
 	}, nil
@@ -88,6 +107,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("mask_k=%d: must be ≥ 0", c.MaskK)
 	case !(c.LearningRate > 0 && c.LearningRate < 1):
 		return fmt.Errorf("learning_rate=%g: must be in (0, 1)", c.LearningRate)
+	case c.LRDecay != LRConstant && c.LRDecay != LRCosine:
+		return fmt.Errorf("lr_decay=%q: must be %q or %q", c.LRDecay, LRConstant, LRCosine)
+	case !(c.FinalLRFraction > 0 && c.FinalLRFraction <= 1):
+		return fmt.Errorf("final_lr_fraction=%g: must be in (0, 1]", c.FinalLRFraction)
 	case c.LogEvery < 1:
 		return fmt.Errorf("log_every=%d: must be ≥ 1", c.LogEvery)
 	case c.CheckpointEvery < 1:
@@ -99,10 +122,13 @@ func (c Config) Validate() error {
 }
 
 // sameRun reports whether two configs describe the same run, ignoring how often it logs and saves
-// and how long it runs (a finished run may be extended).
+// and, with a constant learning rate, how long it runs (such a finished run may be extended).
 func sameRun(a, b Config) bool {
-	a.Steps, a.LogEvery, a.CheckpointEvery = 0, 0, 0
-	b.Steps, b.LogEvery, b.CheckpointEvery = 0, 0, 0
+	if a.LRDecay == LRConstant && b.LRDecay == LRConstant {
+		a.Steps, b.Steps = 0, 0
+	}
+	a.LogEvery, a.CheckpointEvery = 0, 0
+	b.LogEvery, b.CheckpointEvery = 0, 0
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)

@@ -39,9 +39,10 @@ type LogEntry struct {
 	Step      int     `json:"step"`
 	TrainLoss float64 `json:"train_loss"` // loss of the last training batch (noisy)
 	EvalLoss  float64 `json:"eval_loss"`
-	PosError  float64 `json:"pos_error"`   // mean decoded position error, environment units
-	PosErrRel float64 `json:"pos_err_rel"` // PosError / environment size
-	Seconds   float64 `json:"seconds"`     // wall time since this process started training
+	PosError  float64 `json:"pos_error"`     // mean decoded position error, environment units
+	PosErrRel float64 `json:"pos_err_rel"`   // PosError / environment size
+	LR        float64 `json:"learning_rate"` // learning rate of the last step
+	Seconds   float64 `json:"seconds"`       // wall time since this process started training
 }
 
 // Run is a training run: a model, its optimizer state and its history, optionally kept in a directory.
@@ -105,6 +106,7 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 	// The loss needs the context (for the start readout), so the model function adds it (GoMLX's
 	// train.AddLoss) and the trainer gets no separate loss function; targets arrive as a third input.
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+		scheduleLearningRate(ctx, inputs[0].Graph(), cfg)
 		dims := inputs[0].Shape().Dimensions // [B, T, In]
 		xi := model.StandardNormal(ctx, inputs[0].Graph(), dims[1], dims[0], cfg.Model.Hidden)
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs[0], inputs[1], xi)
@@ -127,6 +129,19 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// scheduleLearningRate sets Adam's learning-rate variable for the current step (cosine decay).
+func scheduleLearningRate(ctx *context.Context, g *Graph, cfg Config) {
+	if cfg.LRDecay != LRCosine || cfg.Steps == 0 {
+		return
+	}
+	// The global step before this step's increment: 0 at the first step.
+	step := ConvertDType(optimizers.GetGlobalStepVar(ctx).ValueGraph(g), model.DType)
+	frac := MinScalar(DivScalar(step, float64(cfg.Steps)), 1)
+	lr0, lrf := cfg.LearningRate, cfg.LearningRate*cfg.FinalLRFraction
+	cos := MulScalar(OnePlus(Cos(MulScalar(frac, math.Pi))), 0.5*(lr0-lrf))
+	optimizers.LearningRateVar(ctx, model.DType, lr0).SetValueGraph(AddScalar(cos, lrf))
 }
 
 // meanTargetBias is the output bias that predicts the mean target of a sample of paths: the mean
@@ -213,7 +228,7 @@ func configDiff(a, b Config) []string {
 	json.Unmarshal(jb, &mb)
 	var diff []string
 	for k, va := range ma {
-		if k == "steps" || k == "log_every" || k == "checkpoint_every" {
+		if k == "log_every" || k == "checkpoint_every" || k == "steps" && a.LRDecay == LRConstant && b.LRDecay == LRConstant {
 			continue
 		}
 		x, _ := json.Marshal(va)
@@ -382,7 +397,13 @@ func (r *Run) Evaluate() (LogEntry, error) {
 		}
 	}
 	posErr := sum / float64(b.B*b.T)
-	return LogEntry{Step: r.GlobalStep(), TrainLoss: r.lastLoss, EvalLoss: toFloat(out[0]), PosError: posErr,
+	lr := r.Config.LearningRate
+	if v := r.ctx.GetVariableByScopeAndName(r.ctx.In(optimizers.Scope).Scope(), optimizers.ParamLearningRate); v != nil {
+		if val, err := v.Value(); err == nil {
+			lr = toFloat(val)
+		}
+	}
+	return LogEntry{Step: r.GlobalStep(), TrainLoss: r.lastLoss, EvalLoss: toFloat(out[0]), PosError: posErr, LR: lr,
 		PosErrRel: posErr / r.task.Env().Size(), Seconds: time.Since(r.start).Seconds()}, nil
 }
 

@@ -66,71 +66,95 @@ func weights(t *testing.T, run *Run) map[string][]float32 {
 	return out
 }
 
-// TestResumeEqualsUninterruptedRun: 30 steps in one go, or 12 steps, a fresh process-like reopen
-// of the directory, and 18 more, give bit-identical weights and optimizer state.
+// TestResumeEqualsUninterruptedRun: 30 steps in one go equal, bit for bit (weights and optimizer
+// state), 12–13 steps, a fresh process-like reopen of the directory, and the rest: for a
+// constant-learning-rate run extended from 12 to 30 steps, and for a cosine-schedule run
+// interrupted (cancelled) after step 12.
 func TestResumeEqualsUninterruptedRun(t *testing.T) {
 	backend := replaylib.MustBackend()
-	cfg := tinyConfig(t, "tmaze")
-	cfg.Model.Cell.Alpha = 0.5
-	cfg.Steps, cfg.CheckpointEvery, cfg.LogEvery = 30, 5, 10
+	for _, decay := range []LRDecay{LRConstant, LRCosine} {
+		cfg := tinyConfig(t, "tmaze")
+		cfg.Model.Cell.Alpha = 0.5
+		cfg.Steps, cfg.CheckpointEvery, cfg.LogEvery, cfg.LRDecay = 30, 5, 6, decay
 
-	full, err := Open(backend, cfg, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := full.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+		full, err := Open(backend, cfg, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := full.Train(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 
-	dir := t.TempDir()
-	part := cfg
-	part.Steps = 12
-	first, err := Open(backend, part, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := Open(backend, cfg, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := resumed.GlobalStep(); got != 12 {
-		t.Fatalf("resumed at step %d, want 12", got)
-	}
-	if err := resumed.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	a, b := weights(t, full), weights(t, resumed)
-	if len(a) != len(b) || len(a) < 6 {
-		for n := range b {
-			if _, ok := a[n]; !ok {
-				t.Log("only resumed:", n)
+		dir := t.TempDir()
+		var stoppedAt int
+		if decay == LRConstant {
+			part := cfg
+			part.Steps = 12
+			first, err := Open(backend, part, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Train(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			stoppedAt = 12
+		} else {
+			first, err := Open(backend, cfg, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			first.OnEvaluate = func(e LogEntry) {
+				if e.Step == 12 {
+					cancel() // seen by the next step's check: the run stops after step 13
+				}
+			}
+			if err := first.Train(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s: interrupted run: %v", decay, err)
+			}
+			stoppedAt = first.GlobalStep()
+		}
+		resumed, err := Open(backend, cfg, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resumed.GlobalStep(); got != stoppedAt || got < 12 || got >= 30 {
+			t.Fatalf("%s: resumed at step %d, the first part stopped at %d", decay, got, stoppedAt)
+		}
+		if err := resumed.Train(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a, b := weights(t, full), weights(t, resumed)
+		if len(a) != len(b) || len(a) < 6 {
+			t.Fatalf("%s: variables: %d uninterrupted, %d resumed", decay, len(a), len(b))
+		}
+		for name, va := range a {
+			vb, ok := b[name]
+			if !ok {
+				t.Fatalf("%s: %s missing after resume", decay, name)
+			}
+			for i := range va {
+				if va[i] != vb[i] {
+					t.Fatalf("%s: %s[%d]: uninterrupted %g, resumed %g", decay, name, i, va[i], vb[i])
+				}
 			}
 		}
-		t.Fatalf("variables: %d uninterrupted, %d resumed", len(a), len(b))
-	}
-	for name, va := range a {
-		vb, ok := b[name]
-		if !ok {
-			t.Fatalf("%s missing after resume", name)
+		if n := len(resumed.History); n == 0 || resumed.History[n-1].Step != 30 {
+			t.Errorf("%s: resumed history ends at %+v, want step 30", decay, resumed.History[n-1])
 		}
-		for i := range va {
-			if va[i] != vb[i] {
-				t.Fatalf("%s[%d]: uninterrupted %g, resumed %g", name, i, va[i], vb[i])
+		if decay == LRCosine {
+			h := full.History
+			if first, last := h[0].LR, h[len(h)-1].LR; !(last < 0.1*first) {
+				t.Errorf("cosine schedule: learning rate %g at the start, %g at the end, want it to fall below 10%%", first, last)
 			}
 		}
-	}
-	if n := len(resumed.History); n == 0 || resumed.History[n-1].Step != 30 {
-		t.Errorf("resumed history ends at %+v, want step 30", resumed.History[n-1])
-	}
 
-	other := cfg
-	other.Model.Cell.Alpha = 1
-	_, err = Open(backend, other, dir)
-	if !errors.Is(err, ErrConfigMismatch) || !strings.Contains(err.Error(), "model") {
-		t.Errorf("mismatching config: error %v, want ErrConfigMismatch naming model", err)
+		other := cfg
+		other.Model.Cell.Alpha = 1
+		_, err = Open(backend, other, dir)
+		if !errors.Is(err, ErrConfigMismatch) || !strings.Contains(err.Error(), "model") {
+			t.Errorf("%s: mismatching config: error %v, want ErrConfigMismatch naming model", decay, err)
+		}
 	}
 }
 
@@ -205,12 +229,12 @@ func TestConfigValidation(t *testing.T) {
 	}
 }
 
-// TestStartLossTrainsTheEncoder: with StartLoss the encoded start state decodes to the start
-// position (the leaky T-maze model's h_0 decoded far outside the maze without it).
+// TestStartLossTrainsTheEncoder: with StartLoss the encoded start state decodes closer to the start
+// position than without it (same seeds), and within 15 % of the maze at this tiny size.
 func TestStartLossTrainsTheEncoder(t *testing.T) {
 	startError := func(startLoss bool) float64 {
 		cfg := tinyConfig(t, "tmaze")
-		cfg.Steps, cfg.MaskK, cfg.StartLoss = 300, cfg.SeqLen, startLoss
+		cfg.Steps, cfg.MaskK, cfg.StartLoss = 600, 9, startLoss
 		cfg.Model.Cell.Alpha = 0.2
 		run, err := Open(replaylib.MustBackend(), cfg, "")
 		if err != nil {
@@ -233,8 +257,8 @@ func TestStartLossTrainsTheEncoder(t *testing.T) {
 		return sum / float64(b.B) / run.Task().Env().Size()
 	}
 	with, without := startError(true), startError(false)
-	if with > 0.05 {
-		t.Errorf("decoded start error with StartLoss %.1f%% of the maze, want < 5%%", 100*with)
+	if with > 0.15 || with >= without {
+		t.Errorf("decoded start error %.1f%% of the maze with StartLoss, %.1f%% without; want lower with it, and < 15%%", 100*with, 100*without)
 	}
 	t.Logf("decoded start error: %.1f%% with StartLoss, %.1f%% without", 100*with, 100*without)
 }
