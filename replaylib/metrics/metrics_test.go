@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -66,7 +67,10 @@ func TestAssignmentIsOptimal(t *testing.T) {
 				cost[i][j] = r.Float64()
 			}
 		}
-		match := Assignment(cost)
+		match, err := Assignment(context.Background(), cost)
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := 0.0
 		for i, j := range match {
 			got += cost[i][j]
