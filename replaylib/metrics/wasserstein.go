@@ -167,14 +167,14 @@ func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 // SubsampledWasserstein averages the exact W_p over repeats pairs of equal-size subsamples of n
 // points (mean and sample s.d. over repeats; s.d. 0 for one repeat).
 func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
-	if err := checkSubsampling("subsampled wasserstein", a, b, p, n, repeats, rng); err != nil {
+	if err := checkSubsampling("subsampled wasserstein", "a", "b", a, b, p, n, repeats, rng); err != nil {
 		return 0, 0, err
 	}
 	return subsampledWasserstein(context.Background(), a, b, p, n, repeats, rng)
 }
 
 // checkSubsampling validates the arguments of the subsampled estimators.
-func checkSubsampling(what string, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) error {
+func checkSubsampling(what, aName, bName string, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) error {
 	if n > len(a) || n > len(b) || n < 1 {
 		return fmt.Errorf("%s: n = %d, must be in [1, %d] for sets of %d and %d points", what, n, min(len(a), len(b)), len(a), len(b))
 	}
@@ -187,10 +187,10 @@ func checkSubsampling(what string, a, b []datasets.Point, p float64, n, repeats 
 	if err := checkP(what, p); err != nil {
 		return err
 	}
-	if err := checkPoints(what+": a", a); err != nil {
+	if err := checkPoints(what+": "+aName, a); err != nil {
 		return err
 	}
-	return checkPoints(what+": b", b)
+	return checkPoints(what+": "+bName, b)
 }
 
 func subsampledWasserstein(ctx context.Context, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
