@@ -7,65 +7,6 @@ import (
 	"github.com/replaylab/replay/datasets"
 )
 
-// ReachSummary summarises first-passage times of chains into a region.
-type ReachSummary struct {
-	// Median over all chains, a chain that never reached counting as +Inf (censored): +Inf when
-	// half or more never reached.
-	Median        float64 `json:"median"`
-	MedianReached float64 `json:"median_reached"` // median over chains that reached (NaN if none did)
-	// RestrictedMean is the mean of min(τ, T) over all chains, T the number of steps: finite and
-	// comparable between settings even when most chains never reach (where the median is +Inf).
-	RestrictedMean float64 `json:"restricted_mean"`
-	Mean           float64 `json:"mean"`           // mean over chains that reached
-	FractionNever  float64 `json:"fraction_never"` // chains that never entered the region
-	Times          []int   `json:"-"`              // per chain, −1 for never
-}
-
-// ReachTimes returns, per chain, the first step t ≥ 1 at which the chain is inside any of the
-// regions (indices into env.Regions), or −1.
-func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...int) ReachSummary {
-	times := make([]int, len(traj))
-	var reached []float64
-	inside := func(p datasets.Point) bool {
-		for _, r := range regions {
-			if env.Regions[r].Area.Contains(p) {
-				return true
-			}
-		}
-		return false
-	}
-	for c, path := range traj {
-		times[c] = -1
-		for t := 1; t < len(path); t++ {
-			if inside(path[t]) {
-				times[c] = t
-				reached = append(reached, float64(t))
-				break
-			}
-		}
-	}
-	censored := make([]float64, len(times))
-	restricted := 0.0
-	for c, t := range times {
-		censored[c] = math.Inf(1)
-		if t >= 0 {
-			censored[c] = float64(t)
-			restricted += float64(t)
-		} else {
-			restricted += float64(len(traj[c]) - 1)
-		}
-	}
-	s := ReachSummary{Times: times, Median: median(censored), MedianReached: median(reached), Mean: math.NaN()}
-	if len(reached) > 0 {
-		s.Mean, _ = meanSD(reached)
-	}
-	if len(traj) > 0 {
-		s.FractionNever = 1 - float64(len(reached))/float64(len(traj))
-		s.RestrictedMean = restricted / float64(len(traj))
-	}
-	return s
-}
-
 // PathLengthPerStep is the mean step length ⟨‖x_{t+1} − x_t‖⟩ over all chains and steps.
 func PathLengthPerStep(traj [][]datasets.Point) float64 {
 	sum, n := 0.0, 0

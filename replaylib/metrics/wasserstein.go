@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,9 +12,34 @@ import (
 func dist(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
 
 // Assignment solves the square assignment problem min_π Σ_i cost[i][π(i)] with the Hungarian
-// algorithm (O(n³)) and returns π.
-func Assignment(cost [][]float64) []int {
+// algorithm (O(n³)) and returns π (π[i] is the column given to row i).
+//
+// cost must be n×n (n ≥ 1) with finite entries whose spread (max − min) is at most
+// MaxFloat64/(4(n+1)), so that no potential overflows; otherwise it returns an error naming the
+// offending entry. (Before this check a NaN or ±Inf entry made the algorithm loop forever.)
+// ctx is checked once per O(n) scan, so a cancelled solve returns ctx.Err() within milliseconds
+// even for n in the thousands.
+func Assignment(ctx context.Context, cost [][]float64) ([]int, error) {
 	n := len(cost)
+	if n == 0 {
+		return nil, fmt.Errorf("assignment: cost is empty, need an n×n matrix with n ≥ 1")
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, row := range cost {
+		if len(row) != n {
+			return nil, fmt.Errorf("assignment: cost[%d] has %d entries, need %d (a square matrix)", i, len(row), n)
+		}
+		for j, c := range row {
+			if !finite(c) {
+				return nil, fmt.Errorf("assignment: cost[%d][%d] = %g, must be finite", i, j, c)
+			}
+			lo, hi = math.Min(lo, c), math.Max(hi, c)
+		}
+	}
+	if !(hi-lo <= math.MaxFloat64/(4*float64(n+1))) {
+		return nil, fmt.Errorf("assignment: cost spread max − min = %g, must be ≤ %g for n = %d (rescale the costs)", hi-lo, math.MaxFloat64/(4*float64(n+1)), n)
+	}
+	done := ctx.Done()
 	// Potentials u (rows), v (columns); p[j] = row matched to column j (1-based, 0 = none).
 	u := make([]float64, n+1)
 	v := make([]float64, n+1)
@@ -29,6 +55,11 @@ func Assignment(cost [][]float64) []int {
 			used[j] = false
 		}
 		for {
+			select {
+			case <-done:
+				return nil, fmt.Errorf("assignment: stopped at row %d of %d: %w", i, n, ctx.Err())
+			default:
+			}
 			used[j0] = true
 			i0, delta, j1 := p[j0], math.Inf(1), 0
 			row := cost[i0-1]
@@ -43,6 +74,9 @@ func Assignment(cost [][]float64) []int {
 				if minv[j] < delta {
 					delta, j1 = minv[j], j
 				}
+			}
+			if j1 == 0 { // cannot happen with finite costs; never loop forever
+				return nil, fmt.Errorf("assignment: no finite reduced cost at row %d (numerical overflow)", i)
 			}
 			for j := 0; j <= n; j++ {
 				if used[j] {
@@ -67,16 +101,38 @@ func Assignment(cost [][]float64) []int {
 	for j := 1; j <= n; j++ {
 		match[p[j]-1] = j - 1
 	}
-	return match
+	return match, nil
 }
 
-// Wasserstein is the exact W_p distance (p ≥ 1) between two equal-size point sets, by optimal assignment.
+// checkP returns an error unless p is a finite exponent ≥ 1.
+func checkP(what string, p float64) error {
+	if !(p >= 1) || math.IsInf(p, 1) {
+		return fmt.Errorf("%s: p = %g, must be finite and ≥ 1", what, p)
+	}
+	return nil
+}
+
+// Wasserstein is the exact W_p distance (p ≥ 1) between two equal-size point sets, by optimal
+// assignment: W_p = (min_π (1/n) Σ_i ‖a_i − b_π(i)‖^p)^{1/p}, in the units of the points. It is
+// WassersteinContext without cancellation.
 func Wasserstein(a, b []datasets.Point, p float64) (float64, error) {
+	return WassersteinContext(context.Background(), a, b, p)
+}
+
+// WassersteinContext is Wasserstein that stops with ctx.Err() when ctx is cancelled. It returns an
+// error for sets of unequal or zero size, p not finite or < 1, and non-finite coordinates.
+func WassersteinContext(ctx context.Context, a, b []datasets.Point, p float64) (float64, error) {
 	if len(a) != len(b) || len(a) == 0 {
 		return 0, fmt.Errorf("wasserstein: sets of sizes %d and %d, want equal and non-empty (subsample first)", len(a), len(b))
 	}
-	if !(p >= 1) {
-		return 0, fmt.Errorf("wasserstein: p=%g, must be ≥ 1", p)
+	if err := checkP("wasserstein", p); err != nil {
+		return 0, err
+	}
+	if err := checkPoints("wasserstein: a", a); err != nil {
+		return 0, err
+	}
+	if err := checkPoints("wasserstein: b", b); err != nil {
+		return 0, err
 	}
 	cost := make([][]float64, len(a))
 	for i := range a {
@@ -85,7 +141,10 @@ func Wasserstein(a, b []datasets.Point, p float64) (float64, error) {
 			cost[i][j] = math.Pow(dist(a[i], b[j]), p)
 		}
 	}
-	match := Assignment(cost)
+	match, err := Assignment(ctx, cost)
+	if err != nil {
+		return 0, fmt.Errorf("wasserstein: %w", err)
+	}
 	sum := 0.0
 	for i, j := range match {
 		sum += cost[i][j]
@@ -93,12 +152,11 @@ func Wasserstein(a, b []datasets.Point, p float64) (float64, error) {
 	return math.Pow(sum/float64(len(a)), 1/p), nil
 }
 
-// Subsample returns n points drawn without replacement from pts (all of them, shuffled, if n ≥ len).
+// Subsample returns n points drawn without replacement from pts (all of them, shuffled, if n ≥ len;
+// none if n ≤ 0).
 func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 	idx := rng.Perm(len(pts))
-	if n > len(pts) {
-		n = len(pts)
-	}
+	n = max(min(n, len(pts)), 0)
 	out := make([]datasets.Point, n)
 	for i := range out {
 		out[i] = pts[idx[i]]
@@ -106,14 +164,39 @@ func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 	return out
 }
 
-// SubsampledWasserstein averages the exact W_p over repeats pairs of equal-size subsamples of n points.
+// SubsampledWasserstein averages the exact W_p over repeats pairs of equal-size subsamples of n
+// points (mean and sample s.d. over repeats; s.d. 0 for one repeat).
 func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
-	if n > len(a) || n > len(b) || n < 1 || repeats < 1 {
-		return 0, 0, fmt.Errorf("subsampled wasserstein: n=%d repeats=%d for sets of %d and %d", n, repeats, len(a), len(b))
+	if err := checkSubsampling("subsampled wasserstein", "a", "b", a, b, p, n, repeats, rng); err != nil {
+		return 0, 0, err
 	}
+	return subsampledWasserstein(context.Background(), a, b, p, n, repeats, rng)
+}
+
+// checkSubsampling validates the arguments of the subsampled estimators.
+func checkSubsampling(what, aName, bName string, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) error {
+	if n > len(a) || n > len(b) || n < 1 {
+		return fmt.Errorf("%s: n = %d, must be in [1, %d] for sets of %d and %d points", what, n, min(len(a), len(b)), len(a), len(b))
+	}
+	if repeats < 1 {
+		return fmt.Errorf("%s: repeats = %d, must be ≥ 1", what, repeats)
+	}
+	if rng == nil {
+		return fmt.Errorf("%s: rng is nil", what)
+	}
+	if err := checkP(what, p); err != nil {
+		return err
+	}
+	if err := checkPoints(what+": "+aName, a); err != nil {
+		return err
+	}
+	return checkPoints(what+": "+bName, b)
+}
+
+func subsampledWasserstein(ctx context.Context, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	vals := make([]float64, repeats)
 	for r := range vals {
-		if vals[r], err = Wasserstein(Subsample(a, n, rng), Subsample(b, n, rng), p); err != nil {
+		if vals[r], err = WassersteinContext(ctx, Subsample(a, n, rng), Subsample(b, n, rng), p); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -134,75 +217,6 @@ func meanSD(x []float64) (mean, sd float64) {
 	}
 	return mean, math.Sqrt(sd / float64(len(x)-1))
 }
-
-// Sinkhorn approximates W_p between point sets of any sizes (uniform weights) with entropic
-// regularisation ε (in units of cost, i.e. distance^p), in the log domain. It returns the transport
-// cost ⟨π, C⟩^{1/p} of the regularised plan, which tends to W_p as ε → 0.
-func Sinkhorn(a, b []datasets.Point, p, eps float64, iterations int) (float64, error) {
-	n, m := len(a), len(b)
-	if n == 0 || m == 0 || !(eps > 0) || iterations < 1 || !(p >= 1) {
-		return 0, fmt.Errorf("sinkhorn: sizes %d, %d, eps=%g, iterations=%d, p=%g: need non-empty sets, eps > 0, iterations ≥ 1, p ≥ 1", n, m, eps, iterations, p)
-	}
-	cost := make([]float64, n*m)
-	for i := range a {
-		for j := range b {
-			cost[i*m+j] = math.Pow(dist(a[i], b[j]), p)
-		}
-	}
-	logA, logB := -math.Log(float64(n)), -math.Log(float64(m))
-	f, g := make([]float64, n), make([]float64, m)
-	tmp := make([]float64, max(n, m))
-	lse := func(x []float64) float64 {
-		mx := math.Inf(-1)
-		for _, v := range x {
-			mx = math.Max(mx, v)
-		}
-		s := 0.0
-		for _, v := range x {
-			s += math.Exp(v - mx)
-		}
-		return mx + math.Log(s)
-	}
-	maxCost := 0.0
-	for _, c := range cost {
-		maxCost = math.Max(maxCost, c)
-	}
-	// ε-scaling: anneal from the cost scale down to eps (warm-started potentials converge far faster
-	// than iterating at a small ε from scratch), then iterate at eps.
-	schedule := []float64{}
-	for e := maxCost; e > eps; e *= sinkhornAnneal {
-		schedule = append(schedule, e)
-	}
-	for range iterations {
-		schedule = append(schedule, eps)
-	}
-	for _, eps := range schedule {
-		for i := range n {
-			row := tmp[:m]
-			for j := range m {
-				row[j] = (g[j]-cost[i*m+j])/eps + logB
-			}
-			f[i] = -eps * lse(row)
-		}
-		for j := range m {
-			col := tmp[:n]
-			for i := range n {
-				col[i] = (f[i]-cost[i*m+j])/eps + logA
-			}
-			g[j] = -eps * lse(col)
-		}
-	}
-	total := 0.0
-	for i := range n {
-		for j := range m {
-			total += math.Exp((f[i]+g[j]-cost[i*m+j])/eps+logA+logB) * cost[i*m+j]
-		}
-	}
-	return math.Pow(total, 1/p), nil
-}
-
-// sinkhornAnneal is the factor by which ε shrinks per iteration during ε-scaling.
-const sinkhornAnneal = 0.85
 
 // SlicedWasserstein estimates SW_p between two equal-size sets of D-dimensional points (rows) from
 // `projections` random unit directions: for each, the 1D W_p of the sorted projections.

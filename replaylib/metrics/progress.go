@@ -1,0 +1,115 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/replaylab/replay/datasets"
+)
+
+// TrackDistance is the distance between two positions measured along the environment's track: the
+// geodesic distance along the centreline skeleton between the projections of a and b onto it, in
+// environment units. It must return a finite value ≥ 0. A nil TrackDistance means the Euclidean
+// distance ‖a − b‖.
+type TrackDistance func(a, b datasets.Point) float64
+
+// ProgressPerStep is the mean distance covered along the track per step,
+//
+//	v = ⟨d(x_t, x_{t+1})⟩ over all chains and steps   (environment units per step),
+//
+// with d the TrackDistance (Euclidean when nil). Projecting onto the track removes the jitter across
+// it that inflates PathLengthPerStep; back-and-forth jitter along the track still counts, which
+// NetDisplacement at a macroscopic lag does not. It is NetDisplacement at lag 1.
+//
+// Speed claims compare v between settings (momentum: faster, larger v; adaptation: slower, smaller
+// v) and against the active paths; judge a difference with a bootstrap over chains on
+// ProgressPerStepPerChain.
+func ProgressPerStep(traj [][]datasets.Point, d TrackDistance) (float64, error) {
+	return NetDisplacement(traj, d, 1)
+}
+
+// ProgressPerStepPerChain is ProgressPerStep for each chain on its own (one value per chain, for a
+// bootstrap over chains).
+func ProgressPerStepPerChain(traj [][]datasets.Point, d TrackDistance) ([]float64, error) {
+	return NetDisplacementPerChain(traj, d, 1)
+}
+
+// NetDisplacement is the mean distance along the track between positions lag steps apart,
+//
+//	D(L) = ⟨d(x_t, x_{t+L})⟩ over all chains and t = 0 … T_c − L   (environment units),
+//
+// pooled over all (chain, t) pairs (so longer chains weigh more; with equal lengths it is the mean of
+// NetDisplacementPerChain). Diffusive jitter adds only ~√L to it while directed motion adds ~L, so at
+// a macroscopic L (many steps, a sizeable fraction of the track) D(L) measures how far replay
+// actually travels. Temporal compression: D_replay(L) / D_active(L) > 1 at the same L means replay
+// covers in L steps what behaviour covers in more (the momentum claim). Every chain needs at least
+// lag + 1 points.
+func NetDisplacement(traj [][]datasets.Point, d TrackDistance, lag int) (float64, error) {
+	sums, counts, err := lagDistances(traj, d, lag)
+	if err != nil {
+		return 0, err
+	}
+	s, n := 0.0, 0
+	for c := range sums {
+		s += sums[c]
+		n += counts[c]
+	}
+	return s / float64(n), nil
+}
+
+// NetDisplacementPerChain is NetDisplacement for each chain on its own: (1/(T_c − L + 1))
+// Σ_t d(x_t, x_{t+L}), one value per chain.
+func NetDisplacementPerChain(traj [][]datasets.Point, d TrackDistance, lag int) ([]float64, error) {
+	sums, counts, err := lagDistances(traj, d, lag)
+	if err != nil {
+		return nil, err
+	}
+	for c := range sums {
+		sums[c] /= float64(counts[c])
+	}
+	return sums, nil
+}
+
+// NetDisplacements evaluates NetDisplacement at each of lags (e.g. LogLags(T/2, 8)).
+func NetDisplacements(traj [][]datasets.Point, d TrackDistance, lags []int) ([]float64, error) {
+	if len(lags) == 0 {
+		return nil, fmt.Errorf("net displacements: lags is empty, need at least one lag ≥ 1")
+	}
+	out := make([]float64, len(lags))
+	for k, lag := range lags {
+		v, err := NetDisplacement(traj, d, lag)
+		if err != nil {
+			return nil, fmt.Errorf("lags[%d]: %w", k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// lagDistances returns, per chain, Σ_t d(x_t, x_{t+lag}) and the number of terms.
+func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []float64, counts []int, err error) {
+	if lag < 1 {
+		return nil, nil, fmt.Errorf("net displacement: lag = %d, must be ≥ 1", lag)
+	}
+	if err := checkTrajectories("traj", traj); err != nil {
+		return nil, nil, err
+	}
+	if d == nil {
+		d = func(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
+	}
+	sums, counts = make([]float64, len(traj)), make([]int, len(traj))
+	for c, path := range traj {
+		if len(path) < lag+1 {
+			return nil, nil, fmt.Errorf("net displacement: traj[%d] has %d points, need ≥ lag + 1 = %d", c, len(path), lag+1)
+		}
+		for t := 0; t+lag < len(path); t++ {
+			v := d(path[t], path[t+lag])
+			if !(v >= 0) || math.IsInf(v, 1) {
+				return nil, nil, fmt.Errorf("net displacement: TrackDistance(traj[%d][%d], traj[%d][%d]) = %g, must be finite and ≥ 0", c, t, c, t+lag, v)
+			}
+			sums[c] += v
+		}
+		counts[c] = len(path) - lag
+	}
+	return sums, counts, nil
+}
