@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "check: $(go version)"
+if ! command -v jupyter >/dev/null; then
+  echo "check: jupyter is not on PATH (.ci/install makes it in .venv/bin)" >&2
+  exit 1
+fi
 echo "check: JupyterLab $(jupyter lab --version)"
 kernels=$(jupyter kernelspec list)
 echo "$kernels"
