@@ -236,9 +236,12 @@ func firstLine(err error) string {
 }
 
 // CreateBackend creates the backend of a GoMLX configuration ("xla:cpu", SimpleGoConfig, …) as
-// it is, without NewBackend's choice and fallbacks, and without the line simplego prints on
-// standard output.
-func CreateBackend(config string) (backends.Backend, error) { return newQuietly(config) }
+// it is, without NewBackend's choice and fallbacks, without GoMLX's plugin installer and without
+// the line simplego prints on standard output.
+func CreateBackend(config string) (backends.Backend, error) {
+	xla.EnableAutoInstall(false)
+	return newQuietly(config)
+}
 
 // newQuietly creates the backend with standard output silenced: simplego prints its parallelism
 // setting there, which would mix into a program's (or an Example's) output; our own line on stderr

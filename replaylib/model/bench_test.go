@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -42,7 +43,20 @@ func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float3
 	}
 	in := tensors.FromFlatDataAndDimensions(randn(B*T*cfg.InputDim), B, T, cfg.InputDim)
 	s0 := tensors.FromFlatDataAndDimensions(randn(B*cfg.ObsDim), B, cfg.ObsDim)
-	tg := tensors.FromFlatDataAndDimensions(randn(B*T*cfg.OutputDim), B, T, cfg.OutputDim)
+	targets := randn(B * T * cfg.OutputDim)
+	if cfg.Readout == ReadoutCrossEntropy { // probability vectors: the loss is bounded below
+		for i := 0; i < len(targets); i += cfg.OutputDim {
+			row, sum := targets[i:i+cfg.OutputDim], float32(0)
+			for j := range row {
+				row[j] = float32(math.Exp(float64(row[j])))
+				sum += row[j]
+			}
+			for j := range row {
+				row[j] /= sum
+			}
+		}
+	}
+	tg := tensors.FromFlatDataAndDimensions(targets, B, T, cfg.OutputDim)
 	return func() float32 {
 		out, err := exec.Exec(in, s0, tg)
 		if err != nil {

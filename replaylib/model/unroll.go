@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -12,6 +13,7 @@ import (
 // same in every plan; only the number and kind of graph operations differ.
 type unrollPlan struct {
 	timeMajor    bool // slice per-step inputs from a [T, B, In] transpose (contiguous) instead of [B, T, In]
+	batchDrive   bool // W_in u_t + b for all T steps with one matrix multiplication before the loop
 	batchReadout bool // stack h_1..h_T and read out with one matrix multiplication
 	dotGeneral   bool // matrix products as DotGeneral (fast gradient) instead of Dot
 }
@@ -23,9 +25,37 @@ var baselinePlan = unrollPlan{}
 var fastPlan = unrollPlan{timeMajor: true, batchReadout: true, dotGeneral: true}
 
 // StandardNormal draws standard-normal noise of the given dimensions from the context's random
-// number generator (its state advances), e.g. ξ [T, B, N] for Forward.
+// number generator (its state advances), e.g. ξ [T, B, N] for Forward. It uses both outputs of
+// the Box–Muller transform, z₁ = r cos θ and z₂ = r sin θ with r = √(−2 ln u₁), θ = 2π u₂, so each
+// pair of uniforms gives two normals: half the random bits and logarithms of drawing one normal per
+// pair (the random bits dominate the cost of a replay step on XLA's CPU backend).
 func StandardNormal(ctx *context.Context, g *Graph, dims ...int) *Node {
-	return ctx.RandomNormal(g, shapes.Make(DType, dims...))
+	size := 1
+	for _, d := range dims {
+		size *= d
+	}
+	half := (size + 1) / 2
+	u1 := ctx.RandomUniform(g, shapes.Make(DType, half))
+	u2 := ctx.RandomUniform(g, shapes.Make(DType, half))
+	return BoxMuller(u1, u2, dims...)
+}
+
+// BoxMuller turns uniforms u1, u2 ∈ [0, 1) (each ⌈n/2⌉ values, n the product of dims) into n
+// standard normals of shape dims: r cos θ and r sin θ, r = √(−2 ln u₁), θ = 2π u₂.
+func BoxMuller(u1, u2 *Node, dims ...int) *Node {
+	g := u1.Graph()
+	size := 1
+	for _, d := range dims {
+		size *= d
+	}
+	u1 = Max(u1, Scalar(g, DType, float32(math.SmallestNonzeroFloat32))) // log(0) = −∞
+	r := Sqrt(MulScalar(Log(u1), -2))
+	theta := MulScalar(u2, 2*math.Pi)
+	z := Concatenate([]*Node{Mul(r, Cos(theta)), Mul(r, Sin(theta))}, 0)
+	if z.Shape().Size() != size {
+		z = Slice(z, AxisRange(0, size))
+	}
+	return Reshape(z, dims...)
 }
 
 // Forward runs the cell over inputs [B, T, InputDim] from initial observations [B, ObsDim] and
@@ -60,21 +90,30 @@ func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial,
 	form, params := cell.MinimalForm(), cell.Constants(g)
 	bias := ExpandAxes(w.Bias, 0)
 
-	var stepInputs *Node
-	if plan.timeMajor {
+	var stepInputs, drives *Node
+	if plan.timeMajor || plan.batchDrive {
 		stepInputs = TransposeAllAxes(inputs, 1, 0, 2) // [T, B, In]
+	}
+	if plan.batchDrive {
+		// The input projection does not depend on the state: one [T·B, In]·[In, N] product.
+		drives = Reshape(Add(matmul(Reshape(stepInputs, T*B, -1), w.In), bias), T, B, N)
 	}
 	state := form.InitialState(w, initial)
 	hs := make([]*Node, T)
 	ys := make([]*Node, T)
 	for t := range T {
-		var u *Node
-		if plan.timeMajor {
-			u = Reshape(Slice(stepInputs, AxisElem(t)), B, -1)
+		var drive *Node
+		if plan.batchDrive {
+			drive = Reshape(Slice(drives, AxisElem(t)), B, N)
 		} else {
-			u = Reshape(Slice(inputs, AxisRange(), AxisElem(t)), B, -1)
+			var u *Node
+			if plan.timeMajor {
+				u = Reshape(Slice(stepInputs, AxisElem(t)), B, -1)
+			} else {
+				u = Reshape(Slice(inputs, AxisRange(), AxisElem(t)), B, -1)
+			}
+			drive = Add(matmul(u, w.In), bias)
 		}
-		drive := Add(matmul(u, w.In), bias)
 		var noise *Node
 		if xi != nil {
 			noise = Reshape(Slice(xi, AxisElem(t)), B, N)

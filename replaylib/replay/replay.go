@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
@@ -109,9 +110,11 @@ type Trained interface {
 	Task() datasets.Task
 }
 
-// Engine replays one network. Executables are compiled once per (adaptation form, chains, steps
-// per call, outputs or not) and reused: cell values, noise convention, seed, burn-in and number of
-// steps are graph inputs or loop bounds, so changing them never recompiles.
+// Engine replays one network. Executables are compiled once per structure (which states the cell
+// values need: adaptation of a given form when b_a ≠ 0, momentum when λv ≠ 1), number of chains,
+// steps per call and outputs, and reused: cell values, noise convention, seed, burn-in and number
+// of steps are graph inputs or loop bounds, so changing them never recompiles (at most one
+// compile when a value crosses b_a = 0 or λv = 1).
 type Engine struct {
 	model   model.Config
 	task    datasets.Task
@@ -133,7 +136,7 @@ type execKey struct {
 }
 
 // New prepares an engine on the weights in weights (scope model.Scope), decoding with task. The
-// weights are copied into the engine's own context, whose noise generator each run reseeds.
+// weights are copied into the engine's own context.
 func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context, task datasets.Task) (*Engine, error) {
 	if err := modelCfg.Validate(); err != nil {
 		return nil, err
@@ -182,8 +185,8 @@ func (e *Engine) positions(y, centres *Node) (pos, out *Node) {
 }
 
 // exec returns the k-step executable for key: inputs h, a, v, h̄ [C, N], the cell values
-// [model.NumParams] (and the centres); outputs the new state and positions [C, k, 2] (and the
-// readouts [C, k, Out] when key.outputs).
+// [model.NumParams], the noise ξ [k, C, N] (and the centres); outputs the new state and positions
+// [C, k, 2] (and the readouts [C, k, Out] when key.outputs).
 func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
 	if ex, ok := e.execs[key]; ok {
 		return ex, nil
@@ -193,28 +196,36 @@ func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
 		w := model.GetWeights(ctx.Reuse(), g, e.model)
 		C, N := in[0].Shape().Dimensions[0], e.model.Hidden
 		params := model.ParamsFrom(in[4])
-		s := model.State{H: in[0], A: in[1], V: in[2], HBar: in[3]}
-		if key.form.Adapt != model.AdaptRelative {
-			s.HBar = nil
+		xi := in[5]
+		s := model.State{H: in[0]}
+		if key.form.Adapt != "" {
+			s.A = in[1]
+		}
+		if key.form.Adapt == model.AdaptRelative {
+			s.HBar = in[3]
+		}
+		if key.form.Momentum {
+			s.V = in[2]
 		}
 		// Zero input: the drive is the bias alone, broadcast once for all steps.
 		drive := BroadcastToDims(ExpandAxes(w.Bias, 0), C, N)
-		xi := model.StandardNormal(ctx, g, key.k, C, N)
 		hs := make([]*Node, key.k)
 		for t := range key.k {
 			s = key.form.Step(w, params, s, drive, Reshape(Slice(xi, AxisElem(t)), C, N))
 			hs[t] = s.H
 		}
 		var centres *Node
-		if len(in) > 5 {
-			centres = in[5]
+		if len(in) > 6 {
+			centres = in[6]
 		}
 		pos, y := e.positions(model.Readout(w, Stack(hs, 1)), centres)
-		hbar := in[3]
-		if s.HBar != nil {
-			hbar = s.HBar
+		// States the form does not have pass through unchanged (zero, or h̄ = h_0).
+		for i, st := range []**Node{&s.A, &s.V, &s.HBar} {
+			if *st == nil {
+				*st = in[1+i]
+			}
 		}
-		out := []*Node{s.H, s.A, s.V, hbar, pos}
+		out := []*Node{s.H, s.A, s.V, s.HBar, pos}
 		if key.outputs {
 			out = append(out, y)
 		}
@@ -287,15 +298,14 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 	if err != nil {
 		return err
 	}
-	if err := e.ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
-		return err
-	}
 	cell := cfg.Cell
 	cell.NoiseSD = cfg.EffectiveNoise()
 	values := cell.ParamValues()
 	params := tensors.FromFlatDataAndDimensions(values, len(values))
 	C, k := cfg.Chains, cfg.StepsPerCall
-	key := execKey{form: cell.FullForm(), chains: C, k: k, outputs: outputs != nil}
+	// The graph has the states these values need (adaptation only if b_a ≠ 0, momentum only if
+	// λv ≠ 1): other values of the same structure reuse it, and the plain cell runs fastest.
+	key := execKey{form: cell.MinimalForm(), chains: C, k: k, outputs: outputs != nil}
 	ex, err := e.exec(key)
 	if err != nil {
 		return err
@@ -306,8 +316,20 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 		return err
 	}
 	a, v := zeros(), zeros()
-	args := func() []any {
-		in := []any{h, a, v, hbar, params}
+	// The noise of the next call is drawn while the current one runs.
+	noise := newChainNoise(cfg.Seed, C, e.model.Hidden)
+	draw := func() chan *tensors.Tensor {
+		ch := make(chan *tensors.Tensor, 1)
+		go func() {
+			xi := tensors.FromShape(shapes.Make(model.DType, k, C, e.model.Hidden))
+			xi.MustMutableFlatData(func(flat any) { noise.fill(flat.([]float32), k) })
+			ch <- xi
+		}()
+		return ch
+	}
+	next := draw()
+	args := func(xi *tensors.Tensor) []any {
+		in := []any{h, a, v, hbar, params, xi}
 		if e.centres != nil {
 			in = append(in, e.centres)
 		}
@@ -324,7 +346,12 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := ex.Exec(args()...)
+		xi := <-next
+		if done+k < total {
+			next = draw()
+		}
+		res, err := ex.Exec(args(xi)...)
+		xi.FinalizeAll()
 		if err != nil {
 			return err
 		}
