@@ -168,6 +168,7 @@ def main():
         "blas": blas_libraries(),
         "python": platform.python_version(),
         "cores": len(os.sched_getaffinity(0)),
+        "loadavg_1min": round(os.getloadavg()[0], 2),  # other work on the machine skews the times
     }))
 
 
