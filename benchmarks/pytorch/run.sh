@@ -6,7 +6,8 @@
 # Uses Debian's CPU build of PyTorch (python3-torch) with the system Python, /usr/bin/python3, not
 # whatever python3 comes first on PATH. Installs it only if missing; PyPI's plain `torch` is a
 # multi-GB CUDA build and is not used. The Debian build calls BLAS through libblas.so.3, which without
-# the recommended packages is the unoptimised reference BLAS (≈ 10× slower matrix products): an
+# the recommended packages is the unoptimised, single-threaded reference BLAS (a step 8× slower at
+# the quick size, 30× at the reference size, on a 2-core machine): an
 # optimised one (OpenBLAS, OpenMP flavour, as torch uses OpenMP) is installed if none is present.
 set -eu
 
