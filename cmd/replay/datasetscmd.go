@@ -9,7 +9,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 

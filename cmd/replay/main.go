@@ -34,6 +34,8 @@ var commands = []struct {
 	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }{
 	{"reproduce", "train, replay and measure every claim; write report.md, metrics.json, figures (default)", runReproduce},
+	{"report", "merge finished units of one or more reproduce runs or shards into report.md, metrics.json, figures", runReport},
+	{"status", "list the units of a reproduce run: done, running, left", runStatus},
 	{"train", "train one model (checkpoints in --out; resumes)", runTrain},
 	{"replay", "replay a trained model; write trajectories.csv and summary.json", runReplay},
 	{"metrics", "measure a trajectories.csv written by replay", runMetrics},
@@ -83,8 +85,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "replay: unknown command %q (want one of reproduce, train, replay, metrics, datasets, help)\n", name)
+	fmt.Fprintf(stderr, "replay: unknown command %q (want one of %s, help)\n", name, commandNames())
 	return 2
+}
+
+func commandNames() string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // parseFlags parses a flag set, turning flag errors into usage errors (one line, exit 2).

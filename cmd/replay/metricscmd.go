@@ -7,12 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"os"
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -47,65 +46,53 @@ func readTrajectories(path string) ([][]datasets.Point, error) {
 	return traj, nil
 }
 
-func finite(x float64) any {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
-		return nil
-	}
-	return x
-}
-
-func runMetrics(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("metrics", flag.ContinueOnError)
-	task := fs.String("task", "triangle", "task whose environment and training paths to compare with")
-	trajPath := fs.String("traj", "", "trajectories.csv written by 'replay replay' (required)")
-	target := fs.String("target", "", "region name for reach times (default: none)")
-	seed := fs.Uint64("seed", 1, "seed of the training paths and subsamples")
+	task := fs.String("task", "triangle", "task whose environment and training paths to compare with: triangle, tmaze or placecells")
+	trajPath := fs.String("traj", "", "trajectories.csv written by 'replay replay' (required unless --describe)")
+	seed := fs.Uint64("seed", 1, "seed of the reference training paths and the subsamples")
+	format := fs.String("format", "text", "text (one line per metric) or json")
+	describe := fs.Bool("describe", false, "print what each metric is and how it is judged (Markdown), and exit")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if *trajPath == "" {
-		return usagef("--traj: required")
+	if *describe {
+		_, err := io.WriteString(stdout, metrics.CatalogMarkdown())
+		return err
 	}
-	tk, err := datasets.NewDefaultTask(*task)
-	if err != nil {
+	if *trajPath == "" {
+		return usagef("--traj: required (a trajectories.csv from 'replay replay')")
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("--format %q: want text or json", *format)
+	}
+	if _, err := datasets.NewDefaultTask(*task); err != nil {
 		return usagef("--task: %v", err)
 	}
-	env := tk.Env()
 	traj, err := readTrajectories(*trajPath)
 	if err != nil {
 		return err
 	}
-	batch, _ := datasets.NewBatch(tk, 256, 100, 100)
-	rng := rand.New(rand.NewPCG(*seed, 5))
-	datasets.Generate(tk, batch, rng)
-	active := batch.Paths()
-	pts := metrics.Flatten(traj)
-	trainPts := metrics.Flatten(active)
-	n := min(400, len(pts), len(trainPts))
-	w1, _, err := metrics.SubsampledWasserstein(pts, trainPts, 1, n, 1, rng)
+	values, err := claims.Measure(ctx, *task, 0, traj, *seed)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", *trajPath, err)
 	}
-	grid, _ := metrics.NewGrid(env, env.Size()/25)
-	out := map[string]any{
-		"chains": len(traj), "w1": finite(w1), "path_length": finite(metrics.PathLengthPerStep(traj)),
-		"compression":        finite(metrics.Compression(traj, active)),
-		"coverage":           finite(grid.Coverage(pts)),
-		"regions_visited":    finite(metrics.RegionsVisited(traj, env)),
-		"increment_autocorr": finite(metrics.IncrementAutocorrelation(traj, 1)),
-		"msd_exponent":       finite(metrics.MSDExponent(traj, metrics.LogLags(100, 8))),
-		"iat_x":              finite(metrics.IntegratedAutocorrTime(metrics.Coordinate(traj, 0))),
-		"occupancy":          metrics.Occupancy(pts, env), "region_names": append(env.RegionNames(), "none"),
-	}
-	if *target != "" {
-		r := env.RegionIndex(*target)
-		if r < 0 {
-			return usagef("--target %q: not a region of %s (%v)", *target, *task, env.RegionNames())
+	if *format == "json" {
+		out := map[string]any{"task": *task, "chains": len(traj)}
+		for _, d := range metrics.Catalog {
+			if v, ok := values[d.Key]; ok {
+				out[d.Key] = v
+			}
 		}
-		s := metrics.ReachTimes(traj, env, r)
-		out["reach_median"], out["reach_never"] = finite(s.Median), s.FractionNever
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	fmt.Fprintf(stdout, "%d chains of %s replay (%s)\n", len(traj), *task, *trajPath)
+	for _, d := range metrics.Catalog {
+		if v, ok := values[d.Key]; ok {
+			fmt.Fprintf(stdout, "%-40s %10s %s\n", d.Name, d.Fmt(v), d.Unit)
+		}
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/replay"
 	"github.com/replaylab/replay/replaylib/settings"

@@ -2,26 +2,30 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib"
-	"github.com/replaylab/replay/replaylib/atomicfile"
 	"github.com/replaylab/replay/replaylib/claims"
 )
 
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
-	out := fs.String("out", "results", "output directory (models/, report.md, metrics.json, figures/)")
-	seed := fs.Uint64("seed", 1, "seed of weights, data, noise and replay")
-	quick := fs.Bool("quick", false, "quick size: minutes on 2 CPU cores (the default)")
-	full := fs.Bool("full", false, "paper size: for XLA on a GPU")
+	out := fs.String("out", "results", "output directory (plan.json, units/, models/, report.md, metrics.json, figures/)")
+	seed := fs.Uint64("seed", 1, "seed of every random stream (weights, data, noise, replay, bootstrap)")
+	quick := fs.Bool("quick", false, "the quick subset of the grid: about 15 minutes on 2 CPU cores with XLA (the default)")
+	full := fs.Bool("full", false, "the whole grid at the paper's size: for XLA on a GPU")
 	size := fs.String("size", "", "size by name: quick, full or tiny (tiny is for tests)")
 	set := fs.String("set", "", "overrides, \"key=value;key=value\"; keys: "+claims.SetKeys())
-	retrain := fs.Bool("retrain", false, "retrain models even if trained checkpoints exist in --out")
+	retrain := fs.Bool("retrain", false, "redo this run's units (delete their trained networks and results first)")
+	shard := fs.String("shard", "", "run only shard i of n (\"i/n\"): units i, i+n, … of each kind; merge with 'replay report'")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -45,40 +49,156 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := sz.Set(*set); err != nil {
 		return usagef("%v", err)
 	}
-	for _, t := range sz.Tasks {
-		if t != "triangle" && t != "tmaze" {
-			return usagef("--set tasks: %q, reproduce runs the 2D tasks triangle and tmaze", t)
+	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout}
+	if *shard != "" {
+		if opt.Shard.I, opt.Shard.N, err = claims.ParseShard(*shard); err != nil {
+			return usagef("%v", err)
 		}
 	}
 	if err := checkWritable(*out); err != nil {
 		return err
 	}
-	backend, err := replaylib.NewBackend()
+	if opt.Backend, err = replaylib.NewBackend(); err != nil {
+		return err
+	}
+	plan, _ := claims.NewPlan(sz, *seed)
+	fmt.Fprintf(stdout, "reproduce: size %s, seed %d, %d units, output %s\n", sz.Name, *seed, len(plan.Units), *out)
+	opt.Progress = progressLine(stdout)
+	res, err := claims.Run(ctx, opt)
 	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "reproduce: size %s, seed %d, output %s\n", sz.Name, *seed, *out)
-	res, err := claims.Run(ctx, claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout, Backend: backend})
-	if err != nil {
-		return err
-	}
-	figures, err := claims.WriteFigures(res, *out)
-	if err != nil {
-		return err
-	}
-	if err := claims.WriteReport(res, *out, figures); err != nil {
-		return err
-	}
-	held := 0
-	for _, c := range res.Claims {
-		if c.Held {
-			held++
+		if ctx.Err() != nil {
+			return fmt.Errorf("%v; rerun the same command to resume (finished units and checkpoints are kept in %s)", err, *out)
 		}
-		fmt.Fprintf(stdout, "claim %d %-8s %-5v %s\n", c.ID, c.Task, c.Held, c.Title)
+		return err
 	}
-	fmt.Fprintf(stdout, "reproduce: %d of %d claims held; %s, %s, %d figures in %s (%.0f s)\n", held, len(res.Claims),
-		filepath.Join(*out, claims.ReportFile), filepath.Join(*out, claims.MetricsFile), len(figures), *out, res.Seconds)
+	if res == nil {
+		left, _ := claims.Pending(*out, plan)
+		fmt.Fprintf(stdout, "reproduce: shard %s done; %d units of the plan left to other shards; then: replay report --from %s\n", *shard, len(left), *out)
+		return nil
+	}
+	return writeResult(res, *out, stdout)
+}
+
+// writeResult writes figures, report.md and metrics.json and prints the verdicts.
+func writeResult(res *claims.Result, out string, stdout io.Writer) error {
+	figures, err := claims.WriteFigures(res, out)
+	if err != nil {
+		return err
+	}
+	if err := claims.WriteReport(res, out, figures); err != nil {
+		return err
+	}
+	for _, c := range res.Claims {
+		form := ""
+		if c.Form != "" {
+			form = " (" + c.Form + ")"
+		}
+		fmt.Fprintf(stdout, "claim %d%-12s %-10s %-12s %s\n", c.ID, form, c.Task, c.Verdict, c.Title)
+	}
+	held, rev, inc := res.Counts()
+	fmt.Fprintf(stdout, "reproduce: %d held, %d reversed, %d inconclusive; %s, %s, %d figures in %s\n", held, rev, inc,
+		filepath.Join(out, claims.ReportFile), filepath.Join(out, claims.MetricsFile), len(figures), out)
 	return nil
+}
+
+// progressLine prints the overall progress and the time left at most every 10 seconds.
+func progressLine(w io.Writer) func(float64, time.Duration) {
+	var last time.Time
+	return func(done float64, left time.Duration) {
+		if time.Since(last) < 10*time.Second && done < 1 {
+			return
+		}
+		last = time.Now()
+		eta := "estimating"
+		if done > 0.02 {
+			eta = "about " + left.Round(time.Second).String() + " left"
+		}
+		fmt.Fprintf(w, "progress: %.0f%% (%s)\n", 100*done, eta)
+	}
+}
+
+// runReport merges the units of one or more output directories (shards) into one report.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	from := fs.String("from", "", "comma-separated output directories holding plan.json and units/ (required)")
+	out := fs.String("out", "", "where to write report.md, metrics.json and figures (default: the first --from)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if *from == "" {
+		return usagef("--from: required (directories of 'replay reproduce' runs or shards)")
+	}
+	dirs := strings.Split(*from, ",")
+	plan, err := readPlan(dirs[0])
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = dirs[0]
+	}
+	left, err := claims.Pending(dirs[0], plan, dirs[1:]...)
+	if err != nil {
+		return err
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("%d of %d units are not done (first: %s); run the missing shards or 'replay status %s'", len(left), len(plan.Units), left[0].ID, dirs[0])
+	}
+	if err := checkWritable(*out); err != nil {
+		return err
+	}
+	res, err := claims.Merge(plan, dirs)
+	if err != nil {
+		return err
+	}
+	if *out != dirs[0] {
+		if err := atomicfile.WriteJSON(filepath.Join(*out, claims.PlanFile), plan); err != nil {
+			return err
+		}
+	}
+	return writeResult(res, *out, stdout)
+}
+
+// runStatus lists the units of a run: done, running (locked by a live process), failed or left.
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: replay status DIR")
+	}
+	dir := fs.Arg(0)
+	plan, err := readPlan(dir)
+	if err != nil {
+		return err
+	}
+	st, err := claims.Status(dir, plan)
+	if err != nil {
+		return err
+	}
+	counts := map[claims.UnitState]int{}
+	for _, u := range st {
+		counts[u.State]++
+	}
+	for _, u := range st {
+		if u.State != claims.StateDone {
+			fmt.Fprintf(stdout, "%-8s %s\n", u.State, u.Unit.ID)
+		}
+	}
+	fmt.Fprintf(stdout, "status: %d units: %d done, %d running, %d left\n", len(st), counts[claims.StateDone], counts[claims.StateRunning], counts[claims.StateLeft])
+	return nil
+}
+
+func readPlan(dir string) (claims.Plan, error) {
+	var plan claims.Plan
+	raw, err := os.ReadFile(filepath.Join(dir, claims.PlanFile))
+	if err != nil {
+		return plan, fmt.Errorf("%s: not the output of 'replay reproduce' (%w)", dir, err)
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		return plan, fmt.Errorf("%s: %w", filepath.Join(dir, claims.PlanFile), err)
+	}
+	return plan, nil
 }
 
 // checkWritable fails early, with one clear line, when dir cannot hold results.

@@ -1,13 +1,17 @@
 package claims
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/jsonsafe"
+	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/stats"
 )
 
 // Files written by WriteReport.
@@ -16,32 +20,10 @@ const (
 	MetricsFile = "metrics.json"
 )
 
-// jsonSafe replaces the nonFinite sentinel (standing for ±Inf or NaN, which JSON cannot hold) by
-// null, recursively.
-func jsonSafe(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if x >= nonFinite {
-			return nil
-		}
-		return x
-	case map[string]any:
-		for k, e := range x {
-			x[k] = jsonSafe(e)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = jsonSafe(e)
-		}
-		return x
-	}
-	return v
-}
-
-// WriteReport writes report.md and metrics.json into dir, atomically.
-func WriteReport(res *Result, dir string, figures []string) error {
-	raw, err := marshalFinite(res)
+// WriteReport writes report.md and metrics.json (non-finite numbers as null) into dir, atomically.
+// figures are paths relative to dir (from WriteFigures).
+func WriteReport(res *Result, dir string, figures []Figure) error {
+	raw, err := jsonsafe.MarshalIndent(res, "", " ")
 	if err != nil {
 		return err
 	}
@@ -51,149 +33,278 @@ func WriteReport(res *Result, dir string, figures []string) error {
 	return atomicfile.Write(filepath.Join(dir, ReportFile), []byte(Markdown(res, figures)))
 }
 
-// MetricsSchema names the layout of metrics.json.
-const MetricsSchema = "replay-metrics/1"
-
-// marshalFinite marshals with ±Inf/NaN as null (encoding/json refuses them).
-func marshalFinite(res *Result) ([]byte, error) {
-	tree, err := toTree(res)
-	if err != nil {
-		return nil, err
-	}
-	return json.MarshalIndent(jsonSafe(tree), "", "  ")
-}
-
-func toTree(res *Result) (any, error) {
-	// json.Marshal fails on Inf, so first replace non-finite floats by a sentinel string.
-	raw, err := json.Marshal(finiteCopy(res))
-	if err != nil {
-		return nil, err
-	}
-	var tree map[string]any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		return nil, err
-	}
-	tree["schema"] = MetricsSchema
-	return tree, nil
-}
-
-// finiteCopy returns a copy of res whose non-finite numbers are replaced by the nonFinite sentinel.
-func finiteCopy(res *Result) *Result {
-	c := *res
-	fix := func(s *Stat) {
-		vals := make([]float64, len(s.Values))
-		for i, v := range s.Values {
-			vals[i] = clampInf(v)
+// Counts of claim verdicts.
+func (res *Result) Counts() (held, reversed, inconclusive int) {
+	for _, c := range res.Claims {
+		switch c.Verdict {
+		case stats.Held:
+			held++
+		case stats.Reversed:
+			reversed++
+		default:
+			inconclusive++
 		}
-		s.Values, s.Mean, s.SD = vals, clampInf(s.Mean), clampInf(s.SD)
 	}
-	var tasks []*TaskResult
-	for _, tr := range res.Tasks {
-		t := *tr
-		var vs []*Variant
-		for _, list := range [][]*Variant{tr.Variants, tr.Sweep} {
-			for _, v := range list {
-				w := *v
-				for _, s := range []*Stat{&w.W1, &w.W2, &w.KL, &w.ReachMedian, &w.ReachMean, &w.ReachNever, &w.PathLength, &w.Compression,
-					&w.Coverage, &w.Regions, &w.IncAutocorr, &w.MSDExponent, &w.IAT, &w.Inside} {
-					fix(s)
-				}
-				vs = append(vs, &w)
-			}
-		}
-		t.Variants, t.Sweep = vs[:len(tr.Variants)], vs[len(tr.Variants):]
-		tasks = append(tasks, &t)
-	}
-	c.Tasks = tasks
-	var claims []Claim
-	for _, cl := range res.Claims {
-		cc := cl
-		cc.Checks = append([]Check(nil), cl.Checks...)
-		for i := range cc.Checks {
-			cc.Checks[i].A, cc.Checks[i].B = clampInf(cc.Checks[i].A), clampInf(cc.Checks[i].B)
-		}
-		claims = append(claims, cc)
-	}
-	c.Claims = claims
-	return &c
+	return
 }
 
-// nonFinite stands for ±Inf or NaN between finiteCopy and jsonSafe.
-const nonFinite = 1e300
-
-func clampInf(x float64) float64 {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
-		return nonFinite
+// verdictText renders a verdict for tables.
+func verdictText(v stats.Verdict) string {
+	switch v {
+	case stats.Held:
+		return "**held**"
+	case stats.Reversed:
+		return "**reversed**"
 	}
-	return x
+	return "inconclusive"
 }
 
-func num(x float64, format string) string {
-	switch {
-	case math.IsInf(x, 1):
-		return "never"
-	case math.IsNaN(x):
+// ci renders "mean [lo, hi]" with a metric's format.
+func ci(d metrics.Description, b Band) string {
+	if math.IsNaN(b.Mean) {
 		return "n/a"
 	}
-	return fmt.Sprintf(format, x)
+	if len(b.Values) < 2 || math.IsNaN(b.Lo) {
+		return d.Fmt(b.Mean)
+	}
+	return fmt.Sprintf("%s [%s, %s]", d.Fmt(b.Mean), d.Fmt(b.Lo), d.Fmt(b.Hi))
 }
 
-func stat(s Stat, format string) string {
-	if len(s.Values) < 2 || math.IsInf(s.Mean, 0) || s.SD == 0 {
-		return num(s.Mean, format)
+func pval(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "n/a"
+	case p < 1e-4:
+		return "<0.0001"
 	}
-	return num(s.Mean, format) + " ± " + num(s.SD, format)
+	return fmt.Sprintf("%.4f", p)
+}
+
+// claimLabel is "1", or "2 (relative)" for per-form claims.
+func claimLabel(c ClaimResult) string {
+	if c.Form == "" {
+		return fmt.Sprint(c.ID)
+	}
+	ref := ""
+	if c.Primary {
+		ref = ", reference form"
+	}
+	return fmt.Sprintf("%d (%s%s)", c.ID, c.Form, ref)
 }
 
 // Markdown renders the report.
-func Markdown(res *Result, figures []string) string {
+func Markdown(res *Result, figures []Figure) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	s := res.Size
 	w("# Replay reproduction report\n\n")
 	w("Paper: *Leakage and Second-Order Dynamics Improve Hippocampal RNN Replay* (arXiv 2602.18401).  \n")
-	w("Size **%s** (hidden %d, %d training steps of batch %d × %d steps, masking k ∈ %v, %d chains × %d replay steps, %d replay seeds), seed %d, backend %s, %.0f s.\n\n",
-		res.Size.Name, res.Size.Hidden, res.Size.TrainSteps, res.Size.BatchSize, res.Size.SeqLen, res.Size.MaskKs,
-		res.Size.Chains, res.Size.ReplaySteps, res.Size.ReplaySeeds, res.Seed, res.Backend, res.Seconds)
-	w("Values are mean ± s.d. over replay seeds. Reach time: steps until a chain first enters the target region. The claims compare the *restricted mean* reach time, the mean of min(τ, T_q) over all chains (a chain that never reaches counts T_q), because the median is undefined (\"never\") whenever half the chains never reach; the tables also give the censored median and the fraction that never reach. Distances are in environment units (u).\n\n")
-	w("## Claims\n\n| # | task | claim | held |\n|---|---|---|---|\n")
-	for _, c := range res.Claims {
-		w("| %d | %s | %s | %s |\n", c.ID, c.Task, c.Title, yesNo(c.Held))
+	grid := "the whole grid (`--full`)"
+	if s.Name != "full" {
+		grid = fmt.Sprintf("the `%s` subset of the grid (docs/claims.md lists what `--full` adds)", s.Name)
 	}
+	w("Ran %s: %d networks per condition on %s; hidden units %d (place cells: %d units, %d cells); %d training steps of %d paths × %d steps; learning rates %v; masking k ∈ %s; replay %d chains × %d steps after %d burn-in steps. Seed %d; %.0f s of training and replay in all.\n\n",
+		grid, s.Networks, strings.Join(s.Tasks, ", "), s.Hidden, s.PlaceHidden, s.PlaceCells, s.TrainSteps, s.BatchSize, s.SeqLen,
+		s.LearningRates, masks(s.MaskKs), s.Chains, s.ReplaySteps, s.Burnin, res.Seed, res.Seconds)
+	w("**How to read it.** Every check compares two settings network by network: the difference d_n on network n (the same network and the same replay noise for two variants; the same seeds for two training conditions). The effect is the mean of d_n with a 95 %% Student-t interval over the %d networks; beside it, a 95 %% bootstrap interval (networks resampled, and chains within networks where the metric is per chain). A check is *held* when, after Holm's correction over the claim's checks (family α = 0.05, on the t-test p-values), both intervals exclude 0 on the claimed side; *reversed* when they exclude 0 on the other side; *inconclusive* otherwise. A claim is held when all its checks are, reversed when any is, inconclusive otherwise. Claims 1–4 on a task whose leak baseline fails the gate (W1 ≤ %g× its data-vs-data floor and ≥ %g%% of points inside) are inconclusive whatever the checks say. docs/claims.md states these rules and the metrics.\n\n",
+		s.Networks, GateW1Ratio, 100*GateInside)
+	held, rev, inc := res.Counts()
+	w("## Verdicts\n\n%d held, %d reversed, %d inconclusive.\n\n| claim | task | statement | verdict | checks (held / reversed / inconclusive) |\n|---|---|---|---|---|\n", held, rev, inc)
 	for _, c := range res.Claims {
-		w("\n### Claim %d — %s (%s): %s\n\n| check | value | compared with | held |\n|---|---|---|---|\n", c.ID, c.Title, c.Task, yesNo(c.Held))
+		var h, r, i int
 		for _, ch := range c.Checks {
-			w("| %s | %s | %s | %s |\n", ch.Statement, num(ch.A, "%.4g"), num(ch.B, "%.4g"), yesNo(ch.Held))
+			switch ch.Decision.Verdict {
+			case stats.Held:
+				h++
+			case stats.Reversed:
+				r++
+			default:
+				i++
+			}
 		}
+		note := ""
+		if c.Note != "" {
+			note = " ¹"
+		}
+		w("| %s | %s | %s | %s%s | %d / %d / %d |\n", claimLabel(c), c.Task, c.Title, verdictText(c.Verdict), note, h, r, i)
 	}
+	w("\n¹ not decided by its checks: see the claim's section.\n\n")
+
+	w("## Baseline gate\n\nDecided before any modifier is compared: does the leak baseline's replay sample the task?\n\n| task | W1 / floor (≤ %g) | inside (≥ %g) | chains reaching a target | gate |\n|---|---|---|---|---|\n", GateW1Ratio, GateInside)
 	for _, tr := range res.Tasks {
-		w("\n## %s\n\nReplay starts at (%.2f, %.2f) (%s); target regions %v. Active path length per step %.4f u.\n\n",
-			tr.Task, tr.Start.X, tr.Start.Y, tr.StartMode, tr.Targets, tr.ActivePathLength)
-		w("### Training (final decoded position error, fraction of environment size %.2f u)\n\n| model | α | k | error | time (s) |\n|---|---|---|---|---|\n", tr.EnvSize)
-		for _, m := range tr.Training {
-			w("| %s | %g | %d | %.2f%% | %.0f |\n", m.Name, m.Alpha, m.MaskK, 100*m.FinalErr, m.Seconds)
+		g := tr.Gate
+		verdict := "passed"
+		if !g.Passed {
+			verdict = "**failed**: " + g.Reason
 		}
-		w("\n### Replay variants\n\n| variant | W1 (u) | KDE-KL | reach mean (steps) | reach median | never | length/step (u) | compression | coverage | regions | lag-1 autocorr | MSD β | inside |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-		for _, v := range append(append([]*Variant{}, tr.Variants...), tr.Sweep...) {
-			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v.Name, stat(v.W1, "%.3f"), stat(v.KL, "%.2f"),
-				stat(v.ReachMean, "%.0f"), stat(v.ReachMedian, "%.0f"), stat(v.ReachNever, "%.2f"), stat(v.PathLength, "%.4f"), stat(v.Compression, "%.2f"),
-				stat(v.Coverage, "%.2f"), stat(v.Regions, "%.2f"), stat(v.IncAutocorr, "%.2f"), stat(v.MSDExponent, "%.2f"), stat(v.Inside, "%.2f"))
+		w("| %s | %s | %s | %s | %s |\n", tr.Task, ci(metrics.Describe(metrics.KeyW1Ratio), g.W1Ratio), ci(metrics.Describe(metrics.KeyInside), g.Inside),
+			ci(metrics.Describe(metrics.KeyReachFraction), g.Reached), verdict)
+	}
+
+	for _, c := range res.Claims {
+		w("\n### Claim %s — %s (%s): %s\n\n", claimLabel(c), c.Title, c.Task, verdictText(c.Verdict))
+		if c.Note != "" {
+			w("%s\n\n", c.Note)
 		}
+		if c.ID == 5 {
+			w("| check | value | compared with | verdict |\n|---|---|---|---|\n")
+			for _, ch := range c.Checks {
+				w("| %s | %.4g | %.4g | %s |\n", ch.Statement, ch.ValuesA[0], ch.ValuesB[0], verdictText(ch.Decision.Verdict))
+			}
+		} else {
+			w("| check | A | B | difference A − B (95 %% t) | bootstrap 95 %% | relative | p | Holm p | verdict |\n|---|---|---|---|---|---|---|---|---|\n")
+			for _, ch := range c.Checks {
+				d := metrics.Describe(ch.Metric)
+				w("| %s | %s | %s | %s | %s | %+.1f%% | %s | %s | %s |\n", ch.Statement, ci(d, newBand(ch.ValuesA)), ci(d, newBand(ch.ValuesB)),
+					fmtInterval(d, ch.T.Estimate, ch.T.Lo, ch.T.Hi), fmtInterval(d, ch.Bootstrap.Estimate, ch.Bootstrap.Lo, ch.Bootstrap.Hi),
+					100*ch.EffectSize, pval(ch.T.P), pval(ch.Decision.AdjustedP), verdictText(ch.Decision.Verdict))
+			}
+		}
+		w("\nWhat would change the verdict: %s\n", c.Change)
+	}
+
+	for _, tr := range res.Tasks {
+		writeTask(&b, res, tr)
 	}
 	th := res.Theory
-	w("\n## Theory (claim 5)\n\nOU example θ=%g, μ=%g, σ=%g from N(%g, %g): score slope −1/v(t) goes from %.1f to %.1f over t ∈ [%g, %g]; the time-mixture score's best affine fit has leak %.2f (centre %.2f) and R² = %.3f.\n",
+	w("\n## Theory (claim 5)\n\nOU example θ=%g, μ=%g, σ=%g from N(%g, %g): the score slope −1/v(t) goes from %.1f to %.1f over t ∈ [%g, %g]; the time-mixture score's best affine fit has leak %.2f (centre %.2f) and R² = %.3f.\n",
 		th.OU.Theta, th.OU.Mu, th.OU.Sigma, th.OU.M0, th.OU.V0, th.ScoreSlopes[0], th.ScoreSlopes[len(th.ScoreSlopes)-1], th.T0, th.T, th.Fit.Leak, th.Fit.Centre, th.Fit.R2)
 	if len(figures) > 0 {
 		w("\n## Figures\n\n")
 		for _, f := range figures {
-			w("![%s](%s)\n\n", f, f)
+			w("**%s.** %s\n\n![%s](%s)\n\n", f.Title, f.Caption, f.Title, f.PNG)
 		}
 	}
 	return b.String()
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+func masks(ks []int) string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, MaskName(k))
 	}
-	return "**no**"
+	return "{" + strings.Join(out, ", ") + "}"
+}
+
+func fmtInterval(d metrics.Description, est, lo, hi float64) string {
+	if math.IsNaN(est) {
+		return "n/a"
+	}
+	f := func(x float64) string {
+		s := d.Fmt(x)
+		if x >= 0 {
+			s = "+" + s
+		}
+		return s
+	}
+	return fmt.Sprintf("%s [%s, %s]", f(est), f(lo), f(hi))
+}
+
+// coreColumns are the metrics of the per-task variant tables.
+var coreColumns = []string{metrics.KeyW1Ratio, metrics.KeyInside, metrics.KeyOccupancyTV, metrics.KeyChainCoverage, metrics.KeyChainEntropy,
+	metrics.KeyReachRMST, metrics.KeyReachFraction, metrics.KeyProgress, metrics.KeyDisplacement, metrics.KeyPathLength,
+	metrics.KeyResidualAC, metrics.KeyRHat, metrics.KeyDwellTime}
+
+func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	s := res.Size
+	w("\n## %s\n\n### Training\n\nEach group's learning rate is the one of the grid %v with the lowest mean final error over its networks. Bands are means [95 %% t interval] over networks.\n\n", tr.Task, s.LearningRates)
+	w("| α | k | learning rate | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|---|\n",
+		metrics.Describe(metrics.KeyFinalError).Label(), metrics.Describe(metrics.KeyErrorAUC).Label(), metrics.Describe(metrics.KeyStepsToError).Label(),
+		metrics.Describe(metrics.KeyPlateauChange).Label(), metrics.Describe(metrics.KeyTrainSeconds).Label())
+	var keys []string
+	for k := range tr.TrainingBands {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		bands := tr.TrainingBands[k]
+		alpha, mask, _ := strings.Cut(k, "/")
+		w("| %s | %s | %g | %s | %s | %s | %s | %s |\n", strings.TrimPrefix(alpha, "α="), strings.TrimPrefix(mask, "k="), tr.LearningRates[k],
+			ci(metrics.Describe(metrics.KeyFinalError), bands[metrics.KeyFinalError]), ci(metrics.Describe(metrics.KeyErrorAUC), bands[metrics.KeyErrorAUC]),
+			ci(metrics.Describe(metrics.KeyStepsToError), bands[metrics.KeyStepsToError]), ci(metrics.Describe(metrics.KeyPlateauChange), bands[metrics.KeyPlateauChange]),
+			ci(metrics.Describe(metrics.KeyTrainSeconds), bands[metrics.KeyTrainSeconds]))
+	}
+	w("\nPlateau criterion: the mean error of the last tenth of training is within 10 %% of the tenth before (late change above −0.10).\n")
+
+	w("\n### Replay variants\n\nMeans over networks [95 %% t interval]. σ_q = √2·σ_train; momentum variants use σ_q·√λv unless marked fixed σ.\n\n| condition / variant |")
+	for _, k := range coreColumns {
+		w(" %s |", metrics.Describe(k).Header)
+	}
+	w("\n|---|")
+	for range coreColumns {
+		w("---|")
+	}
+	w("\n")
+	for _, cond := range []string{CondLeak, CondNoLeak} {
+		bands := tr.Bands[cond]
+		for _, name := range coreOrder(bands) {
+			w("| %s / %s |", cond, name)
+			for _, k := range coreColumns {
+				w(" %s |", ci(metrics.Describe(k), bands[name][k]))
+			}
+			w("\n")
+		}
+	}
+	if len(tr.Forms) > 0 {
+		w("\n### Adaptation forms\n\nb_a = %g; the Jacobian of the noiseless (h, a) update where the first chain's state settles, and the replay of each form (%d chains × %d steps).\n\n| form | τ_a | slowest mode |λ| | complex (share of networks) | settled (share) | coverage per chain | reach RMST | dwell (steps) |\n|---|---|---|---|---|---|---|---|\n",
+			s.AdaptStrength, s.SweepChains, s.SweepSteps)
+		for _, f := range model.AdaptForms {
+			for _, tau := range s.AdaptTaus {
+				key := fmt.Sprintf("%s/τa=%g", f, tau)
+				fb, vb := tr.Forms[key], tr.Bands[CondLeak][formsName(f, tau)]
+				w("| %s | %g | %s | %.2f | %.2f | %s | %s | %s |\n", f, tau, ci(metrics.Describe(metrics.KeyJacobianRadius), fb["radius"]),
+					fb["complex"].Mean, fb["settled"].Mean, ci(metrics.Describe(metrics.KeyChainCoverage), vb[metrics.KeyChainCoverage]),
+					ci(metrics.Describe(metrics.KeyReachRMST), vb[metrics.KeyReachRMST]), ci(metrics.Describe(metrics.KeyDwellTime), vb[metrics.KeyDwellTime]))
+			}
+		}
+	}
+	if bands := tr.Bands[CondLeak]; len(bands) > 0 {
+		w("\n### Robustness to the replay noise σ_q\n\nMean difference from the baseline at the same σ_q (network by network), per check metric of claims 2 and 3.\n\n| σ_q/σ_train | adaptation − baseline: coverage per chain | adaptation − baseline: reach RMST | momentum − baseline: reach RMST | momentum − baseline: progress |\n|---|---|---|---|---|\n")
+		for _, f := range s.NoiseFactors {
+			name := func(base string) string {
+				if math.Abs(f-math.Sqrt2) < 1e-9 {
+					return base
+				}
+				return noiseName(f, base)
+			}
+			diff := func(a, key string) string {
+				da, db := bands[name(a)][key], bands[name(VariantBaseline)][key]
+				if len(da.Values) == 0 || len(db.Values) == 0 {
+					return "n/a"
+				}
+				var d []float64
+				for i := range min(len(da.Values), len(db.Values)) {
+					d = append(d, da.Values[i]-db.Values[i])
+				}
+				t, err := stats.TTest(d, 0)
+				if err != nil {
+					return "n/a"
+				}
+				return fmtInterval(metrics.Describe(key), t.Estimate, t.Lo, t.Hi)
+			}
+			w("| %.3g | %s | %s | %s | %s |\n", f, diff(VariantAdaptation(s.AdaptForm), metrics.KeyChainCoverage), diff(VariantAdaptation(s.AdaptForm), metrics.KeyReachRMST),
+				diff(VariantMomentum, metrics.KeyReachRMST), diff(VariantMomentum, metrics.KeyProgress))
+		}
+	}
+}
+
+// coreOrder lists the core variants present, in a fixed order.
+func coreOrder(bands map[string]map[string]Band) []string {
+	order := []string{VariantBaseline}
+	for _, f := range model.AdaptForms {
+		order = append(order, VariantAdaptation(f))
+	}
+	order = append(order, VariantMomentum, VariantMomentumFixed)
+	for _, f := range model.AdaptForms {
+		order = append(order, VariantBoth(f))
+	}
+	order = append(order, VariantUntrained)
+	var out []string
+	for _, name := range order {
+		if _, ok := bands[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }

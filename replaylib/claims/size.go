@@ -2,55 +2,100 @@ package claims
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/settings"
 )
 
-// Size is the budget of a reproduction run.
+// MaskNone is the masking difficulty k at which the network sees the observation only at t = 0
+// (pure path integration): the networks that replay are trained at it, since between observations
+// the network must hold its position on its own, which replay needs indefinitely.
+const MaskNone = 1 << 20
+
+// MaskName is k as the report writes it ("∞ (s₀ only)" for MaskNone).
+func MaskName(k int) string {
+	if k >= MaskNone {
+		return "∞"
+	}
+	return strconv.Itoa(k)
+}
+
+// Size is the budget of a reproduction: which tasks, how many networks of what size trained how
+// long, and how long and how widely they replay. The decision rules (doc.go) do not depend on it.
 type Size struct {
-	Name          string    `json:"name"`
-	Tasks         []string  `json:"tasks"`
-	Hidden        int       `json:"hidden"`
-	TrainSteps    int       `json:"train_steps"`
-	BatchSize     int       `json:"batch_size"`
-	SeqLen        int       `json:"seq_len"`
-	MaskKs        []int     `json:"mask_ks"`    // masking difficulties for claim 1's training sweep
-	LeakAlpha     float64   `json:"leak_alpha"` // α of the leaky model (the other has α = 1)
-	NoiseSD       float64   `json:"noise_sd"`   // σ during training
-	Chains        int       `json:"chains"`
-	ReplaySteps   int       `json:"replay_steps"`
-	ReplaySeeds   int       `json:"replay_seeds"` // spread over replay seeds
-	AdaptStrength float64   `json:"adapt_strength"`
-	AdaptTau      float64   `json:"adapt_tau"`
-	Momentum      float64   `json:"momentum"`       // λ_v of the momentum variant
-	MomentumSweep []float64 `json:"momentum_sweep"` // λ_v values of the sweep
+	Name     string   `json:"name"`
+	Tasks    []string `json:"tasks"`
+	Networks int      `json:"networks"` // M independently trained networks per condition
+
+	LeakAlpha     float64   `json:"leak_alpha"`     // α of the leaky condition; the other is α = 1
+	Hidden        int       `json:"hidden"`         // N on the 2D tasks
+	PlaceHidden   int       `json:"place_hidden"`   // N on the place-cell task
+	PlaceCells    int       `json:"place_cells"`    // number of place cells
+	TrainSteps    int       `json:"train_steps"`    // Adam steps on the 2D tasks
+	PlaceSteps    int       `json:"place_steps"`    // Adam steps on the place-cell task
+	BatchSize     int       `json:"batch_size"`     // paths per step
+	SeqLen        int       `json:"seq_len"`        // unrolled steps per path
+	LearningRates []float64 `json:"learning_rates"` // grid tried for every α; each α keeps its best
+	MaskKs        []int     `json:"mask_ks"`        // claim 1's masking curves (MaskNone: s₀ only)
+	NoiseSD       float64   `json:"noise_sd"`       // σ_train
+
+	Chains      int `json:"chains"`       // chains per replay of the core variants
+	Burnin      int `json:"burnin"`       // replay steps discarded before t = 0
+	ReplaySteps int `json:"replay_steps"` // T_q of the core variants
+	SweepChains int `json:"sweep_chains"` // chains per replay of the sweeps
+	SweepSteps  int `json:"sweep_steps"`  // T_q of the sweeps
+
+	AdaptStrength float64         `json:"adapt_strength"` // b_a of the adaptation variants
+	AdaptTau      float64         `json:"adapt_tau"`      // τ_a of the adaptation variants
+	AdaptForm     model.AdaptForm `json:"adapt_form"`     // the reference form (claims 2 and 4 are judged for every form)
+	Momentum      float64         `json:"momentum"`       // λ_v of the momentum variants
+
+	MomentumSweep []float64 `json:"momentum_sweep"` // claim 3's λ_v sweep
+	HeatStrengths []float64 `json:"heat_strengths"` // b_a axis of the b_a × λ_v maps
+	HeatMomenta   []float64 `json:"heat_momenta"`   // λ_v axis of the b_a × λ_v maps
+	AdaptTaus     []float64 `json:"adapt_taus"`     // τ_a of the adaptation-forms table
+	NoiseFactors  []float64 `json:"noise_factors"`  // σ_q/σ_train of the robustness sweep
 }
 
-// Quick finishes in about 10–15 minutes on 2 cores with simplego.
+// Quick finishes in about 15 minutes on 2 CPU cores with XLA (a documented subset of Full: small
+// networks, one learning rate, masking only at k = ∞, fewer chains in the sweeps).
 func Quick() Size {
-	return Size{Name: "quick", Tasks: []string{"triangle", "tmaze"}, Hidden: 128, TrainSteps: 1500, BatchSize: 32, SeqLen: 50,
-		MaskKs: []int{9, 50}, LeakAlpha: 0.2, NoiseSD: 0.03, Chains: 256, ReplaySteps: 1000, ReplaySeeds: 2,
-		AdaptStrength: 0.5, AdaptTau: 5, Momentum: 0.7, MomentumSweep: []float64{1, 0.9, 0.8, 0.7, 0.6}}
+	return Size{Name: "quick", Tasks: []string{"triangle", "tmaze", "placecells"}, Networks: 5,
+		LeakAlpha: 0.2, Hidden: 64, PlaceHidden: 64, PlaceCells: 128, TrainSteps: 2000, PlaceSteps: 1500,
+		BatchSize: 32, SeqLen: 50, LearningRates: []float64{3e-3}, MaskKs: []int{MaskNone}, NoiseSD: 0.03,
+		Chains: 256, Burnin: 100, ReplaySteps: 2000, SweepChains: 128, SweepSteps: 1000,
+		AdaptStrength: 0.5, AdaptTau: 5, AdaptForm: model.AdaptHidden, Momentum: 0.7,
+		MomentumSweep: []float64{1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3},
+		HeatStrengths: []float64{0, 0.25, 0.5, 1}, HeatMomenta: []float64{1, 0.7, 0.4},
+		AdaptTaus: []float64{5, 20, 50}, NoiseFactors: []float64{1, math.Sqrt2, 2, 3}}
 }
 
-// Full is paper-sized (for XLA on a GPU).
+// Full is the whole grid at the predecessor's size, for XLA on a GPU: N = 512, 512 place cells,
+// batches of 200 paths of 100 steps, a learning-rate grid per α and the masking curves of claim 1.
 func Full() Size {
 	s := Quick()
-	s.Name, s.Hidden, s.TrainSteps, s.BatchSize, s.SeqLen = "full", 512, 5000, 200, 100
-	s.MaskKs = []int{0, 4, 19, 100}
-	s.Chains, s.ReplaySteps, s.ReplaySeeds = 512, 2000, 5
+	s.Name, s.Hidden, s.PlaceHidden, s.PlaceCells = "full", 512, 512, 512
+	s.TrainSteps, s.PlaceSteps, s.BatchSize, s.SeqLen = 5000, 5000, 200, 100
+	s.LearningRates = []float64{1e-3, 3e-3, 1e-2}
+	s.MaskKs = []int{0, 2, 4, 9, 19, MaskNone}
+	s.NoiseSD = 0.01
+	s.Chains, s.ReplaySteps, s.SweepChains, s.SweepSteps = 1024, 5000, 512, 2000
+	s.HeatStrengths, s.HeatMomenta = []float64{0, 0.1, 0.25, 0.5, 1}, []float64{1, 0.9, 0.7, 0.5, 0.3}
 	return s
 }
 
-// Tiny is for tests: seconds, not minutes.
+// Tiny is for tests: seconds, not minutes (the same pipeline with every number small).
 func Tiny() Size {
 	s := Quick()
-	s.Name, s.Hidden, s.TrainSteps, s.BatchSize, s.SeqLen = "tiny", 24, 60, 8, 16
-	s.MaskKs = []int{16}
-	s.Chains, s.ReplaySteps, s.ReplaySeeds = 16, 60, 2
-	s.MomentumSweep = []float64{1, 0.7}
+	s.Name, s.Tasks, s.Networks = "tiny", []string{"tmaze"}, 2
+	s.Hidden, s.PlaceHidden, s.PlaceCells, s.TrainSteps, s.PlaceSteps, s.BatchSize, s.SeqLen = 16, 16, 32, 60, 60, 8, 16
+	s.Chains, s.Burnin, s.ReplaySteps, s.SweepChains, s.SweepSteps = 16, 10, 60, 8, 30
+	s.MomentumSweep, s.HeatStrengths, s.HeatMomenta = []float64{1, 0.7}, []float64{0, 0.5}, []float64{1, 0.7}
+	s.AdaptTaus, s.NoiseFactors = []float64{5}, []float64{math.Sqrt2, 2}
 	return s
 }
 
@@ -67,41 +112,180 @@ func SizeByName(name string) (Size, error) {
 	return Size{}, fmt.Errorf("size %q: want quick, full or tiny", name)
 }
 
+// Limits on a Size: beyond them a run cannot fit a machine's memory or a report's figures.
+const (
+	maxNetworks = 100
+	maxHidden   = 4096
+	maxSteps    = 1_000_000
+	maxChains   = 1 << 16
+	maxGrid     = 32
+)
+
+// Validate returns an error naming the first field out of its allowed range.
+func (s Size) Validate() error {
+	ints := []struct {
+		name    string
+		v, lo   int
+		hi      int
+		appears bool
+	}{
+		{"networks", s.Networks, 2, maxNetworks, true},
+		{"hidden", s.Hidden, 2, maxHidden, true},
+		{"place_hidden", s.PlaceHidden, 2, maxHidden, true},
+		{"place_cells", s.PlaceCells, 4, maxHidden, true},
+		{"train_steps", s.TrainSteps, 1, maxSteps, true},
+		{"place_steps", s.PlaceSteps, 1, maxSteps, true},
+		{"batch_size", s.BatchSize, 1, 1 << 14, true},
+		{"seq_len", s.SeqLen, 2, 10_000, true},
+		{"chains", s.Chains, 2, maxChains, true},
+		{"burnin", s.Burnin, 0, maxSteps, true},
+		{"replay_steps", s.ReplaySteps, 10, maxSteps, true},
+		{"sweep_chains", s.SweepChains, 2, maxChains, true},
+		{"sweep_steps", s.SweepSteps, 10, maxSteps, true},
+	}
+	for _, f := range ints {
+		if f.v < f.lo || f.v > f.hi {
+			return fmt.Errorf("%s=%d: must be in [%d, %d]", f.name, f.v, f.lo, f.hi)
+		}
+	}
+	if len(s.Tasks) == 0 {
+		return fmt.Errorf("tasks: empty, want some of %v", datasets.TaskNames)
+	}
+	for _, t := range s.Tasks {
+		if _, err := datasets.NewDefaultTask(t); err != nil {
+			return fmt.Errorf("tasks: %v", err)
+		}
+	}
+	floats := []struct {
+		name   string
+		v      float64
+		lo, hi float64
+		open   bool // lo excluded
+	}{
+		{"leak_alpha", s.LeakAlpha, 0, 1, true},
+		{"noise_sd", s.NoiseSD, 0, 1, true},
+		{"adapt_strength", s.AdaptStrength, 0, model.MaxAdaptStrength, true},
+		{"adapt_tau", s.AdaptTau, 1, model.MaxTau, false},
+		{"momentum", s.Momentum, 0, 1, true},
+	}
+	for _, f := range floats {
+		if math.IsNaN(f.v) || f.v > f.hi || f.v < f.lo || f.open && f.v == f.lo {
+			left := "["
+			if f.open {
+				left = "("
+			}
+			return fmt.Errorf("%s=%g: must be in %s%g, %g]", f.name, f.v, left, f.lo, f.hi)
+		}
+	}
+	if s.LeakAlpha == 1 {
+		return fmt.Errorf("leak_alpha=1: must be < 1 (the other condition is α = 1)")
+	}
+	cell := model.DefaultCellParams()
+	cell.AdaptForm = s.AdaptForm
+	if err := cell.Validate(); err != nil {
+		return err
+	}
+	lists := []struct {
+		name   string
+		v      []float64
+		lo, hi float64
+		open   bool
+	}{
+		{"learning_rates", s.LearningRates, 0, 0.5, true},
+		{"momentum_sweep", s.MomentumSweep, 0, 1, true},
+		{"heat_strengths", s.HeatStrengths, 0, model.MaxAdaptStrength, false},
+		{"heat_momenta", s.HeatMomenta, 0, 1, true},
+		{"adapt_taus", s.AdaptTaus, 1, model.MaxTau, false},
+		{"noise_factors", s.NoiseFactors, 0, 100, true},
+	}
+	for _, l := range lists {
+		if len(l.v) == 0 || len(l.v) > maxGrid {
+			return fmt.Errorf("%s: %d values, want 1 to %d", l.name, len(l.v), maxGrid)
+		}
+		for _, x := range l.v {
+			if math.IsNaN(x) || x > l.hi || x < l.lo || l.open && x == l.lo {
+				return fmt.Errorf("%s: value %g outside (%g, %g]", l.name, x, l.lo, l.hi)
+			}
+		}
+	}
+	if len(s.MaskKs) == 0 || len(s.MaskKs) > maxGrid {
+		return fmt.Errorf("mask_ks: %d values, want 1 to %d", len(s.MaskKs), maxGrid)
+	}
+	hasNone := false
+	for _, k := range s.MaskKs {
+		if k < 0 || k > MaskNone {
+			return fmt.Errorf("mask_ks: %d outside [0, %d]", k, MaskNone)
+		}
+		hasNone = hasNone || k == MaskNone
+	}
+	if !hasNone {
+		return fmt.Errorf("mask_ks: must include none (s₀ only), the masking the replaying networks are trained at")
+	}
+	return nil
+}
+
 // setters returns the --set keys of a Size and the fields they change.
 func (s *Size) setters() settings.Setters {
+	floats := func(p *[]float64) func(string) error {
+		return func(v string) error {
+			var out []float64
+			for _, f := range strings.Split(v, ",") {
+				x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+				if err != nil {
+					return fmt.Errorf("want comma-separated numbers")
+				}
+				out = append(out, x)
+			}
+			*p = out
+			return nil
+		}
+	}
 	return settings.Setters{
-		"tasks":          func(v string) error { s.Tasks = strings.Split(v, ","); return nil },
-		"hidden":         settings.Int(&s.Hidden, 1),
-		"train_steps":    settings.Int(&s.TrainSteps, 0),
+		"tasks": func(v string) error {
+			s.Tasks = nil
+			for _, t := range strings.Split(v, ",") {
+				s.Tasks = append(s.Tasks, strings.TrimSpace(t))
+			}
+			return nil
+		},
+		"networks":       settings.Int(&s.Networks, 2),
+		"hidden":         settings.Int(&s.Hidden, 2),
+		"place_hidden":   settings.Int(&s.PlaceHidden, 2),
+		"place_cells":    settings.Int(&s.PlaceCells, 4),
+		"train_steps":    settings.Int(&s.TrainSteps, 1),
+		"place_steps":    settings.Int(&s.PlaceSteps, 1),
 		"batch_size":     settings.Int(&s.BatchSize, 1),
 		"seq_len":        settings.Int(&s.SeqLen, 2),
 		"chains":         settings.Int(&s.Chains, 2),
+		"burnin":         settings.Int(&s.Burnin, 0),
 		"replay_steps":   settings.Int(&s.ReplaySteps, 10),
-		"replay_seeds":   settings.Int(&s.ReplaySeeds, 1),
+		"sweep_chains":   settings.Int(&s.SweepChains, 2),
+		"sweep_steps":    settings.Int(&s.SweepSteps, 10),
 		"leak_alpha":     settings.Float(&s.LeakAlpha),
 		"noise_sd":       settings.Float(&s.NoiseSD),
 		"adapt_strength": settings.Float(&s.AdaptStrength),
 		"adapt_tau":      settings.Float(&s.AdaptTau),
+		"adapt_form":     func(v string) error { s.AdaptForm = model.AdaptForm(v); return nil },
 		"momentum":       settings.Float(&s.Momentum),
+		"learning_rates": floats(&s.LearningRates),
+		"momentum_sweep": floats(&s.MomentumSweep),
+		"heat_strengths": floats(&s.HeatStrengths),
+		"heat_momenta":   floats(&s.HeatMomenta),
+		"adapt_taus":     floats(&s.AdaptTaus),
+		"noise_factors":  floats(&s.NoiseFactors),
 		"mask_ks": func(v string) error {
 			s.MaskKs = nil
 			for _, f := range strings.Split(v, ",") {
-				k, err := strconv.Atoi(strings.TrimSpace(f))
+				f = strings.TrimSpace(f)
+				if f == "none" || f == "inf" || f == "∞" {
+					s.MaskKs = append(s.MaskKs, MaskNone)
+					continue
+				}
+				k, err := strconv.Atoi(f)
 				if err != nil || k < 0 {
-					return fmt.Errorf("want comma-separated integers ≥ 0")
+					return fmt.Errorf("want comma-separated integers ≥ 0 or none")
 				}
 				s.MaskKs = append(s.MaskKs, k)
-			}
-			return nil
-		},
-		"momentum_sweep": func(v string) error {
-			s.MomentumSweep = nil
-			for _, f := range strings.Split(v, ",") {
-				x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-				if err != nil || !(x > 0 && x <= 1) {
-					return fmt.Errorf("want comma-separated values in (0, 1]")
-				}
-				s.MomentumSweep = append(s.MomentumSweep, x)
 			}
 			return nil
 		},
@@ -111,5 +295,10 @@ func (s *Size) setters() settings.Setters {
 // SetKeys lists the keys Set accepts.
 func SetKeys() string { return (&Size{}).setters().Keys() }
 
-// Set applies "key=value;key=value" overrides (GoMLX --set style).
-func (s *Size) Set(spec string) error { return s.setters().Apply(spec) }
+// Set applies "key=value;key=value" overrides (GoMLX --set style) and validates the result.
+func (s *Size) Set(spec string) error {
+	if err := s.setters().Apply(spec); err != nil {
+		return err
+	}
+	return s.Validate()
+}

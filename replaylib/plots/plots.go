@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 

@@ -10,7 +10,9 @@ import (
 
 // Config is everything that determines a training run. Two runs with equal Configs give the same weights.
 type Config struct {
-	Task         string       `json:"task"` // datasets task name
+	Task string `json:"task"` // datasets task name
+	// PlaceCells overrides the number of place cells of the "placecells" task (0: its default).
+	PlaceCells   int          `json:"place_cells,omitempty"`
 	Model        model.Config `json:"model"`
 	Steps        int          `json:"steps"`      // Adam steps
 	BatchSize    int          `json:"batch_size"` // B
@@ -59,9 +61,33 @@ const (
 	DefaultFinalLRFraction = 0.05
 )
 
+// NewTask builds the run's task: the named default task, with PlaceCells applied.
+func (c Config) NewTask() (datasets.Task, error) {
+	if c.PlaceCells != 0 {
+		if c.Task != "placecells" {
+			return nil, fmt.Errorf("place_cells=%d: only for the placecells task, not %s", c.PlaceCells, c.Task)
+		}
+		if c.PlaceCells < 1 || c.PlaceCells > maxPlaceCells {
+			return nil, fmt.Errorf("place_cells=%d: must be in [1, %d]", c.PlaceCells, maxPlaceCells)
+		}
+		p := datasets.DefaultPlaceCellParams()
+		p.NumCells = c.PlaceCells
+		return datasets.NewPlaceCells(p)
+	}
+	return datasets.NewDefaultTask(c.Task)
+}
+
+// maxPlaceCells bounds the number of place cells (the readout is N × cells).
+const maxPlaceCells = 1 << 14
+
 // DefaultConfig returns the default run for a task, its model sized from the task.
 func DefaultConfig(taskName string) (Config, error) {
-	task, err := datasets.NewDefaultTask(taskName)
+	return DefaultConfigWith(taskName, 0)
+}
+
+// DefaultConfigWith is DefaultConfig with placeCells place cells (0: the task's default).
+func DefaultConfigWith(taskName string, placeCells int) (Config, error) {
+	task, err := Config{Task: taskName, PlaceCells: placeCells}.NewTask()
 	if err != nil {
 		return Config{}, err
 	}
@@ -74,7 +100,7 @@ func DefaultConfig(taskName string) (Config, error) {
 		m.Hidden = 256
 	}
 	return Config{
-		Task: taskName, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
+		Task: taskName, PlaceCells: placeCells, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
 		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, LRDecay: LRCosine, FinalLRFraction: DefaultFinalLRFraction,
 		WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
 		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
@@ -84,7 +110,7 @@ func DefaultConfig(taskName string) (Config, error) {
 
 // Validate returns an error naming the first field out of its allowed range.
 func (c Config) Validate() error {
-	task, err := datasets.NewDefaultTask(c.Task)
+	task, err := c.NewTask()
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ import (
 	"github.com/gomlx/gomlx/ui/commandline"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib/atomicfile"
+	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib/model"
 )
 
@@ -75,7 +75,7 @@ func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	task, err := datasets.NewDefaultTask(cfg.Task)
+	task, err := cfg.NewTask()
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +297,11 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	if start >= r.Config.Steps {
 		return nil
 	}
+	// Seconds in the history add up over resumed runs: the clock continues from the last entry.
 	r.start = time.Now()
+	if n := len(r.History); n > 0 {
+		r.start = r.start.Add(-time.Duration(r.History[n-1].Seconds * float64(time.Second)))
+	}
 	if start == 0 && len(r.History) == 0 {
 		entry, err := r.Evaluate()
 		if err != nil {

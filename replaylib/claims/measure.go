@@ -1,0 +1,278 @@
+package claims
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/replay"
+	"github.com/replaylab/replay/replaylib/stats"
+	"github.com/replaylab/replay/replaylib/training"
+)
+
+// VariantResult is one variant replayed on one network and measured.
+type VariantResult struct {
+	Spec   VariantSpec        `json:"spec"`
+	Values map[string]float64 `json:"values"` // by metrics.Catalog key
+	// PerChain holds, for the core variants, the per-chain metrics (the keys of the catalog's
+	// PerChain descriptions) in chain order, so that bootstraps can resample chains.
+	PerChain map[string][]float64 `json:"per_chain,omitempty"`
+	// Reach is each chain's first-passage time and whether it reached (core variants).
+	Reach *stats.ReachSample `json:"reach,omitempty"`
+	// Sample is a few chains' decoded trajectories, thinned, for figures (core variants).
+	Sample [][]datasets.Point `json:"sample,omitempty"`
+	// Occupancy counts decoded positions per grid cell (core variants; row-major, the task's grid).
+	Occupancy []float64 `json:"occupancy,omitempty"`
+	Seconds   float64   `json:"seconds"`
+}
+
+// Figure data kept per core variant.
+const (
+	sampleChains = 6
+	samplePoints = 400
+)
+
+// measureVariant replays v from st on eng and measures it.
+func (r *runner) measureVariant(ctx context.Context, ts *taskSetup, eng *replay.Engine, v VariantSpec, st *starts,
+	noiseSeed uint64, network int) (*VariantResult, error) {
+	t0 := time.Now()
+	st, err := st.first(v.Chains)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStarts(st, v.Chains); err != nil {
+		return nil, err
+	}
+	cfg := v.replayConfig(r.plan.Size, noiseSeed)
+	traj := make([][]datasets.Point, v.Chains)
+	for c := range traj {
+		traj[c] = make([]datasets.Point, 0, v.Steps+1)
+	}
+	keep := func(_ int, pos []datasets.Point) error {
+		for c, p := range pos {
+			traj[c] = append(traj[c], p)
+		}
+		return nil
+	}
+	var rates [][]float64
+	start := replay.Start{States: st.states}
+	if ts.rates != nil {
+		out := ts.task.ObsDim()
+		err = eng.RunWithOutputs(ctx, cfg, start, keep, func(t int, y []float32) error {
+			if t%rateEvery != 0 {
+				return nil
+			}
+			for c := range v.Chains {
+				row := make([]float64, out)
+				for j := range row {
+					row[j] = float64(y[c*out+j])
+				}
+				rates = append(rates, row)
+			}
+			return nil
+		})
+	} else {
+		err = eng.Run(ctx, cfg, start, keep)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+	}
+	res := &VariantResult{Spec: v, Values: map[string]float64{}}
+	rng := subsampleRNG(r.plan.Seed, ts.name, network, v.Name)
+	if err := measure(ctx, ts, res, traj, rates, st.targets, rng); err != nil {
+		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+	}
+	res.Seconds = elapsed(t0)
+	return res, nil
+}
+
+// measure fills res from the trajectories (and place-cell rates); targets are each chain's target
+// regions, rng draws the subsamples.
+func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]datasets.Point, rates [][]float64,
+	targets [][]int, rng *rand.Rand) error {
+	v := res.Spec
+	core := v.Family == FamilyCore
+	// A metric that cannot be computed (NaN) is left out: absent keys are "not measured".
+	set := func(key string, x float64) {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			res.Values[key] = x
+		}
+	}
+	pts := metrics.Flatten(traj)
+
+	reference := append(append([]datasets.Point(nil), ts.train...), ts.floor...)
+	w1, err := metrics.WassersteinWithFloor(ctx, pts, reference, 1, min(w1Points, len(pts), len(reference)/2), w1Repeats, rng)
+	if err != nil {
+		return err
+	}
+	set(metrics.KeyW1, w1.Mean)
+	set(metrics.KeyW1Floor, w1.FloorMean)
+	set(metrics.KeyW1Ratio, w1.Mean/w1.FloorMean)
+	inside := 0
+	for _, p := range pts {
+		if ts.env.Contains(p) {
+			inside++
+		}
+	}
+	set(metrics.KeyInside, float64(inside)/float64(len(pts)))
+	tv, err := ts.grid.OccupancyTV(pts, ts.train)
+	if err != nil {
+		return err
+	}
+	set(metrics.KeyOccupancyTV, tv)
+	set(metrics.KeyCoverage, ts.grid.Coverage(pts))
+	expl, err := ts.grid.ExplorationPerChain(traj)
+	if err != nil {
+		return err
+	}
+	perChain := map[string][]float64{
+		metrics.KeyChainCoverage: expl.Coverage,
+		metrics.KeyChainEntropy:  expl.NormalisedEntropy,
+	}
+	if perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, ts.distance); err != nil {
+		return err
+	}
+	if perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, min(displacementLag, v.Steps/2)); err != nil {
+		return err
+	}
+	if perChain[metrics.KeyPathLength], err = metrics.ProgressPerStepPerChain(traj, nil); err != nil {
+		return err
+	}
+	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj)
+	reach, err := metrics.ReachTimesPerChain(traj, ts.env, targets)
+	if err != nil {
+		return err
+	}
+	sample := stats.ReachSample{Times: make([]int, len(traj)), Reached: reach.Reached}
+	for c, t := range reach.Times {
+		sample.Times[c] = t
+		if t < 0 {
+			sample.Times[c] = len(traj[c]) - 1 // censored at T_q
+		}
+	}
+	km, err := stats.NewKaplanMeier(sample)
+	if err != nil {
+		return err
+	}
+	rmst, err := km.RMST(float64(len(traj[0]) - 1))
+	if err != nil {
+		return err
+	}
+	set(metrics.KeyReachRMST, rmst.Mean)
+	set(metrics.KeyReachFraction, 1-reach.FractionNever)
+	for key, vals := range perChain {
+		set(key, mean(vals))
+	}
+	if core {
+		res.PerChain, res.Reach = perChain, &sample
+		res.Occupancy = ts.grid.Counts(pts)
+		for c := range min(sampleChains, len(traj)) {
+			res.Sample = append(res.Sample, thin(traj[c], samplePoints))
+		}
+	}
+	if mr, err := metrics.MarkovResidualTest(traj, ts.grid, residualMinCount); err == nil {
+		set(metrics.KeyResidualAC, mr.Autocorrelation)
+		set(metrics.KeyOrder2Gain, mr.Order2Gain)
+		set(metrics.KeyIncrementAC, mr.IncrementAutocorrelation)
+	} else {
+		set(metrics.KeyIncrementAC, metrics.IncrementAutocorrelation(traj, 1))
+	}
+	if mix, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 0), 0, false); err == nil {
+		set(metrics.KeyRHat, mix.RHat)
+		set(metrics.KeyESS, mix.ESS/float64(mix.Chains))
+	}
+	if rates != nil && ts.rates != nil {
+		n := min(len(rates), len(ts.rates))
+		a, b := subsampleRows(rates, n, rng), subsampleRows(ts.rates, n, rng)
+		sw, err := metrics.SlicedWasserstein(a, b, 1, slicedProjections, rng)
+		if err != nil {
+			return err
+		}
+		set(metrics.KeyRateSlicedW1, sw)
+	}
+	return nil
+}
+
+// dwellTimes is, per chain, its number of steps divided by the number of stays in one place
+// (nearest end of the track, or arena quadrant): the mean length of a stay.
+func dwellTimes(ts *taskSetup, traj [][]datasets.Point) []float64 {
+	out := make([]float64, len(traj))
+	for c, path := range traj {
+		stays, last := 0, ""
+		for _, p := range path {
+			if pl := ts.place(p); pl != last {
+				stays++
+				last = pl
+			}
+		}
+		out[c] = float64(len(path)) / float64(max(stays, 1))
+	}
+	return out
+}
+
+func mean(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+// thin keeps at most n evenly spaced points of path.
+func thin(path []datasets.Point, n int) []datasets.Point {
+	if len(path) <= n {
+		return append([]datasets.Point(nil), path...)
+	}
+	out := make([]datasets.Point, n)
+	for i := range out {
+		out[i] = path[i*(len(path)-1)/(n-1)]
+	}
+	return out
+}
+
+// subsampleRows draws n rows without replacement.
+func subsampleRows(rows [][]float64, n int, rng interface{ Perm(int) []int }) [][]float64 {
+	perm := rng.Perm(len(rows))
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = rows[perm[i]]
+	}
+	return out
+}
+
+// Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task
+// (the "placecells" task with placeCells cells, 0 for its default), as the reproduction does: each
+// chain's targets are set from its first position; seed draws the reference positions and the
+// subsamples.
+func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets.Point, seed uint64) (map[string]float64, error) {
+	cfg, err := training.DefaultConfigWith(task, placeCells)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := newTaskSetup(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	if len(traj) == 0 {
+		return nil, fmt.Errorf("no trajectories")
+	}
+	targets := make([][]int, len(traj))
+	for c, path := range traj {
+		if len(path) < 2 {
+			return nil, fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
+		}
+		targets[c] = ts.targets(path[0])
+	}
+	res := &VariantResult{Spec: VariantSpec{Family: FamilyCore}, Values: map[string]float64{}}
+	if err := measure(ctx, ts, res, traj, nil, targets, RNG(seed, StreamSubsample)); err != nil {
+		return nil, err
+	}
+	return res.Values, nil
+}

@@ -1,0 +1,197 @@
+package claims
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/training"
+)
+
+// The replay protocol's fixed numbers (docs/claims.md gives the reasons).
+const (
+	// referencePaths paths of the task's training distribution make the positions replay is
+	// compared with (and as many again, disjoint, the W1 floor).
+	referencePaths = 256
+	// w1Points and w1Repeats: the exact W1 is averaged over w1Repeats subsamples of w1Points points.
+	w1Points  = 400
+	w1Repeats = 5
+	// gridCells: occupancy and coverage use square cells of side (environment size)/gridCells.
+	gridCells = 25
+	// displacementLag is the macroscopic lag (steps) of the net displacement.
+	displacementLag = 50
+	// residualMinCount: drift-field cells with fewer steps are left out of the residual test.
+	residualMinCount = 20
+	// rateEvery: place-cell rates are kept every rateEvery steps for the rate-space distance.
+	rateEvery = 10
+	// slicedProjections: random directions of the sliced W1 in rate space.
+	slicedProjections = 64
+)
+
+// taskSetup is what every replay of a task is measured against.
+type taskSetup struct {
+	name     string
+	task     datasets.Task
+	env      *datasets.Environment
+	grid     *metrics.Grid
+	train    []datasets.Point // reference positions
+	floor    []datasets.Point // a disjoint sample of the same size
+	rates    [][]float64      // place cells: reference population vectors (else nil)
+	distance metrics.TrackDistance
+}
+
+func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
+	task, err := cfg.NewTask()
+	if err != nil {
+		return nil, err
+	}
+	env := task.Env()
+	grid, err := metrics.NewGrid(env, env.Size()/gridCells)
+	if err != nil {
+		return nil, err
+	}
+	ts := &taskSetup{name: cfg.Task, task: task, env: env, grid: grid}
+	sample := func(s Stream) ([]datasets.Point, *datasets.Batch, error) {
+		b, err := datasets.NewBatch(task, referencePaths, cfg.SeqLen, MaskNone)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := datasets.Generate(task, b, RNG(run, s, taskIndex(cfg.Task))); err != nil {
+			return nil, nil, err
+		}
+		return metrics.Flatten(b.Paths()), b, nil
+	}
+	var ref *datasets.Batch
+	if ts.train, ref, err = sample(StreamReference); err != nil {
+		return nil, err
+	}
+	if ts.floor, _, err = sample(StreamFloor); err != nil {
+		return nil, err
+	}
+	if len(env.Skeleton()) > 0 {
+		ts.distance = func(a, b datasets.Point) float64 {
+			pa, _ := env.Project(a)
+			pb, _ := env.Project(b)
+			return env.Geodesic(pa, pb)
+		}
+	}
+	if _, ok := task.(*datasets.PlaceCells); ok {
+		d := ref.TargetDim
+		for i := 0; i < len(ref.Target); i += d * rateEvery {
+			row := make([]float64, d)
+			for j := range row {
+				row[j] = float64(ref.Target[i+j])
+			}
+			ts.rates = append(ts.rates, row)
+		}
+	}
+	return ts, nil
+}
+
+// targets returns, for a chain starting at p, the regions whose entry counts as reaching:
+// triangle, the vertices other than the one nearest the start; T-maze, the arms the start is not
+// in (both from the stem); arena, the quadrant diagonally opposite the start's.
+func (ts *taskSetup) targets(p datasets.Point) []int {
+	env := ts.env
+	switch ts.task.(type) {
+	case *datasets.Triangle:
+		start := env.NearestEnd(p)
+		var out []int
+		for _, e := range env.Ends() {
+			if e.Name != start {
+				out = append(out, env.RegionIndex(e.Name))
+			}
+		}
+		return out
+	case *datasets.TMaze:
+		switch env.NearestEnd(p) {
+		case datasets.RegionLeftArm:
+			return []int{env.RegionIndex(datasets.RegionRightArm)}
+		case datasets.RegionRightArm:
+			return []int{env.RegionIndex(datasets.RegionLeftArm)}
+		}
+		return []int{env.RegionIndex(datasets.RegionLeftArm), env.RegionIndex(datasets.RegionRightArm)}
+	}
+	// Arena quadrants are listed south-west, south-east, north-west, north-east: 3 − r is opposite.
+	if r := env.RegionOf(p); r >= 0 && len(env.Regions) == 4 {
+		return []int{3 - r}
+	}
+	return []int{0}
+}
+
+// region of p for dwell times: the nearest end of the track, or the arena quadrant.
+func (ts *taskSetup) place(p datasets.Point) string {
+	if len(ts.env.Ends()) > 0 {
+		return ts.env.NearestEnd(p)
+	}
+	if r := ts.env.RegionOf(p); r >= 0 {
+		return ts.env.Regions[r].Name
+	}
+	return "outside"
+}
+
+// starts are where a network's chains begin: its own hidden states at random times of held-out
+// paths (so chains start from where behaviour puts the network, across the whole task), with the
+// true positions at those times (which decide each chain's targets).
+type starts struct {
+	states    *tensors.Tensor
+	positions []datasets.Point
+	targets   [][]int
+}
+
+func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network int) (*starts, error) {
+	cfg := run.Config
+	b, err := datasets.NewBatch(ts.task, chains, cfg.SeqLen, MaskNone)
+	if err != nil {
+		return nil, err
+	}
+	t := taskIndex(ts.name)
+	if err := datasets.Generate(ts.task, b, RNG(seed, StreamHeldOut, t, uint64(network))); err != nil {
+		return nil, err
+	}
+	rng := RNG(seed, StreamStartTimes, t, uint64(network))
+	times := make([]int, chains)
+	st := &starts{positions: make([]datasets.Point, chains), targets: make([][]int, chains)}
+	for c := range times {
+		times[c] = 1 + rng.IntN(cfg.SeqLen)
+		st.positions[c] = b.Path(c)[times[c]]
+		st.targets[c] = ts.targets(st.positions[c])
+	}
+	if st.states, err = run.StatesAlong(b, times); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// first returns the first n chains' starts.
+func (st *starts) first(n int) (*starts, error) {
+	if n >= len(st.positions) {
+		return st, nil
+	}
+	flat := tensors.MustCopyFlatData[float32](st.states)
+	hidden := st.states.Shape().Dimensions[1]
+	return &starts{
+		states:    tensors.FromFlatDataAndDimensions(flat[:n*hidden], n, hidden),
+		positions: st.positions[:n],
+		targets:   st.targets[:n],
+	}, nil
+}
+
+// subsampleRNG is the generator of W1 subsamples for one network and variant.
+func subsampleRNG(seed uint64, task string, network int, variant string) *rand.Rand {
+	h := uint64(0)
+	for _, c := range variant {
+		h = h*131 + uint64(c)
+	}
+	return RNG(seed, StreamSubsample, taskIndex(task), uint64(network), h)
+}
+
+func checkStarts(st *starts, chains int) error {
+	if len(st.positions) != chains {
+		return fmt.Errorf("replay starts: %d for %d chains", len(st.positions), chains)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package claims
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/replay"
+	"github.com/replaylab/replay/replaylib/training"
+)
+
+// ReplayResult is one trained network replayed with every variant and measured.
+type ReplayResult struct {
+	Unit         Unit             `json:"unit"`
+	TrainUnit    string           `json:"train_unit"` // the network's training unit
+	LearningRate float64          `json:"learning_rate"`
+	Variants     []*VariantResult `json:"variants"`
+	Forms        []FormDynamics   `json:"forms,omitempty"`
+	Seconds      float64          `json:"seconds"`
+}
+
+// Variant returns the result of the named variant, or nil.
+func (rr *ReplayResult) Variant(name string) *VariantResult {
+	for _, v := range rr.Variants {
+		if v.Spec.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// chosenTraining returns the training unit a replay unit replays: its network index at the
+// learning rate chosen for its task and α at k = ∞ (selectLR over every network of every rate).
+func (r *runner) chosenTraining(u Unit) (Unit, float64, error) {
+	c := u.Condition
+	group := r.plan.trainUnits(c.Task, c.Alpha, MaskNone)
+	var results []*TrainResult
+	for _, tu := range group {
+		tr, err := r.loadTrain(tu.ID)
+		if err != nil {
+			return Unit{}, 0, fmt.Errorf("replay unit %s needs training unit %s: %w", u.ID, tu.ID, err)
+		}
+		results = append(results, tr)
+	}
+	lr, err := selectLR(results)
+	if err != nil {
+		return Unit{}, 0, err
+	}
+	for _, tu := range group {
+		if tu.Condition.LR == lr && tu.Index == u.Index {
+			return tu, lr, nil
+		}
+	}
+	return Unit{}, 0, fmt.Errorf("no training unit of network %d at learning rate %g", u.Index, lr)
+}
+
+// runReplayUnit replays the network of u with every variant.
+func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, error) {
+	t0 := time.Now()
+	tu, lr, err := r.chosenTraining(u)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := r.plan.trainingConfig(tu)
+	if err != nil {
+		return nil, err
+	}
+	run, err := training.Open(r.opt.Backend, cfg, filepath.Join(r.opt.Dir, ModelsDir, tu.ID))
+	if err != nil {
+		return nil, err
+	}
+	if run.GlobalStep() < cfg.Steps {
+		return nil, fmt.Errorf("network %s is trained to step %d of %d: run its training unit first", tu.ID, run.GlobalStep(), cfg.Steps)
+	}
+	ts, err := r.taskSetup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := r.plan.Size
+	st, err := ts.starts(run, s.Chains, r.plan.Seed, u.Index)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := replay.FromRun(run)
+	if err != nil {
+		return nil, err
+	}
+	weights := mlctx.New()
+	model.InitWeights(weights, cfg.Model, rand.New(rand.NewPCG(Seed(r.plan.Seed, StreamUntrained, taskIndex(ts.name), uint64(u.Index)), 1)))
+	untrained, err := replay.New(r.opt.Backend, cfg.Model, weights, ts.task)
+	if err != nil {
+		return nil, err
+	}
+	noiseSeed := Seed(r.plan.Seed, StreamReplayNoise, taskIndex(ts.name), uint64(u.Index))
+	res := &ReplayResult{Unit: u, TrainUnit: tu.ID, LearningRate: lr}
+	variants := s.variants(cfg.Model.Cell, u.Condition.Alpha != 1)
+	for i, v := range variants {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e := eng
+		if v.Untrained {
+			e = untrained
+		}
+		vr, err := r.measureVariant(ctx, ts, e, v, st, noiseSeed, u.Index)
+		if err != nil {
+			return nil, err
+		}
+		res.Variants = append(res.Variants, vr)
+		r.progress(u, float64(i+1)/float64(len(variants)))
+	}
+	if u.Condition.Alpha != 1 {
+		if res.Forms, err = r.formDynamics(ctx, run, ts, st, res); err != nil {
+			return nil, err
+		}
+	}
+	res.Seconds = elapsed(t0)
+	base := res.Variant(VariantBaseline).Values
+	r.logf("   %s: %d variants in %.0f s; baseline W1/floor %.2f, inside %.2f, reached %.2f", u.ID, len(res.Variants), res.Seconds,
+		base["w1_ratio"], base["inside"], base["reach_fraction"])
+	return res, nil
+}

@@ -1,0 +1,309 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/dirlock"
+	"github.com/replaylab/replay/internal/jsonsafe"
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/training"
+)
+
+// Files and directories of a reproduction's output directory.
+const (
+	PlanFile = "plan.json" // the units of the run, written first
+	UnitsDir = "units"     // one <unit ID>.json per finished unit
+)
+
+// Options of a reproduction run.
+type Options struct {
+	Size    Size
+	Dir     string // output directory (plan.json, units/, models/, report.md, metrics.json, figures/)
+	Seed    uint64
+	Retrain bool      // delete this plan's trained networks and results first
+	Log     io.Writer // progress lines (nil: none)
+	Backend backends.Backend
+	// Shard, when N > 0, runs only shard I of N (see Plan.Shard); the report is written by
+	// Report once every unit is done.
+	Shard struct{ I, N int }
+	// Progress, if set, is called as work advances: the fraction of this run's units done and an
+	// estimate of the time left.
+	Progress func(done float64, left time.Duration)
+}
+
+type runner struct {
+	opt   Options
+	plan  Plan
+	units []Unit // the units this run does
+	mu    sync.Mutex
+	tasks map[string]*taskSetup
+	// progress accounting
+	start     time.Time
+	weights   map[string]float64 // unit ID → relative cost
+	doneCost  float64
+	totalCost float64
+}
+
+// Run executes a reproduction (or one shard of it): it writes plan.json, then every unit not yet
+// done in opt.Dir, each to units/<ID>.json atomically, and returns the result when every unit of
+// the plan is done (nil with no error when other shards still have work).
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	plan, err := NewPlan(opt.Size, opt.Seed)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opt: opt, plan: plan, tasks: map[string]*taskSetup{}, start: time.Now()}
+	if err := os.MkdirAll(filepath.Join(opt.Dir, UnitsDir, locksDir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := r.writePlan(); err != nil {
+		return nil, err
+	}
+	r.units = plan.Units
+	if opt.Shard.N > 0 {
+		if r.units, err = plan.Shard(opt.Shard.I, opt.Shard.N); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Retrain {
+		for _, u := range r.units {
+			os.Remove(unitPath(opt.Dir, u.ID))
+			if u.Kind == TrainKind {
+				if err := os.RemoveAll(filepath.Join(opt.Dir, ModelsDir, u.ID)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	r.planCosts()
+	var failed []error
+	for _, u := range r.units {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := r.runUnit(ctx, u); err != nil {
+			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+				return nil, err
+			}
+			r.logf("unit %s failed: %v", u.ID, err)
+			failed = append(failed, fmt.Errorf("unit %s: %w", u.ID, err))
+		}
+		r.finish(u)
+	}
+	if len(failed) > 0 {
+		return nil, fmt.Errorf("%d of %d units failed (the others are kept; rerun to retry them); the first: %w", len(failed), len(r.units), failed[0])
+	}
+	left, err := Pending(opt.Dir, plan)
+	if err != nil {
+		return nil, err
+	}
+	if len(left) > 0 {
+		r.logf("%d units of the plan are not done yet (other shards); merge with 'replay report' when they are", len(left))
+		return nil, nil
+	}
+	return Merge(plan, []string{opt.Dir})
+}
+
+// runUnit runs u unless its result exists, holding the unit's lock so that concurrent shards
+// never run one unit twice.
+func (r *runner) runUnit(ctx context.Context, u Unit) error {
+	path := unitPath(r.opt.Dir, u.ID)
+	if done(path) {
+		return nil
+	}
+	lock, err := dirlock.Acquire(lockPath(r.opt.Dir, u.ID), dirlock.Options{Wait: true})
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if done(path) { // another process finished it while we waited
+		return nil
+	}
+	r.logf("== %s (%s %s, α=%g, k=%s, network %d)", u.ID, u.Kind, u.Condition.Task, u.Condition.Alpha, MaskName(u.Condition.MaskK), u.Index)
+	var result any
+	switch u.Kind {
+	case TrainKind:
+		result, err = r.runTrainUnit(ctx, u)
+	case ReplayKind:
+		result, err = r.runReplayUnit(ctx, u)
+	default:
+		err = fmt.Errorf("unknown unit kind %q", u.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := jsonsafe.MarshalIndent(result, "", " ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, raw)
+}
+
+func unitPath(dir, id string) string { return filepath.Join(dir, UnitsDir, id+".json") }
+
+// lockPath is the lock a process holds while it runs a unit.
+func lockPath(dir, id string) string { return filepath.Join(dir, UnitsDir, locksDir, id+".lock") }
+
+// locksDir holds the unit locks, apart from the results.
+const locksDir = ".locks"
+
+// done reports whether a unit result file exists and parses.
+func done(path string) bool {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var probe struct {
+		Unit Unit `json:"unit"`
+	}
+	return json.Unmarshal(raw, &probe) == nil && probe.Unit.ID != ""
+}
+
+// Pending lists the units of plan whose results are in none of dirs.
+func Pending(dir string, plan Plan, more ...string) ([]Unit, error) {
+	dirs := append([]string{dir}, more...)
+	var left []Unit
+	for _, u := range plan.Units {
+		found := false
+		for _, d := range dirs {
+			if done(unitPath(d, u.ID)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			left = append(left, u)
+		}
+	}
+	return left, nil
+}
+
+// writePlan writes plan.json, or checks that the one there is this plan.
+func (r *runner) writePlan() error {
+	path := filepath.Join(r.opt.Dir, PlanFile)
+	if raw, err := os.ReadFile(path); err == nil {
+		var old Plan
+		if json.Unmarshal(raw, &old) == nil && samePlan(old, r.plan) {
+			return nil
+		}
+		// Another plan was run here: its unit files stay (their IDs differ); the plan is replaced.
+	}
+	return atomicfile.WriteJSON(path, r.plan)
+}
+
+func samePlan(a, b Plan) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// loadTrain reads a finished training unit.
+func (r *runner) loadTrain(id string) (*TrainResult, error) {
+	return loadUnit[TrainResult]([]string{r.opt.Dir}, id)
+}
+
+func loadUnit[T any](dirs []string, id string) (*T, error) {
+	var lastErr error
+	for _, d := range dirs {
+		raw, err := os.ReadFile(unitPath(d, id))
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, fmt.Errorf("%s: %w", unitPath(d, id), err)
+		}
+		return &v, nil
+	}
+	return nil, fmt.Errorf("unit %s is not done: %w", id, lastErr)
+}
+
+// taskSetup is cached per task (it is the same for every network).
+func (r *runner) taskSetup(cfg training.Config) (*taskSetup, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ts, ok := r.tasks[cfg.Task]; ok {
+		return ts, nil
+	}
+	ts, err := newTaskSetup(cfg, r.plan.Seed)
+	if err != nil {
+		return nil, err
+	}
+	r.tasks[cfg.Task] = ts
+	return ts, nil
+}
+
+func (r *runner) logf(format string, args ...any) {
+	if r.opt.Log != nil {
+		fmt.Fprintf(r.opt.Log, format+"\n", args...)
+	}
+}
+
+// planCosts gives every unit of this run a rough relative cost (training steps × hidden², and a
+// fixed share per replay variant) so that progress and the time estimate are meaningful.
+func (r *runner) planCosts() {
+	r.weights = map[string]float64{}
+	s := r.plan.Size
+	for _, u := range r.units {
+		var w float64
+		if u.Kind == TrainKind {
+			n, steps := s.Hidden, s.TrainSteps
+			if u.Condition.Task == "placecells" {
+				n, steps = s.PlaceHidden, s.PlaceSteps
+			}
+			w = float64(steps) * float64(s.BatchSize*s.SeqLen) * float64(n*n) * 6
+		} else {
+			variants := len(s.variants(model.DefaultCellParams(), u.Condition.Alpha != 1))
+			w = float64(variants) * float64(s.SweepChains*(s.SweepSteps+s.Burnin)) * float64(s.Hidden*s.Hidden) * 4
+		}
+		if done(unitPath(r.opt.Dir, u.ID)) {
+			w = 0
+		}
+		r.weights[u.ID] = w
+		r.totalCost += w
+	}
+}
+
+// progress reports that unit u is a fraction frac done.
+func (r *runner) progress(u Unit, frac float64) {
+	if r.opt.Progress == nil || r.totalCost == 0 {
+		return
+	}
+	done := (r.doneCost + frac*r.weights[u.ID]) / r.totalCost
+	var left time.Duration
+	if done > 0 {
+		left = time.Duration(float64(time.Since(r.start)) * (1 - done) / done)
+	}
+	r.opt.Progress(done, left)
+}
+
+func (r *runner) finish(u Unit) {
+	r.doneCost += r.weights[u.ID]
+	r.progress(u, 0)
+}
+
+// prefixWriter indents another writer's lines.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if p.w == nil {
+		return len(b), nil
+	}
+	_, err := fmt.Fprintf(p.w, "%s%s", p.prefix, b)
+	return len(b), err
+}

@@ -1,0 +1,142 @@
+package claims
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/replay"
+)
+
+// Families of replay variants.
+const (
+	FamilyCore     = "core"     // the variants the claims compare
+	FamilyMomentum = "momentum" // claim 3's λ_v sweep
+	FamilyHeat     = "heat"     // b_a × λ_v maps, per adaptation form
+	FamilyForms    = "forms"    // adaptation forms × τ_a
+	FamilyNoise    = "noise"    // σ_q/σ_train robustness
+)
+
+// Core variant names.
+const (
+	VariantBaseline      = "baseline"
+	VariantMomentum      = "momentum"
+	VariantMomentumFixed = "momentum (fixed σ)"
+	VariantUntrained     = "untrained"
+)
+
+// VariantAdaptation is the adaptation variant of a form.
+func VariantAdaptation(f model.AdaptForm) string { return "adaptation/" + string(f) }
+
+// VariantBoth is the adaptation + momentum variant of a form.
+func VariantBoth(f model.AdaptForm) string { return "adaptation+momentum/" + string(f) }
+
+// VariantSpec is one replay setting of a network.
+type VariantSpec struct {
+	Name        string                 `json:"name"`
+	Family      string                 `json:"family"`
+	Cell        model.CellParams       `json:"cell"` // NoiseSD is σ_q before the noise convention
+	Noise       replay.NoiseConvention `json:"noise"`
+	NoiseFactor float64                `json:"noise_factor"` // σ_q/σ_train
+	Chains      int                    `json:"chains"`
+	Steps       int                    `json:"steps"`
+	Untrained   bool                   `json:"untrained,omitempty"`
+	// Base is, in the noise family, the core variant this one repeats at another σ_q.
+	Base string `json:"base,omitempty"`
+}
+
+// variants lists the replay variants of a network trained with cell (its α and σ_train):
+// everything for the leaky condition; the baseline alone for α = 1 (claim 1 compares it).
+func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
+	base := trained
+	base.NoiseSD = replay.DefaultNoiseFactor * trained.NoiseSD
+	mk := func(name, family string, mod func(*model.CellParams)) VariantSpec {
+		c := base
+		if mod != nil {
+			mod(&c)
+		}
+		v := VariantSpec{Name: name, Family: family, Cell: c, Noise: replay.NoiseSqrtMomentum,
+			NoiseFactor: replay.DefaultNoiseFactor, Chains: s.Chains, Steps: s.ReplaySteps}
+		if family != FamilyCore {
+			v.Chains, v.Steps = s.SweepChains, s.SweepSteps
+		}
+		return v
+	}
+	adapt := func(f model.AdaptForm, b, tau float64) func(*model.CellParams) {
+		return func(c *model.CellParams) { c.AdaptForm, c.AdaptStrength, c.AdaptTau = f, b, tau }
+	}
+	out := []VariantSpec{mk(VariantBaseline, FamilyCore, nil)}
+	if !leaky {
+		return out
+	}
+	for _, f := range model.AdaptForms {
+		out = append(out, mk(VariantAdaptation(f), FamilyCore, adapt(f, s.AdaptStrength, s.AdaptTau)))
+	}
+	out = append(out, mk(VariantMomentum, FamilyCore, func(c *model.CellParams) { c.Momentum = s.Momentum }))
+	fixed := mk(VariantMomentumFixed, FamilyCore, func(c *model.CellParams) { c.Momentum = s.Momentum })
+	fixed.Noise = replay.NoiseFixed
+	out = append(out, fixed)
+	for _, f := range model.AdaptForms {
+		out = append(out, mk(VariantBoth(f), FamilyCore, func(c *model.CellParams) {
+			adapt(f, s.AdaptStrength, s.AdaptTau)(c)
+			c.Momentum = s.Momentum
+		}))
+	}
+	untrained := mk(VariantUntrained, FamilyCore, nil)
+	untrained.Untrained = true
+	out = append(out, untrained)
+
+	for _, lam := range s.MomentumSweep {
+		out = append(out, mk(sweepName(lam), FamilyMomentum, func(c *model.CellParams) { c.Momentum = lam }))
+	}
+	for _, f := range model.AdaptForms {
+		for _, b := range s.HeatStrengths {
+			for _, lam := range s.HeatMomenta {
+				out = append(out, mk(heatName(f, b, lam), FamilyHeat, func(c *model.CellParams) {
+					adapt(f, b, s.AdaptTau)(c)
+					c.Momentum = lam
+				}))
+			}
+		}
+		for _, tau := range s.AdaptTaus {
+			out = append(out, mk(formsName(f, tau), FamilyForms, adapt(f, s.AdaptStrength, tau)))
+		}
+	}
+	robust := []string{VariantBaseline, VariantAdaptation(s.AdaptForm), VariantMomentum, VariantBoth(s.AdaptForm)}
+	for _, factor := range s.NoiseFactors {
+		if math.Abs(factor-replay.DefaultNoiseFactor) < 1e-9 {
+			continue // the core variants themselves
+		}
+		for _, name := range robust {
+			var core VariantSpec
+			for _, v := range out {
+				if v.Name == name {
+					core = v
+				}
+			}
+			v := mk(noiseName(factor, name), FamilyNoise, nil)
+			v.Cell, v.Base, v.NoiseFactor = core.Cell, name, factor
+			v.Cell.NoiseSD = factor * trained.NoiseSD
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func sweepName(lam float64) string { return fmt.Sprintf("λv=%g", lam) }
+
+func heatName(f model.AdaptForm, b, lam float64) string {
+	return fmt.Sprintf("heat/%s/ba=%g/λv=%g", f, b, lam)
+}
+
+func formsName(f model.AdaptForm, tau float64) string { return fmt.Sprintf("forms/%s/τa=%g", f, tau) }
+
+func noiseName(factor float64, base string) string {
+	return fmt.Sprintf("σq=%.3g·σ/%s", factor, base)
+}
+
+// replayConfig is the replay.Config of a variant for a network.
+func (v VariantSpec) replayConfig(s Size, noiseSeed uint64) replay.Config {
+	return replay.Config{Chains: v.Chains, Steps: v.Steps, Burnin: s.Burnin, StepsPerCall: replay.DefaultStepsPerCall,
+		Cell: v.Cell, Noise: v.Noise, Seed: noiseSeed}
+}
