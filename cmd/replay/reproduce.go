@@ -26,6 +26,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	set := fs.String("set", "", "overrides, \"key=value;key=value\"; keys: "+claims.SetKeys())
 	retrain := fs.Bool("retrain", false, "redo this run's units (delete their trained networks and results first)")
 	shard := fs.String("shard", "", "run only shard i of n (\"i/n\"): units i, i+n, … of each kind; merge with 'replay report'")
+	only := fs.String("only", "", "run only the units of one kind: train, or replay (needs every network trained)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -55,6 +56,12 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return usagef("%v", err)
 		}
 	}
+	switch *only {
+	case "", string(claims.TrainKind), string(claims.ReplayKind):
+		opt.Only = claims.UnitKind(*only)
+	default:
+		return usagef("--only %q: want train or replay", *only)
+	}
 	if err := checkWritable(*out); err != nil {
 		return err
 	}
@@ -73,7 +80,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if res == nil {
 		left, _ := claims.Pending(*out, plan)
-		fmt.Fprintf(stdout, "reproduce: shard %s done; %d units of the plan left to other shards; then: replay report --from %s\n", *shard, len(left), *out)
+		fmt.Fprintf(stdout, "reproduce: this run's units are done; %d units of the plan are left (other shards or --only); then: replay report --from %s\n", len(left), *out)
 		return nil
 	}
 	return writeResult(res, *out, stdout)

@@ -422,7 +422,11 @@ func (tr *TaskResult) measureCheck(res *Result, sp checkSpec, stream uint64) Che
 	if perChain != nil {
 		counts := make([]int, n)
 		for i := range counts {
-			counts[i] = len(tr.Replays[CondLeak][i].Variant(sp.a).PerChain[metrics.KeyChainCoverage])
+			v := tr.Replays[CondLeak][i].Variant(sp.a)
+			counts[i] = len(v.PerChain[sp.metric])
+			if v.Reach != nil && sp.metric == metrics.KeyReachRMST {
+				counts[i] = len(v.Reach.Times)
+			}
 		}
 		if b, err := stats.HierarchicalBootstrap(counts, perChain, stats.BootstrapOptions{}, rng); err == nil {
 			cr.Bootstrap = b

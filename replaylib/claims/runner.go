@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type Options struct {
 	// Shard, when N > 0, runs only shard I of N (see Plan.Shard); the report is written by
 	// Report once every unit is done.
 	Shard struct{ I, N int }
+	// Only, when set, runs only the units of that kind: training first on every shard, then
+	// replay (which needs every network of its task trained), as a cluster runs them.
+	Only UnitKind
 	// Progress, if set, is called as work advances: the fraction of this run's units done and an
 	// estimate of the time left.
 	Progress func(done float64, left time.Duration)
@@ -75,6 +79,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		if r.units, err = plan.Shard(opt.Shard.I, opt.Shard.N); err != nil {
 			return nil, err
 		}
+	}
+	if opt.Only != "" {
+		if opt.Only != TrainKind && opt.Only != ReplayKind {
+			return nil, fmt.Errorf("only %q: want %q or %q", opt.Only, TrainKind, ReplayKind)
+		}
+		r.units = slices.DeleteFunc(r.units, func(u Unit) bool { return u.Kind != opt.Only })
 	}
 	if opt.Retrain {
 		for _, u := range r.units {

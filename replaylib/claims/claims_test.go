@@ -1,0 +1,292 @@
+package claims
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/stats"
+	"github.com/replaylab/replay/replaylib/training"
+)
+
+// TestPlanIsStableAndShardsPartitionIt: unit IDs depend only on what determines a unit's result;
+// shards of any n partition the plan; a different seed or size changes the IDs.
+func TestPlanIsStableAndShardsPartitionIt(t *testing.T) {
+	a, err := NewPlan(Tiny(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewPlan(Tiny(), 1)
+	for i := range a.Units {
+		if a.Units[i].ID != b.Units[i].ID {
+			t.Fatalf("unit %d: IDs %s and %s for the same plan", i, a.Units[i].ID, b.Units[i].ID)
+		}
+	}
+	s := Tiny()
+	s.Networks, s.Tasks = 3, []string{"triangle", "tmaze"}
+	p, _ := NewPlan(s, 1)
+	if want := 2 * 2 * 3 * 2; len(p.Units) != want { // tasks × α × networks × (train + replay)
+		t.Fatalf("%d units, want %d", len(p.Units), want)
+	}
+	for _, n := range []int{1, 2, 3, 5, 30} {
+		seen := map[string]int{}
+		for i := range n {
+			units, err := p.Shard(i, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range units {
+				seen[u.ID]++
+			}
+		}
+		if len(seen) != len(p.Units) {
+			t.Errorf("n=%d: shards cover %d of %d units", n, len(seen), len(p.Units))
+		}
+		for id, c := range seen {
+			if c != 1 {
+				t.Errorf("n=%d: unit %s in %d shards", n, id, c)
+			}
+		}
+	}
+	other, _ := NewPlan(Tiny(), 2)
+	if other.Units[0].ID == a.Units[0].ID {
+		t.Error("another seed kept the unit IDs")
+	}
+	if _, _, err := ParseShard("3/3"); err == nil {
+		t.Error("shard 3/3 accepted")
+	}
+	if i, n, err := ParseShard("2/4"); err != nil || i != 2 || n != 4 {
+		t.Errorf("ParseShard(2/4) = %d, %d, %v", i, n, err)
+	}
+}
+
+// TestConditionsShareSeeds: network m of a task has the same weight, data and noise seeds in every
+// condition, and different ones from network m+1.
+func TestConditionsShareSeeds(t *testing.T) {
+	p, _ := NewPlan(Tiny(), 7)
+	var cfgs []training.Config
+	for _, u := range p.Units {
+		if u.Kind == TrainKind && u.Index == 1 {
+			c, err := p.trainingConfig(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfgs = append(cfgs, c)
+		}
+	}
+	if len(cfgs) != 2 || cfgs[0].Model.Cell.Alpha == cfgs[1].Model.Cell.Alpha {
+		t.Fatalf("want the two α of network 1, got %d configs", len(cfgs))
+	}
+	if cfgs[0].WeightSeed != cfgs[1].WeightSeed || cfgs[0].DataSeed != cfgs[1].DataSeed || cfgs[0].NoiseSeed != cfgs[1].NoiseSeed {
+		t.Error("conditions of one network have different seeds")
+	}
+	for _, u := range p.Units {
+		if u.Kind == TrainKind && u.Index == 2 {
+			c, _ := p.trainingConfig(u)
+			if c.WeightSeed == cfgs[0].WeightSeed {
+				t.Error("networks 1 and 2 share weight seeds")
+			}
+		}
+	}
+}
+
+func TestSummarizeTrainingByHand(t *testing.T) {
+	// 10 % error at steps 0…80, then 5 %; 100 steps: last tenth (90, 100] → 0.05, tenth before → 0.05.
+	var h []training.LogEntry
+	for s := 0; s <= 100; s += 10 {
+		e := 0.2
+		if s >= 50 {
+			e = 0.05
+		}
+		h = append(h, training.LogEntry{Step: s, PosErrRel: e, Seconds: float64(s)})
+	}
+	v := summarizeTraining(h, 100)
+	if v[metrics.KeyFinalError] != 0.05 || v[metrics.KeyPlateauChange] != 0 || v[metrics.KeyStepsToError] != 50 || v[metrics.KeyTrainSeconds] != 100 {
+		t.Errorf("summary %v", v)
+	}
+	// Area: trapezoids 0.2 over [0, 40], a drop 0.2 → 0.05 over [40, 50], 0.05 over [50, 100]:
+	// (8 + 1.25 + 2.5) / 100.
+	if auc := v[metrics.KeyErrorAUC]; math.Abs(auc-0.1175) > 1e-12 {
+		t.Errorf("error AUC %g, want 0.1175", auc)
+	}
+}
+
+func TestSelectLR(t *testing.T) {
+	mk := func(lr, e float64) *TrainResult {
+		return &TrainResult{Unit: Unit{Condition: Condition{LR: lr}}, Values: map[string]float64{metrics.KeyFinalError: e}}
+	}
+	lr, err := selectLR([]*TrainResult{mk(1e-3, 0.1), mk(1e-3, 0.3), mk(3e-3, 0.15), mk(3e-3, 0.16), mk(1e-2, 0.5), mk(1e-2, 0.01)})
+	if err != nil || lr != 3e-3 {
+		t.Errorf("chose %g (%v), want 0.003 (mean 0.155 against 0.2 and 0.255)", lr, err)
+	}
+	if lr, _ := selectLR([]*TrainResult{mk(1e-2, 0.1), mk(1e-3, 0.1)}); lr != 1e-3 {
+		t.Errorf("tie: chose %g, want the smaller rate", lr)
+	}
+}
+
+// fakeTask builds a task result with M leak networks whose variants have given per-network
+// values of one per-chain metric (two chains each, equal to the value) and a passing gate.
+func fakeTask(metric string, base, other []float64, otherName string) *TaskResult {
+	tr := &TaskResult{Task: "tmaze", Replays: map[string][]*ReplayResult{}, Bands: map[string]map[string]map[string]Band{},
+		TrainingBands: map[string]map[string]Band{}, LearningRates: map[string]float64{}}
+	for n := range base {
+		r := &ReplayResult{Unit: Unit{Index: n + 1}}
+		for _, v := range []struct {
+			name string
+			x    float64
+		}{{VariantBaseline, base[n]}, {otherName, other[n]}} {
+			r.Variants = append(r.Variants, &VariantResult{Spec: VariantSpec{Name: v.name, Family: FamilyCore},
+				Values:   map[string]float64{metric: v.x, metrics.KeyW1Ratio: 1.5, metrics.KeyInside: 0.99},
+				PerChain: map[string][]float64{metric: {v.x, v.x}}})
+		}
+		tr.Replays[CondLeak] = append(tr.Replays[CondLeak], r)
+	}
+	tr.summarize(Tiny())
+	return tr
+}
+
+// TestDecisionRuleOnHandMadeCases: five networks whose differences are all clearly positive hold
+// a "greater" check; clearly negative ones reverse it; mixed ones are inconclusive; a failed gate
+// makes the claim inconclusive whatever the checks say.
+func TestDecisionRuleOnHandMadeCases(t *testing.T) {
+	base := []float64{0.30, 0.32, 0.31, 0.29, 0.33}
+	up := []float64{0.40, 0.43, 0.41, 0.40, 0.44}
+	down := []float64{0.20, 0.22, 0.21, 0.19, 0.22}
+	mixed := []float64{0.35, 0.28, 0.31, 0.33, 0.30}
+	other := VariantAdaptation(model.AdaptHidden)
+	res := &Result{Size: Tiny(), Seed: 1}
+	spec := []checkSpec{{statement: "coverage: adaptation > baseline", metric: metrics.KeyChainCoverage, a: other, b: VariantBaseline, dir: stats.Greater}}
+	for _, c := range []struct {
+		name  string
+		vals  []float64
+		want  stats.Verdict
+		check stats.Verdict
+	}{{"up", up, stats.Held, stats.Held}, {"down", down, stats.Reversed, stats.Reversed}, {"mixed", mixed, stats.Inconclusive, stats.Inconclusive}} {
+		tr := fakeTask(metrics.KeyChainCoverage, base, c.vals, other)
+		if !tr.Gate.Passed {
+			t.Fatalf("%s: gate failed: %s", c.name, tr.Gate.Reason)
+		}
+		cl := tr.claim(res, ClaimResult{ID: 2, Task: "tmaze"}, spec)
+		if cl.Verdict != c.want || cl.Checks[0].Decision.Verdict != c.check {
+			t.Errorf("%s: claim %s, check %s; want %s, %s (t %v, bootstrap [%g, %g])", c.name, cl.Verdict, cl.Checks[0].Decision.Verdict,
+				c.want, c.check, cl.Checks[0].T, cl.Checks[0].Bootstrap.Lo, cl.Checks[0].Bootstrap.Hi)
+		}
+		if c.name == "up" {
+			if d := cl.Checks[0].T.Estimate; math.Abs(d-0.106) > 1e-9 {
+				t.Errorf("mean difference %g, want 0.106", d)
+			}
+			if e := cl.Checks[0].EffectSize; math.Abs(e-0.106/0.31) > 1e-9 {
+				t.Errorf("relative effect %g, want %g", e, 0.106/0.31)
+			}
+		}
+	}
+	// A failed gate: the same clear effect is inconclusive, with the reason.
+	tr := fakeTask(metrics.KeyChainCoverage, base, up, other)
+	tr.Gate = Gate{Passed: false, Reason: "W1 too far"}
+	cl := tr.claim(res, ClaimResult{ID: 2, Task: "tmaze"}, spec)
+	if cl.Verdict != stats.Inconclusive || !strings.Contains(cl.Note, "does not sample the task") || cl.Checks[0].Decision.Verdict != stats.Held {
+		t.Errorf("failed gate: verdict %s, note %q, check %s", cl.Verdict, cl.Note, cl.Checks[0].Decision.Verdict)
+	}
+}
+
+// TestNonInferiorityMargin: a check "A > B − 10 %" holds when A is 5 % below B on every network
+// and is reversed when A is 20 % below.
+func TestNonInferiorityMargin(t *testing.T) {
+	base := []float64{1, 1.1, 0.9, 1.05, 0.95}
+	res := &Result{Size: Tiny(), Seed: 1}
+	other := VariantBoth(model.AdaptHidden)
+	spec := []checkSpec{{statement: "coverage kept", metric: metrics.KeyChainCoverage, a: other, b: VariantBaseline, dir: stats.Greater, margin: -0.1}}
+	for _, c := range []struct {
+		factor float64
+		want   stats.Verdict
+	}{{0.95, stats.Held}, {0.8, stats.Reversed}} {
+		vals := make([]float64, len(base))
+		for i := range vals {
+			vals[i] = c.factor * base[i]
+		}
+		cl := fakeTask(metrics.KeyChainCoverage, base, vals, other).claim(res, ClaimResult{ID: 4, Task: "tmaze"}, spec)
+		if cl.Verdict != c.want {
+			t.Errorf("A = %g·B: %s, want %s (differences %v)", c.factor, cl.Verdict, c.want, cl.Checks[0].Diffs)
+		}
+	}
+}
+
+func TestGateThresholds(t *testing.T) {
+	for _, c := range []struct {
+		ratio, inside float64
+		pass          bool
+	}{{1.9, 0.96, true}, {2.1, 0.99, false}, {1.5, 0.9, false}} {
+		tr := &TaskResult{Replays: map[string][]*ReplayResult{}, Bands: map[string]map[string]map[string]Band{}, TrainingBands: map[string]map[string]Band{}, LearningRates: map[string]float64{}}
+		for n := range 3 {
+			tr.Replays[CondLeak] = append(tr.Replays[CondLeak], &ReplayResult{Unit: Unit{Index: n + 1}, Variants: []*VariantResult{{
+				Spec: VariantSpec{Name: VariantBaseline}, Values: map[string]float64{metrics.KeyW1Ratio: c.ratio, metrics.KeyInside: c.inside}}}})
+		}
+		tr.summarize(Tiny())
+		if tr.Gate.Passed != c.pass {
+			t.Errorf("W1/floor %g, inside %g: passed %v, want %v (%s)", c.ratio, c.inside, tr.Gate.Passed, c.pass, tr.Gate.Reason)
+		}
+	}
+}
+
+func TestSizeValidation(t *testing.T) {
+	for _, name := range []string{"quick", "full", "tiny"} {
+		s, _ := SizeByName(name)
+		if err := s.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for spec, field := range map[string]string{
+		"networks=1": "networks", "chains=1000000000": "chains", "leak_alpha=1": "leak_alpha", "mask_ks=2,4": "mask_ks",
+		"tasks=maze": "tasks", "momentum_sweep=0,1": "momentum_sweep", "hidden=100000": "hidden",
+	} {
+		s := Quick()
+		if err := s.Set(spec); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: error %v, want one naming %s", spec, err, field)
+		}
+	}
+	s := Quick()
+	if err := s.Set("mask_ks=0,none;learning_rates=0.001,0.01"); err != nil || !slices.Equal(s.MaskKs, []int{0, MaskNone}) || len(s.LearningRates) != 2 {
+		t.Errorf("set: %v, mask_ks %v, learning_rates %v", err, s.MaskKs, s.LearningRates)
+	}
+}
+
+// TestVariantsOfTheLeakyNetwork: every core variant exists once, the noise family repeats the
+// robustness variants at every factor but √2, and the no-leak network replays the baseline only.
+func TestVariantsOfTheLeakyNetwork(t *testing.T) {
+	s := Quick()
+	cell := model.DefaultCellParams()
+	cell.Alpha = s.LeakAlpha
+	vs := s.variants(cell, true)
+	names := map[string]int{}
+	for _, v := range vs {
+		names[v.Name]++
+		if err := v.Cell.Validate(); err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+		}
+	}
+	for name, n := range names {
+		if n != 1 {
+			t.Errorf("variant %s appears %d times", name, n)
+		}
+	}
+	for _, want := range []string{VariantBaseline, VariantMomentum, VariantMomentumFixed, VariantUntrained, VariantAdaptation(model.AdaptShunting), VariantBoth(model.AdaptRelative)} {
+		if names[want] != 1 {
+			t.Errorf("no variant %s", want)
+		}
+	}
+	noise := 0
+	for _, v := range vs {
+		if v.Family == FamilyNoise {
+			noise++
+		}
+	}
+	if noise != 4*(len(s.NoiseFactors)-1) {
+		t.Errorf("%d noise variants, want %d", noise, 4*(len(s.NoiseFactors)-1))
+	}
+	if plain := s.variants(cell, false); len(plain) != 1 || plain[0].Name != VariantBaseline {
+		t.Errorf("no-leak network replays %d variants", len(plain))
+	}
+}
