@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -271,5 +269,3 @@ func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, s
 	return p, environment(p, env)
 }
 
-// Palette is the heat-map palette (Occupancy uses it; callers drawing their own maps can too).
-func Palette() palette.Palette { return moreland.SmoothBlueRed().Palette(64) }
