@@ -1,22 +1,430 @@
 package claims
 
 import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+
 	"gonum.org/v1/plot"
+
+	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/plots"
+	"github.com/replaylab/replay/replaylib/stats"
+	"github.com/replaylab/replay/replaylib/theory"
+	"github.com/replaylab/replay/replaylib/training"
 )
 
-// Figure is one figure of a reproduction: the plot itself (for notebooks, which show it as SVG)
-// and, once written, its files relative to the output directory.
+// FiguresDir is the figures' sub-directory of the output directory.
+const FiguresDir = "figures"
+
+// Figure is one figure of a reproduction: its panels (one, or a grid) as values, for notebooks,
+// which show them as SVG, and once written its files relative to the output directory.
 type Figure struct {
-	Name    string     `json:"name"` // file base name, e.g. "tmaze-training"
-	Title   string     `json:"title"`
-	Caption string     `json:"caption"`
-	Plot    *plot.Plot `json:"-"`
-	PNG     string     `json:"png,omitempty"`
-	SVG     string     `json:"svg,omitempty"`
+	Name    string         `json:"name"` // file base name, e.g. "tmaze-training"
+	Title   string         `json:"title"`
+	Caption string         `json:"caption"`
+	Panels  [][]*plot.Plot `json:"-"` // rows of panels
+	PNG     string         `json:"png,omitempty"`
+	SVG     string         `json:"svg,omitempty"`
 }
 
-// Figures draws every figure of res.
-func Figures(res *Result) ([]Figure, error) { return nil, nil }
+// Panel size of the figures.
+const (
+	panelW = plots.Width
+	panelH = plots.Height
+)
 
-// WriteFigures draws every figure of res into dir/figures (PNG and SVG).
-func WriteFigures(res *Result, dir string) ([]Figure, error) { return Figures(res) }
+// RenderSVG renders the figure as SVG text.
+func (f Figure) RenderSVG() (string, error) { return plots.TilesSVG(f.Panels, panelW, panelH) }
+
+// RenderPNG renders the figure as PNG.
+func (f Figure) RenderPNG() ([]byte, error) { return plots.TilesPNG(f.Panels, panelW, panelH) }
+
+// Figures draws every figure of res (nothing is written).
+func Figures(res *Result) ([]Figure, error) {
+	var out []Figure
+	for _, tr := range res.Tasks {
+		figs, err := taskFigures(res, tr)
+		if err != nil {
+			return nil, fmt.Errorf("%s figures: %w", tr.Task, err)
+		}
+		out = append(out, figs...)
+	}
+	th, err := theoryFigures(res.Theory)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, th...), nil
+}
+
+// WriteFigures draws every figure of res into dir/figures (PNG and SVG) and returns them with
+// their paths relative to dir.
+func WriteFigures(res *Result, dir string) ([]Figure, error) {
+	figs, err := Figures(res)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range figs {
+		if _, err := plots.SaveTiles(f.Panels, filepath.Join(dir, FiguresDir, f.Name), panelW, panelH); err != nil {
+			return nil, fmt.Errorf("figure %s: %w", f.Name, err)
+		}
+		figs[i].PNG = filepath.Join(FiguresDir, f.Name+".png")
+		figs[i].SVG = filepath.Join(FiguresDir, f.Name+".svg")
+	}
+	return figs, nil
+}
+
+func one(p *plot.Plot) [][]*plot.Plot { return [][]*plot.Plot{{p}} }
+
+// taskFigures draws one task's figures.
+func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
+	s := res.Size
+	var figs []Figure
+	add := func(name, title, caption string, panels [][]*plot.Plot) {
+		figs = append(figs, Figure{Name: tr.Task + "-" + name, Title: tr.Task + ": " + title, Caption: caption, Panels: panels})
+	}
+	cfg, err := trainingConfigOf(res, tr)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := newTaskSetup(cfg, res.Seed)
+	if err != nil {
+		return nil, err
+	}
+
+	// Training curves, with and without leak (k = ∞), bands over networks.
+	var curves []plots.Series
+	for _, alpha := range []float64{1, s.LeakAlpha} {
+		if c, ok := trainingCurve(tr, alpha, MaskNone); ok {
+			curves = append(curves, c)
+		}
+	}
+	p, err := plots.Lines(tr.Task+": training at k = ∞", "training step", "decoded position error (fraction of size)", curves, plots.LineOptions{LogY: true})
+	if err != nil {
+		return nil, err
+	}
+	add("training", "training, with and without leak", fmt.Sprintf("Decoded position error on a fixed evaluation batch during training with observations only at t = 0 (k = ∞); lines are means over the %d networks of each condition, bands their range.", s.Networks), one(p))
+	if len(s.MaskKs) > 1 {
+		if p, err := maskingFigure(tr, s); err != nil {
+			return nil, err
+		} else {
+			add("masking", "final error under masking", "Final decoded position error against the masking difficulty k (observation every k+1 steps), each α at its own best learning rate; means with 95 % intervals over networks.", one(p))
+		}
+	}
+
+	reps := tr.Replays[CondLeak]
+	if len(reps) == 0 {
+		return figs, nil
+	}
+	first := reps[0]
+	show := []string{VariantBaseline, VariantAdaptation(s.AdaptForm), VariantMomentum, VariantBoth(s.AdaptForm), VariantUntrained}
+	var row []*plot.Plot
+	var rows [][]*plot.Plot
+	for _, name := range show {
+		v := first.Variant(name)
+		if v == nil {
+			continue
+		}
+		p, err := plots.Trajectories(name, ts.env, v.Sample, sampleChains)
+		if err != nil {
+			return nil, err
+		}
+		if row = append(row, p); len(row) == 3 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if nr := tr.Replays[CondNoLeak]; len(nr) > 0 {
+		if v := nr[0].Variant(VariantBaseline); v != nil {
+			p, err := plots.Trajectories("no leak: baseline", ts.env, v.Sample, sampleChains)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, p)
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	add("replay", "replay trajectories", fmt.Sprintf("Decoded replay of network 1: %d chains of each variant (thinned to %d points), from the same starts under the same noise. The reference adaptation form is %s.", sampleChains, samplePoints, s.AdaptForm), rows)
+
+	// Occupancy: training positions and the replay of each variant, summed over networks.
+	occ := []*plot.Plot{}
+	p, err = plots.Occupancy("training positions", ts.env, ts.grid, ts.train)
+	if err != nil {
+		return nil, err
+	}
+	occ = append(occ, p)
+	for _, name := range show[:4] {
+		counts := make([]float64, ts.grid.NX*ts.grid.NY)
+		for _, r := range reps {
+			if v := r.Variant(name); v != nil && len(v.Occupancy) == len(counts) {
+				for i, c := range v.Occupancy {
+					counts[i] += c
+				}
+			}
+		}
+		p, err := plots.OccupancyCounts(name, ts.env, ts.grid, counts)
+		if err != nil {
+			return nil, err
+		}
+		occ = append(occ, p)
+	}
+	add("occupancy", "where replay spends its time", fmt.Sprintf("Occupancy of training positions and of each variant's decoded replay, pooled over the %d networks.", len(reps)), [][]*plot.Plot{occ[:3], occ[3:]})
+
+	// Bars of the claims' metrics over the core variants.
+	var names []string
+	for _, n := range coreOrder(tr.Bands[CondLeak]) {
+		if n != VariantUntrained {
+			names = append(names, n)
+		}
+	}
+	var bars [][]*plot.Plot
+	var brow []*plot.Plot
+	for _, key := range []string{metrics.KeyReachRMST, metrics.KeyProgress, metrics.KeyChainCoverage, metrics.KeyW1Ratio} {
+		d := metrics.Describe(key)
+		vals, lo, hi := make([]float64, len(names)), make([]float64, len(names)), make([]float64, len(names))
+		for i, n := range names {
+			b := tr.Bands[CondLeak][n][key]
+			vals[i], lo[i], hi[i] = b.Mean, b.Lo, b.Hi
+		}
+		p, err := plots.Bars(d.Name, d.Label(), names, vals, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		if brow = append(brow, p); len(brow) == 2 {
+			bars, brow = append(bars, brow), nil
+		}
+	}
+	add("variants", "the claims' metrics per variant", fmt.Sprintf("Means with 95 %% intervals over the %d leaky networks, for every core variant.", len(reps)), bars)
+
+	// Reach times: Kaplan–Meier curves pooled over networks.
+	var km []plots.Series
+	for _, name := range show[:4] {
+		var sample stats.ReachSample
+		for _, r := range reps {
+			if v := r.Variant(name); v != nil && v.Reach != nil {
+				sample.Times = append(sample.Times, v.Reach.Times...)
+				sample.Reached = append(sample.Reached, v.Reach.Reached...)
+			}
+		}
+		if len(sample.Times) == 0 {
+			continue
+		}
+		k, err := stats.NewKaplanMeier(sample)
+		if err != nil {
+			return nil, err
+		}
+		times := make([]float64, len(k.Times))
+		for i, t := range k.Times {
+			times[i] = float64(t)
+		}
+		km = append(km, plots.StepSeries(name, times, k.Survival))
+	}
+	if len(km) > 0 {
+		p, err := plots.KaplanMeier(tr.Task+": chains not yet at a target", km)
+		if err != nil {
+			return nil, err
+		}
+		add("reach", "reach times", "Kaplan–Meier estimate of the fraction of chains that have not yet entered a target region (another end of the track than the start's), chains of all networks pooled; chains that never reach are censored at T_q.", one(p))
+	}
+
+	// λv sweep.
+	var sweepRows []*plot.Plot
+	for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage} {
+		d := metrics.Describe(key)
+		ser := plots.Series{Name: "σ·√λv noise"}
+		for _, lam := range s.MomentumSweep {
+			b := tr.Bands[CondLeak][sweepName(lam)][key]
+			ser.X, ser.Y = append(ser.X, lam), append(ser.Y, b.Mean)
+			ser.Lo, ser.Hi = append(ser.Lo, b.Lo), append(ser.Hi, b.Hi)
+		}
+		p, err := plots.Lines(d.Name, "λv (1 = no momentum)", d.Label(), []plots.Series{ser}, plots.LineOptions{Markers: true})
+		if err != nil {
+			return nil, err
+		}
+		sweepRows = append(sweepRows, p)
+	}
+	add("momentum-sweep", "momentum sweep", fmt.Sprintf("Replay (%d chains × %d steps) as λv goes from 1 to %g: means with 95 %% intervals over networks.", s.SweepChains, s.SweepSteps, s.MomentumSweep[len(s.MomentumSweep)-1]), [][]*plot.Plot{sweepRows})
+
+	// b_a × λv maps, one figure per adaptation form.
+	for _, f := range model.AdaptForms {
+		var hrows [][]*plot.Plot
+		var hrow []*plot.Plot
+		for _, key := range []string{metrics.KeyProgress, metrics.KeyChainCoverage, metrics.KeyW1Ratio, metrics.KeyInside} {
+			d := metrics.Describe(key)
+			z := make([][]float64, len(s.HeatMomenta))
+			for iy, lam := range s.HeatMomenta {
+				z[iy] = make([]float64, len(s.HeatStrengths))
+				for ix, b := range s.HeatStrengths {
+					z[iy][ix] = tr.Bands[CondLeak][heatName(f, b, lam)][key].Mean
+				}
+			}
+			p, err := plots.Heatmap(d.Name, "b_a (adaptation)", "λv (momentum)", s.HeatStrengths, s.HeatMomenta, z, plots.HeatmapOptions{Format: d.Format, Unit: d.Label()})
+			if err != nil {
+				return nil, err
+			}
+			if hrow = append(hrow, p); len(hrow) == 2 {
+				hrows, hrow = append(hrows, hrow), nil
+			}
+		}
+		add("heat-"+string(f), fmt.Sprintf("b_a × λv, %s adaptation", f), fmt.Sprintf("Means over networks of replay with %s adaptation of strength b_a (τ_a = %g) and momentum λv (σ·√λv noise).", f, s.AdaptTau), hrows)
+	}
+
+	// σq robustness: differences from the baseline at each σq.
+	var nrow []*plot.Plot
+	for _, c := range []struct {
+		variant, key string
+	}{{VariantAdaptation(s.AdaptForm), metrics.KeyChainCoverage}, {VariantMomentum, metrics.KeyProgress}, {VariantMomentum, metrics.KeyReachRMST}} {
+		d := metrics.Describe(c.key)
+		ser := plots.Series{Name: c.variant + " − baseline"}
+		for _, factor := range s.NoiseFactors {
+			name := func(base string) string {
+				if math.Abs(factor-math.Sqrt2) < 1e-9 {
+					return base
+				}
+				return noiseName(factor, base)
+			}
+			a, b := tr.Bands[CondLeak][name(c.variant)][c.key], tr.Bands[CondLeak][name(VariantBaseline)][c.key]
+			var diffs []float64
+			for i := range min(len(a.Values), len(b.Values)) {
+				diffs = append(diffs, a.Values[i]-b.Values[i])
+			}
+			band := newBand(diffs)
+			ser.X, ser.Y = append(ser.X, factor), append(ser.Y, band.Mean)
+			ser.Lo, ser.Hi = append(ser.Lo, band.Lo), append(ser.Hi, band.Hi)
+		}
+		p, err := plots.Lines(c.variant+": "+d.Name, "σ_q / σ_train", "difference ("+d.Unit+")", []plots.Series{ser}, plots.LineOptions{Markers: true})
+		if err != nil {
+			return nil, err
+		}
+		nrow = append(nrow, p)
+	}
+	add("noise", "robustness to the replay noise", "Each variant's difference from the baseline (network by network; mean and 95 % interval) at each replay noise σ_q: does each direction survive?", [][]*plot.Plot{nrow})
+
+	// Adaptation forms: coverage and dwell per form and τa.
+	var labels []string
+	var cov, covLo, covHi, dwell, dwLo, dwHi []float64
+	for _, f := range model.AdaptForms {
+		for _, tau := range s.AdaptTaus {
+			labels = append(labels, fmt.Sprintf("%s τa=%g", f, tau))
+			b := tr.Bands[CondLeak][formsName(f, tau)]
+			cov, covLo, covHi = append(cov, b[metrics.KeyChainCoverage].Mean), append(covLo, b[metrics.KeyChainCoverage].Lo), append(covHi, b[metrics.KeyChainCoverage].Hi)
+			dwell, dwLo, dwHi = append(dwell, b[metrics.KeyDwellTime].Mean), append(dwLo, b[metrics.KeyDwellTime].Lo), append(dwHi, b[metrics.KeyDwellTime].Hi)
+		}
+	}
+	base := tr.Bands[CondLeak][VariantBaseline]
+	labels = append([]string{"baseline"}, labels...)
+	cov = append([]float64{base[metrics.KeyChainCoverage].Mean}, cov...)
+	covLo, covHi = append([]float64{base[metrics.KeyChainCoverage].Lo}, covLo...), append([]float64{base[metrics.KeyChainCoverage].Hi}, covHi...)
+	dwell = append([]float64{base[metrics.KeyDwellTime].Mean}, dwell...)
+	dwLo, dwHi = append([]float64{base[metrics.KeyDwellTime].Lo}, dwLo...), append([]float64{base[metrics.KeyDwellTime].Hi}, dwHi...)
+	pc, err := plots.Bars("coverage per chain", metrics.Describe(metrics.KeyChainCoverage).Label(), labels, cov, covLo, covHi)
+	if err != nil {
+		return nil, err
+	}
+	pd, err := plots.Bars("mean dwell time", metrics.Describe(metrics.KeyDwellTime).Label(), labels, dwell, dwLo, dwHi)
+	if err != nil {
+		return nil, err
+	}
+	add("forms", "adaptation forms", fmt.Sprintf("Exploration and escape per adaptation form and time constant (b_a = %g), against the baseline: means with 95 %% intervals over networks.", s.AdaptStrength), [][]*plot.Plot{{pc, pd}})
+	return figs, nil
+}
+
+// trainingConfigOf finds the training configuration of a task's networks (for its environment).
+func trainingConfigOf(res *Result, tr *TaskResult) (training.Config, error) {
+	for _, t := range tr.Training {
+		return t.Config, nil
+	}
+	return training.Config{}, fmt.Errorf("task %s has no trained network", tr.Task)
+}
+
+// trainingCurve is the mean error curve of (α, k) at its chosen rate, with the range over networks.
+func trainingCurve(tr *TaskResult, alpha float64, k int) (plots.Series, bool) {
+	key := trainingGroup(alpha, k)
+	lr, ok := tr.LearningRates[key]
+	if !ok {
+		return plots.Series{}, false
+	}
+	var hs [][]training.LogEntry
+	for _, t := range tr.Training {
+		c := t.Unit.Condition
+		if c.Alpha == alpha && c.MaskK == k && c.LR == lr {
+			hs = append(hs, t.History)
+		}
+	}
+	if len(hs) == 0 {
+		return plots.Series{}, false
+	}
+	name := fmt.Sprintf("α = %g", alpha)
+	if alpha == 1 {
+		name += " (no leak)"
+	}
+	s := plots.Series{Name: name}
+	for i, e := range hs[0] {
+		vals := []float64{}
+		for _, h := range hs {
+			if i < len(h) && h[i].Step == e.Step {
+				vals = append(vals, h[i].PosErrRel)
+			}
+		}
+		s.X = append(s.X, float64(max(e.Step, 1)))
+		s.Y = append(s.Y, mean(vals))
+		s.Lo, s.Hi = append(s.Lo, slices.Min(vals)), append(s.Hi, slices.Max(vals))
+	}
+	return s, true
+}
+
+// maskingFigure plots the final error against k for both α.
+func maskingFigure(tr *TaskResult, s Size) (*plot.Plot, error) {
+	var series []plots.Series
+	for _, alpha := range []float64{1, s.LeakAlpha} {
+		ser := plots.Series{Name: fmt.Sprintf("α = %g", alpha)}
+		for _, k := range s.MaskKs {
+			b, ok := tr.TrainingBands[trainingGroup(alpha, k)][metrics.KeyFinalError]
+			if !ok {
+				continue
+			}
+			x := float64(k + 1)
+			if k >= MaskNone {
+				x = float64(s.SeqLen + 1) // "∞": no observation within the path
+			}
+			ser.X, ser.Y = append(ser.X, x), append(ser.Y, b.Mean)
+			ser.Lo, ser.Hi = append(ser.Lo, b.Lo), append(ser.Hi, b.Hi)
+		}
+		series = append(series, ser)
+	}
+	return plots.Lines(tr.Task+": final error under masking", "k + 1 (steps between observations; right end: none)", "final position error (fraction of size)",
+		series, plots.LineOptions{LogX: true, Markers: true})
+}
+
+// theoryFigures draws claim 5's figures.
+func theoryFigures(th TheoryResult) ([]Figure, error) {
+	xs := theory.Linspace(-1, 3, 121)
+	var scores []plots.Series
+	for _, t := range theory.Linspace(th.T0, th.T, 4) {
+		s := plots.Series{Name: fmt.Sprintf("t = %.2f", t)}
+		for _, x := range xs {
+			s.X, s.Y = append(s.X, x), append(s.Y, th.OU.Score(x, t))
+		}
+		scores = append(scores, s)
+	}
+	p1, err := plots.Lines("OU score over time", "x", "∇log p_t(x)", scores, plots.LineOptions{})
+	if err != nil {
+		return nil, err
+	}
+	mix := plots.Series{Name: "time-mixture score"}
+	fit := plots.Series{Name: fmt.Sprintf("constant leak −%.2f(x − %.2f)", th.Fit.Leak, th.Fit.Centre)}
+	for _, x := range xs {
+		mix.X, mix.Y = append(mix.X, x), append(mix.Y, th.OU.MixtureScore(x, th.T0, th.T))
+		fit.X, fit.Y = append(fit.X, x), append(fit.Y, -th.Fit.Leak*(x-th.Fit.Centre))
+	}
+	p2, err := plots.Lines(fmt.Sprintf("Mixture score and best constant leak (R² = %.2f)", th.Fit.R2), "x", "score", []plots.Series{mix, fit}, plots.LineOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return []Figure{{Name: "theory", Title: "theory: the time-varying score and its constant-leak fit",
+		Caption: "Left: the score of an OU process's marginal changes with time. Right: a network without a clock sees the mixture over time, whose score is not affine; its best affine fit is a leak.",
+		Panels:  [][]*plot.Plot{{p1, p2}}}}, nil
+}

@@ -201,8 +201,36 @@ func saveBoth(base string, w, h vg.Length, paint func(draw.Canvas)) ([]string, e
 // (longest row) × w wide and len(rows) × h high. A nil panel, or a short row, leaves its
 // place blank.
 func SaveTiles(rows [][]*plot.Plot, base string, w, h vg.Length) ([]string, error) {
-	if err := checkSize(w, h); err != nil {
+	W, H, paint, err := tiles(rows, w, h)
+	if err != nil {
 		return nil, err
+	}
+	return saveBoth(base, W, H, paint)
+}
+
+// TilesSVG renders a multi-panel figure (see SaveTiles) as SVG text (for notebooks).
+func TilesSVG(rows [][]*plot.Plot, w, h vg.Length) (string, error) {
+	W, H, paint, err := tiles(rows, w, h)
+	if err != nil {
+		return "", err
+	}
+	b, err := render("svg", W, H, paint)
+	return string(b), err
+}
+
+// TilesPNG renders a multi-panel figure (see SaveTiles) as PNG bytes.
+func TilesPNG(rows [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
+	W, H, paint, err := tiles(rows, w, h)
+	if err != nil {
+		return nil, err
+	}
+	return render("png", W, H, paint)
+}
+
+// tiles lays rows of panels of w × h out on one canvas.
+func tiles(rows [][]*plot.Plot, w, h vg.Length) (W, H vg.Length, paint func(draw.Canvas), err error) {
+	if err := checkSize(w, h); err != nil {
+		return 0, 0, nil, err
 	}
 	cols, n := 0, 0
 	for _, r := range rows {
@@ -214,17 +242,16 @@ func SaveTiles(rows [][]*plot.Plot, base string, w, h vg.Length) ([]string, erro
 		}
 	}
 	if n == 0 {
-		return nil, errors.New("plots: SaveTiles: no panels")
+		return 0, 0, nil, errors.New("plots: tiles: no panels")
 	}
-	tiles := draw.Tiles{Rows: len(rows), Cols: cols}
-	W, H := w*vg.Length(cols), h*vg.Length(len(rows))
-	return saveBoth(base, W, H, func(c draw.Canvas) {
+	t := draw.Tiles{Rows: len(rows), Cols: cols}
+	return w * vg.Length(cols), h * vg.Length(len(rows)), func(c draw.Canvas) {
 		for i, r := range rows {
 			for j, p := range r {
 				if p != nil {
-					Draw(p, tiles.At(c, j, i))
+					Draw(p, t.At(c, j, i))
 				}
 			}
 		}
-	})
+	}, nil
 }
