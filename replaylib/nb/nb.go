@@ -2,8 +2,12 @@ package nb
 
 import (
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
@@ -12,12 +16,12 @@ import (
 	"github.com/replaylab/replay/replaylib/plots"
 )
 
-// ModeEnv selects the notebooks' size: "quick" (CI: seconds per model) or "full" (the default:
-// the CLI's quick size, minutes per model on 2 cores).
+// ModeEnv selects the notebooks' size: "quick" (tests: seconds per model) or "full" (the
+// default: the CLI's quick size, minutes per model on 2 cores).
 const ModeEnv = "REPLAY_NB_MODE"
 
-// DirEnv overrides where notebooks keep their trained models (default: results/notebooks-<mode>
-// in the repository).
+// DirEnv overrides where notebooks keep their trained models and results (default:
+// results/notebooks-<mode> in the repository).
 const DirEnv = "REPLAY_NB_DIR"
 
 // Mode returns "quick" or "full".
@@ -28,18 +32,18 @@ func Mode() string {
 	return "full"
 }
 
-// Size is the experiment size for the mode.
+// Size is the experiment size for the mode: the reproduction's quick size, or a tiny one in tests.
 func Size() claims.Size {
 	if Mode() == "quick" {
 		s := claims.Tiny()
-		s.TrainSteps, s.Hidden, s.Chains, s.ReplaySteps = 200, 32, 32, 200
+		s.Tasks = []string{"triangle", "tmaze", "placecells"}
 		return s
 	}
 	return claims.Quick()
 }
 
 // Dir is the directory where notebooks keep trained models and results, shared by all notebooks
-// so that a model is trained once.
+// (and laid out like `replay reproduce --out`), so that each network is trained once.
 func Dir() string {
 	if d := os.Getenv(DirEnv); d != "" {
 		return d
@@ -51,24 +55,46 @@ func Dir() string {
 	return filepath.Join(root, "..", "results", "notebooks-"+Mode())
 }
 
-// Show displays a plot as PNG.
+// Show displays a plot as SVG (sharp at any zoom).
 func Show(p *plot.Plot) {
-	png, err := plots.PNG(p, plots.Width, plots.Height)
+	svg, err := plots.SVG(p, plots.Width, plots.Height)
 	if err != nil {
-		gonbui.DisplayMarkdown(fmt.Sprintf("**figure error:** %v", err))
+		Error(err)
 		return
 	}
-	gonbui.DisplayPNG(png)
+	display(svg)
 }
 
-// ShowFile displays a PNG file.
-func ShowFile(path string) {
-	data, err := os.ReadFile(path)
+// ShowFigure displays a reproduction figure (all its panels) as SVG with its title and caption.
+func ShowFigure(f claims.Figure) {
+	svg, err := f.RenderSVG()
 	if err != nil {
-		gonbui.DisplayMarkdown(fmt.Sprintf("**figure error:** %v", err))
+		Error(err)
 		return
 	}
-	gonbui.DisplayPNG(data)
+	Markdown("**%s.** %s", f.Title, f.Caption)
+	display(svg)
+}
+
+// ShowFigures displays the figures of res whose names contain any of the given parts.
+func ShowFigures(figs []claims.Figure, parts ...string) {
+	for _, f := range figs {
+		for _, part := range parts {
+			if strings.Contains(f.Name, part) {
+				ShowFigure(f)
+				break
+			}
+		}
+	}
+}
+
+// display shows SVG in a notebook, or says where it would go outside one.
+func display(svg string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplaySVG(svg)
+		return
+	}
+	fmt.Printf("[figure: %d bytes of SVG]\n", len(svg))
 }
 
 // Markdown displays Markdown text (and prints it outside a notebook).
@@ -79,4 +105,74 @@ func Markdown(format string, args ...any) {
 		return
 	}
 	fmt.Println(text)
+}
+
+// Error shows an error in the notebook (in red) and on standard error: cells handle errors
+// rather than dropping them.
+func Error(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(`<p style="color:#D55E00"><b>error:</b> ` + html.EscapeString(err.Error()) + `</p>`)
+	}
+}
+
+// Must returns v, or shows err and ends the cell's program.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		Error(err)
+		os.Exit(1)
+	}
+	return v
+}
+
+// Progress is a progress line updated in place in a notebook (and printed at most every few
+// seconds outside one): a bar, the fraction done, a note and an estimate of the time left.
+type Progress struct {
+	mu    sync.Mutex
+	id    string
+	title string
+	start time.Time
+	last  time.Time
+}
+
+// NewProgress shows an empty progress line titled title.
+func NewProgress(title string) *Progress {
+	p := &Progress{id: "replay-progress-" + gonbui.UniqueID(), title: title, start: time.Now()}
+	if gonbui.IsNotebook {
+		gonbui.UpdateHTML(p.id, p.html(0, "starting", 0))
+	}
+	return p
+}
+
+// Update shows that a fraction done ∈ [0, 1] of the work is done, with a note.
+func (p *Progress) Update(done float64, note string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var left time.Duration
+	if done > 0 {
+		left = time.Duration(float64(time.Since(p.start)) * (1 - done) / done)
+	}
+	if gonbui.IsNotebook {
+		gonbui.UpdateHTML(p.id, p.html(done, note, left))
+		return
+	}
+	if time.Since(p.last) > 5*time.Second || done >= 1 {
+		p.last = time.Now()
+		fmt.Printf("%s: %.0f%% %s (%s left)\n", p.title, 100*done, note, left.Round(time.Second))
+	}
+}
+
+// Done shows the line complete with the total time.
+func (p *Progress) Done(note string) {
+	p.Update(1, fmt.Sprintf("%s — done in %s", note, time.Since(p.start).Round(time.Second)))
+}
+
+func (p *Progress) html(done float64, note string, left time.Duration) string {
+	eta := ""
+	if done > 0.02 && done < 1 {
+		eta = fmt.Sprintf(", about %s left", left.Round(time.Second))
+	}
+	return fmt.Sprintf(`<div style="font-family:sans-serif;font-size:small"><b>%s</b> %.0f%%%s <span style="color:#555">%s</span>`+
+		`<div style="background:#eee;width:360px;height:8px;border-radius:4px"><div style="background:#0072B2;width:%.0fpx;height:8px;border-radius:4px"></div></div></div>`,
+		html.EscapeString(p.title), 100*done, eta, html.EscapeString(note), 360*min(max(done, 0), 1))
 }
