@@ -129,7 +129,7 @@ func fitPanel(env *datasets.Environment, titles []string, last int, w, h vg.Leng
 		for _, t := range titles {
 			widest = max(widest, p.Title.TextStyle.Width(t))
 		}
-		w = max(w-spare, widest+2*(counter+2*Margin))
+		w = max(w-spare, widest+2*(counter+3*Margin))
 	}
 	if spare := vg.Length(dh - (ea.y1-ea.y0)/upp); fitH && spare > 0 {
 		h -= spare
