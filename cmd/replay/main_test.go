@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/gif"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,5 +199,59 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 	code, out, _ = runCLI(t, "datasets", "--task", "triangle", "--n", "2", "--steps", "3")
 	if code != 0 || strings.Count(out, "\n") != 1+2*4 {
 		t.Errorf("datasets csv: exit %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+// TestReplayAnimateCompare: 'replay --animate' writes a GIF of the replay beside
+// trajectories.csv, with one panel per --compare variant; bad animation flags exit 2 naming the
+// flag.
+func TestReplayAnimateCompare(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", dir, "--progress=false",
+		"--set", "steps=20;hidden=16;batch_size=8;seq_len=12;eval_batch=8;log_every=10")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	set := "chains=6;steps=40;steps_per_call=10"
+	code, out, errOut := runCLI(t, "replay", "--model", dir, "--set", set, "--animate", "anim.gif",
+		"--animate-chains", "4", "--animate-frames", "12",
+		"--compare", "momentum=0.7", "--compare", "adapt_strength=0.5; momentum=0.7")
+	if code != 0 {
+		t.Fatalf("replay --animate: exit %d: %s", code, errOut)
+	}
+	gifPath := filepath.Join(dir, "replay", "anim.gif")
+	if !strings.Contains(out, gifPath) {
+		t.Errorf("stdout does not name %s:\n%s", gifPath, out)
+	}
+	data, err := os.ReadFile(gifPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", gifPath, err)
+	}
+	if len(g.Image) != 12 || g.Config.Width%3 != 0 || g.Config.Width < 3*g.Config.Height/2 {
+		t.Errorf("%d frames of %d × %d; want 12 frames of three panels side by side", len(g.Image), g.Config.Width, g.Config.Height)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "replay", "trajectories.csv")); err != nil {
+		t.Error(err)
+	}
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--animate", "a.gif", "--compare", "momentum=abc"}, "--compare momentum=abc"},
+		{[]string{"--animate", "a.gif", "--compare", "chains=3"}, "--compare chains"},
+		{[]string{"--animate", "a.gif", "--compare", "momentum=2"}, "--compare"},
+		{[]string{"--animate", "a.gif", "--compare", ""}, "--compare"},
+		{[]string{"--compare", "momentum=0.7"}, "--compare"},
+		{[]string{"--animate", "a.gif", "--animate-chains", "0"}, "--animate-chains"},
+		{[]string{"--animate", "a.gif", "--animate-frames", "-1"}, "--animate-frames"},
+	} {
+		code, _, errOut := runCLI(t, append([]string{"replay", "--model", dir, "--set", set}, c.args...)...)
+		if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, c.flag) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line naming %s", c.args, code, errOut, c.flag)
+		}
 	}
 }
