@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -50,10 +51,22 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun 'replay <command> --help' for a command's flags. Without a command, runs 'reproduce --quick'.\n")
 }
 
+// ProfileEnv names a file to write a CPU profile of the whole command to (go tool pprof reads it).
+const ProfileEnv = "REPLAY_CPUPROFILE"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	if path := os.Getenv(ProfileEnv); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	pprof.StopCPUProfile()
+	os.Exit(code)
 }
 
 // run dispatches and maps errors to exit codes.

@@ -258,7 +258,10 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 			for iy, lam := range s.HeatMomenta {
 				z[iy] = make([]float64, len(s.HeatStrengths))
 				for ix, b := range s.HeatStrengths {
-					z[iy][ix] = tr.Bands[CondLeak][heatName(f, b, lam)][key].Mean
+					z[iy][ix] = math.NaN()
+					if band, ok := tr.Bands[CondLeak][heatVariant(f, b, lam)][key]; ok {
+						z[iy][ix] = band.Mean
+					}
 				}
 			}
 			p, err := plots.Heatmap(d.Name, "b_a (adaptation)", "λv (momentum)", s.HeatStrengths, s.HeatMomenta, z, plots.HeatmapOptions{Format: d.Format, Unit: d.Label()})

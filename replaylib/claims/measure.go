@@ -83,17 +83,17 @@ func (r *runner) measureVariant(ctx context.Context, ts *taskSetup, eng *replay.
 	}
 	res := &VariantResult{Spec: v, Values: map[string]float64{}}
 	rng := subsampleRNG(r.plan.Seed, ts.name, network, v.Name)
-	if err := measure(ctx, ts, res, traj, rates, st.targets, rng); err != nil {
+	if err := measure(ctx, ts, res, traj, rates, rng); err != nil {
 		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
 	}
 	res.Seconds = elapsed(t0)
 	return res, nil
 }
 
-// measure fills res from the trajectories (and place-cell rates); targets are each chain's target
-// regions, rng draws the subsamples.
-func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]datasets.Point, rates [][]float64,
-	targets [][]int, rng *rand.Rand) error {
+// measure fills res from the trajectories (and place-cell rates); rng draws the subsamples. Each
+// chain's reach targets are set from where its decoded replay is when observation starts (t = 0,
+// after the burn-in): another end of the track than that one.
+func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]datasets.Point, rates [][]float64, rng *rand.Rand) error {
 	v := res.Spec
 	core := v.Family == FamilyCore
 	// A metric that cannot be computed (NaN) is left out: absent keys are "not measured".
@@ -104,14 +104,17 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	}
 	pts := metrics.Flatten(traj)
 
-	reference := append(append([]datasets.Point(nil), ts.train...), ts.floor...)
-	w1, err := metrics.WassersteinWithFloor(ctx, pts, reference, 1, min(w1Points, len(pts), len(reference)/2), w1Repeats, rng)
+	repeats := w1Repeats
+	if !core {
+		repeats = sweepW1Repeats
+	}
+	w1, _, err := metrics.SubsampledWasserstein(pts, ts.train, 1, min(w1Points, len(pts)), repeats, rng)
 	if err != nil {
 		return err
 	}
-	set(metrics.KeyW1, w1.Mean)
-	set(metrics.KeyW1Floor, w1.FloorMean)
-	set(metrics.KeyW1Ratio, w1.Mean/w1.FloorMean)
+	set(metrics.KeyW1, w1)
+	set(metrics.KeyW1Floor, ts.floorW1)
+	set(metrics.KeyW1Ratio, w1/ts.floorW1)
 	inside := 0
 	for _, p := range pts {
 		if ts.env.Contains(p) {
@@ -143,6 +146,13 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 		return err
 	}
 	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj)
+	targets := make([][]int, len(traj))
+	for c, path := range traj {
+		if len(path) < 2 {
+			return fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
+		}
+		targets[c] = ts.targets(path[0])
+	}
 	reach, err := metrics.ReachTimesPerChain(traj, ts.env, targets)
 	if err != nil {
 		return err
@@ -248,8 +258,8 @@ func subsampleRows(rows [][]float64, n int, rng interface{ Perm(int) []int }) []
 }
 
 // Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task
-// (the "placecells" task with placeCells cells, 0 for its default), as the reproduction does: each
-// chain's targets are set from its first position; seed draws the reference positions and the
+// (the "placecells" task with placeCells cells, 0 for its default), as the reproduction does (each
+// chain's targets are set from its first position); seed draws the reference positions and the
 // subsamples.
 func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets.Point, seed uint64) (map[string]float64, error) {
 	cfg, err := training.DefaultConfigWith(task, placeCells)
@@ -263,15 +273,8 @@ func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets
 	if len(traj) == 0 {
 		return nil, fmt.Errorf("no trajectories")
 	}
-	targets := make([][]int, len(traj))
-	for c, path := range traj {
-		if len(path) < 2 {
-			return nil, fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
-		}
-		targets[c] = ts.targets(path[0])
-	}
 	res := &VariantResult{Spec: VariantSpec{Family: FamilyCore}, Values: map[string]float64{}}
-	if err := measure(ctx, ts, res, traj, nil, targets, RNG(seed, StreamSubsample)); err != nil {
+	if err := measure(ctx, ts, res, traj, nil, RNG(seed, StreamSubsample)); err != nil {
 		return nil, err
 	}
 	return res.Values, nil

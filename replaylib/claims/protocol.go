@@ -16,9 +16,12 @@ const (
 	// referencePaths paths of the task's training distribution make the positions replay is
 	// compared with (and as many again, disjoint, the W1 floor).
 	referencePaths = 256
-	// w1Points and w1Repeats: the exact W1 is averaged over w1Repeats subsamples of w1Points points.
-	w1Points  = 400
-	w1Repeats = 5
+	// w1Points and w1Repeats: the exact W1 is averaged over w1Repeats subsamples of w1Points points
+	// (sweepW1Repeats for the sweeps' variants); the data-vs-data floor, once per task, over
+	// w1Repeats pairs of disjoint training subsamples of the same size.
+	w1Points       = 400
+	w1Repeats      = 5
+	sweepW1Repeats = 2
 	// gridCells: occupancy and coverage use square cells of side (environment size)/gridCells.
 	gridCells = 25
 	// displacementLag is the macroscopic lag (steps) of the net displacement.
@@ -41,6 +44,9 @@ type taskSetup struct {
 	floor    []datasets.Point // a disjoint sample of the same size
 	rates    [][]float64      // place cells: reference population vectors (else nil)
 	distance metrics.TrackDistance
+	// floorW1 is W1 between two disjoint samples of training positions (w1Points each, mean of
+	// w1Repeats): what a perfect sampler would score.
+	floorW1 float64
 }
 
 func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
@@ -69,6 +75,9 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 		return nil, err
 	}
 	if ts.floor, _, err = sample(StreamFloor); err != nil {
+		return nil, err
+	}
+	if ts.floorW1, _, err = metrics.SubsampledWasserstein(ts.floor, ts.train, 1, w1Points, w1Repeats, RNG(run, StreamFloor, taskIndex(cfg.Task), 1)); err != nil {
 		return nil, err
 	}
 	if len(env.Skeleton()) > 0 {
@@ -135,11 +144,10 @@ func (ts *taskSetup) place(p datasets.Point) string {
 
 // starts are where a network's chains begin: its own hidden states at random times of held-out
 // paths (so chains start from where behaviour puts the network, across the whole task), with the
-// true positions at those times (which decide each chain's targets).
+// true positions at those times.
 type starts struct {
 	states    *tensors.Tensor
 	positions []datasets.Point
-	targets   [][]int
 }
 
 func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network int) (*starts, error) {
@@ -154,11 +162,10 @@ func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network 
 	}
 	rng := RNG(seed, StreamStartTimes, t, uint64(network))
 	times := make([]int, chains)
-	st := &starts{positions: make([]datasets.Point, chains), targets: make([][]int, chains)}
+	st := &starts{positions: make([]datasets.Point, chains)}
 	for c := range times {
 		times[c] = 1 + rng.IntN(cfg.SeqLen)
 		st.positions[c] = b.Path(c)[times[c]]
-		st.targets[c] = ts.targets(st.positions[c])
 	}
 	if st.states, err = run.StatesAlong(b, times); err != nil {
 		return nil, err
@@ -176,7 +183,6 @@ func (st *starts) first(n int) (*starts, error) {
 	return &starts{
 		states:    tensors.FromFlatDataAndDimensions(flat[:n*hidden], n, hidden),
 		positions: st.positions[:n],
-		targets:   st.targets[:n],
 	}, nil
 }
 

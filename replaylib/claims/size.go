@@ -67,10 +67,10 @@ func Quick() Size {
 	return Size{Name: "quick", Tasks: []string{"triangle", "tmaze", "placecells"}, Networks: 5,
 		LeakAlpha: 0.2, Hidden: 64, PlaceHidden: 64, PlaceCells: 128, TrainSteps: 2000, PlaceSteps: 1500,
 		BatchSize: 32, SeqLen: 50, LearningRates: []float64{3e-3}, MaskKs: []int{MaskNone}, NoiseSD: 0.03,
-		Chains: 256, Burnin: 100, ReplaySteps: 2000, SweepChains: 128, SweepSteps: 1000,
+		Chains: 256, Burnin: 100, ReplaySteps: 2000, SweepChains: 64, SweepSteps: 1000,
 		AdaptStrength: 0.5, AdaptTau: 5, AdaptForm: model.AdaptHidden, Momentum: 0.7,
 		MomentumSweep: []float64{1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3},
-		HeatStrengths: []float64{0, 0.25, 0.5, 1}, HeatMomenta: []float64{1, 0.7, 0.4},
+		HeatStrengths: []float64{0, 0.5, 1}, HeatMomenta: []float64{1, 0.7, 0.4},
 		AdaptTaus: []float64{5, 20, 50}, NoiseFactors: []float64{1, math.Sqrt2, 2, 3}}
 }
 

@@ -91,6 +91,9 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 	}
 	for _, f := range model.AdaptForms {
 		for _, b := range s.HeatStrengths {
+			if b == 0 {
+				continue // no adaptation: the momentum sweep's variants (heatBand reads them)
+			}
 			for _, lam := range s.HeatMomenta {
 				out = append(out, mk(heatName(f, b, lam), FamilyHeat, func(c *model.CellParams) {
 					adapt(f, b, s.AdaptTau)(c)
@@ -124,6 +127,15 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 }
 
 func sweepName(lam float64) string { return fmt.Sprintf("λv=%g", lam) }
+
+// heatVariant is the variant holding the b_a × λv map's cell: without adaptation, the momentum
+// sweep's variant at λv (when the sweep has that λv).
+func heatVariant(f model.AdaptForm, b, lam float64) string {
+	if b == 0 {
+		return sweepName(lam)
+	}
+	return heatName(f, b, lam)
+}
 
 func heatName(f model.AdaptForm, b, lam float64) string {
 	return fmt.Sprintf("heat/%s/ba=%g/λv=%g", f, b, lam)

@@ -87,10 +87,10 @@ const (
 // Catalog describes every metric the project reports.
 var Catalog = []Description{
 	{Key: KeyW1, Name: "W1 to training positions", Unit: "u", Header: "W1", Format: "%.3f", Better: Lower,
-		How:    "Exact 1-Wasserstein distance between 400 decoded replay positions and 400 training positions (optimal assignment), averaged over 5 random subsamples.",
+		How:    "Exact 1-Wasserstein distance between 400 decoded replay positions and 400 training positions (optimal assignment), averaged over 5 random subsamples (2 in the sweeps).",
 		Judged: "Lower is replay closer to the data (claim 1: leak lowers it); compare with its floor."},
 	{Key: KeyW1Floor, Name: "W1 data-vs-data floor", Unit: "u", Header: "floor", Format: "%.3f", Better: Neutral,
-		How:    "The same W1 between two disjoint samples of training positions of the same size: what a perfect sampler would score.",
+		How:    "The same W1 between two disjoint samples of 400 training positions (mean of 5 pairs, once per task): what a perfect sampler would score.",
 		Judged: "The reference for W1; the baseline gate asks W1 ≤ 2 × floor."},
 	{Key: KeyW1Ratio, Name: "W1 over its floor", Unit: "", Header: "W1/floor", Format: "%.2f", Better: Lower,
 		How:    "W1 to training positions divided by the data-vs-data floor.",
