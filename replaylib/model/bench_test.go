@@ -105,3 +105,22 @@ func BenchmarkTrainStepReference(b *testing.B) {
 	}
 	b.Run("fast", func(b *testing.B) { benchTrainStep(b, referenceConfig(), 200, 100, Forward) })
 }
+
+// BenchmarkFirstStep reports the first (compiling) train step: building the graph, compiling it
+// and running it once, at the quick size (B=32, N=128, T=50) and the reference size.
+func BenchmarkFirstStep(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		B, T int
+	}{{"quick", smallConfig(), 32, 50}, {"reference", referenceConfig(), 200, 100}} {
+		b.Run(c.name, func(b *testing.B) {
+			if c.name == "reference" && testing.Short() {
+				b.Skip("reference size is slow on simplego")
+			}
+			for b.Loop() {
+				trainStep(b, c.cfg, c.B, c.T, Forward)()
+			}
+		})
+	}
+}
