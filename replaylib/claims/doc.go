@@ -1,12 +1,25 @@
-// Package claims runs the paper's experiments end to end — train, replay, measure — and states for
-// each claim (shared reference §6) whether its direction held, with the numbers:
+// Package claims runs the paper's experiments end to end — train, replay, measure — and judges
+// each claim over several independently trained networks:
 //
-//  1. leak: better training under masking k, lower replay Wasserstein distance;
-//  2. adaptation: more exploration (coverage, regions visited), slower replay (reach time), non-Markov increments;
-//  3. momentum λ_v < 1: shorter reach times, longer paths per step (temporal compression);
-//  4. adaptation + momentum: exploration kept, speed restored;
-//  5. theory: the OU score is time-varying; the time-mixture score is not affine; a constant leak fits its linear part.
+//  1. leak: better, faster training under masking k; replay closer to the data (W1);
+//  2. adaptation (per form): more exploration, slower replay, a non-Markov signature;
+//  3. momentum λ_v < 1: faster, temporally compressed replay;
+//  4. adaptation + momentum (per form): exploration kept, speed restored (a Pareto condition);
+//  5. theory: the OU score is time-varying; the time-mixture score is not affine; a constant leak
+//     fits its linear part.
 //
-// A Size fixes every budget (Quick for 2 CPU cores, Full for XLA/GPU, Tiny for tests). Trained
-// models are kept under DIR/models and reused; an interrupted run resumes from their checkpoints.
+// A reproduction is a Plan of independent units with stable IDs: a training unit trains one
+// network (task, α, masking k, learning rate, index m); a replay unit replays one trained network
+// with every variant and measures it. Each unit writes units/<ID>.json atomically under a per-unit
+// lock, so runs resume, shards (Plan.Shard) share a directory, and Merge turns the unit files into
+// the same Result whichever process ran them. Network m uses the same seeds in every condition, and
+// every variant of a network replays the same noise (common random numbers): checks compare
+// per-network differences d_n, with a Student-t interval and a bootstrap interval over networks,
+// Holm's correction over a claim's checks, and three-valued verdicts (held, reversed,
+// inconclusive). A baseline gate, decided before any comparison, makes claims 1–4 of a task
+// inconclusive when its leak baseline does not sample the task. docs/claims.md states every rule.
+//
+// A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).
+// Figures returns the figures as values (notebooks show them), WriteFigures and WriteReport write
+// them with report.md and metrics.json.
 package claims

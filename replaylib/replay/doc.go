@@ -1,16 +1,22 @@
 // Package replay runs a trained network "offline": zero input, noise only, many chains in
-// parallel, and decodes the hidden states to positions.
+// parallel, decoded to positions.
 //
-//	h_0 = W_enc s_0 (s_0: observations at chosen start positions)
-//	h_{t+1} = cell(h_t, u = 0) + σ_q ξ_t,      t = 0 … T_q − 1
-//	x̂_t = decode(W_out h_t + b_out)
+//	h_0 = W_enc s_0 (encoded start positions), or given hidden states
+//	h_{t+1} = cell(h_t, u = 0) with noise σ_q ξ_t,   t = 0 … burn-in + T_q − 1
+//	x̂_t = decode(W_out h_t + b_out)   (the position, or the place-cell population vector)
 //
-// Replay-time cell parameters (adaptation, momentum, noise) may differ from training. The replay
-// noise σ_q defaults to √2·σ_train, the overdamped-Langevin reading of a denoising RNN whose drift
-// approximates σ²∇log p (shared reference §1); with momentum, NoiseConvention chooses between a
-// fixed σ_q and σ_q·√λ_v, the underdamped scaling that keeps the target distribution.
+// Replay-time cell values (leak, adaptation, momentum, noise) may differ from training and are
+// graph inputs: an Engine compiles once per structure (which states the values need), number of
+// chains and steps per call, and every Run takes its own Config. The replay noise σ_q defaults to
+// √2·σ_train, the overdamped-Langevin reading of a denoising network whose drift approximates
+// σ²∇log p (docs/model.md); with momentum, NoiseConvention chooses between σ_q·√λ_v, the
+// underdamped scaling that keeps the sampled distribution (the default), and a fixed σ_q.
 //
-// A compiled executable advances all chains StepsPerCall steps per call; a Go loop calls it
-// T_q/StepsPerCall times, feeding the state back, and hands each step's decoded positions to an
-// observer, so memory does not grow with T_q unless the caller keeps the trajectories.
+// The noise is drawn on the host, each chain from its own stream seeded by (Config.Seed, chain):
+// variants run with the same seed see the same noise chain by chain (common random numbers), and
+// a chain's replay does not depend on how many chains run beside it, on StepsPerCall or on the
+// backend. A compiled executable advances all chains StepsPerCall steps per call; a Go loop feeds
+// the state back, draws the next call's noise while the current one runs, and hands each step's
+// decoded positions to an observer, so memory does not grow with T_q unless the caller keeps the
+// trajectories. A replay whose states become non-finite stops with an error naming the step.
 package replay
