@@ -46,6 +46,9 @@ type browserCase struct {
 // this one checks that JupyterLab shows them.
 var browserCases = []browserCase{
 	{Notebook: "00-quickstart.ipynb"},
+	{Notebook: "02-leakage.ipynb"},
+	// The playground's momentum slider (ticks 0…18 for λv 0.1…1; 18 is λv = 1): to λv = 0.5.
+	{Notebook: "06-playground.ipynb", Slider: "#replay-slider-momentum", Value: "8"},
 }
 
 // browserResult is the JSON summary that run.mjs prints on its "RESULT " line.

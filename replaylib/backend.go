@@ -127,6 +127,11 @@ var (
 	backend     backends.Backend
 )
 
+// BackendLog receives NewBackend's one line saying which backend runs and why (standard error
+// by default; notebooks send it to standard output, which they show as plain text). Set it before
+// the first NewBackend call.
+var BackendLog io.Writer = os.Stderr
+
 // NewBackend returns the process-wide GoMLX backend, creating it on the first call and printing
 // one line to stderr that says which backend runs and why. The order:
 //
@@ -141,7 +146,7 @@ var (
 // always works, so NewBackend only fails if even it cannot be created.
 func NewBackend() (backends.Backend, error) {
 	backendOnce.Do(func() {
-		backend, backendErr = newBackend(os.Stderr, defaultSetup())
+		backend, backendErr = newBackend(BackendLog, defaultSetup())
 	})
 	return backend, backendErr
 }

@@ -12,9 +12,15 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 
+	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/plots"
 )
+
+func init() {
+	// The backend line is information, not an error: Jupyter shows standard error in red.
+	replaylib.BackendLog = os.Stdout
+}
 
 // ModeEnv selects the notebooks' size: "quick" (tests: seconds per model) or "full" (the
 // default: the CLI's quick size, minutes per model on 2 cores).

@@ -22,6 +22,15 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
+// HTML ids of the playground's sliders (a browser test moves them).
+const (
+	SliderMomentum      = "replay-slider-momentum"
+	SliderAdaptStrength = "replay-slider-adapt-strength"
+	SliderAdaptTau      = "replay-slider-adapt-tau"
+	SliderAlpha         = "replay-slider-alpha"
+	SliderNoise         = "replay-slider-noise"
+)
+
 // PlaygroundOptions configure Playground.
 type PlaygroundOptions struct {
 	Chains, Steps int // each replay (default 64 × 600)
@@ -32,6 +41,7 @@ type PlaygroundOptions struct {
 
 // A slider's range: the widget moves over integers 0 … ticks, mapped linearly to [lo, hi].
 type knob struct {
+	id         string // HTML id of the slider
 	label      string
 	lo, hi     float64
 	ticks      int
@@ -93,11 +103,11 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 		return n, nil
 	}
 	knobs := []*knob{
-		{label: "λv (momentum)", lo: 0.1, hi: 1, ticks: 18, value: 1},
-		{label: "b_a (adaptation)", lo: 0, hi: 1, ticks: 20, value: 0},
-		{label: "τ_a (steps)", lo: 1, hi: 51, ticks: 25, value: res.Size.AdaptTau},
-		{label: "α (leak)", lo: 0.05, hi: 1, ticks: 19, value: res.Size.LeakAlpha},
-		{label: "σ_q / σ_train", lo: 0, hi: 3, ticks: 30, value: math.Sqrt2},
+		{id: SliderMomentum, label: "λv (momentum)", lo: 0.1, hi: 1, ticks: 18, value: 1},
+		{id: SliderAdaptStrength, label: "b_a (adaptation)", lo: 0, hi: 1, ticks: 20, value: 0},
+		{id: SliderAdaptTau, label: "τ_a (steps)", lo: 1, hi: 51, ticks: 25, value: res.Size.AdaptTau},
+		{id: SliderAlpha, label: "α (leak)", lo: 0.05, hi: 1, ticks: 19, value: res.Size.LeakAlpha},
+		{id: SliderNoise, label: "σ_q / σ_train", lo: 0, hi: 3, ticks: 30, value: math.Sqrt2},
 	}
 	task, form := 0, 0
 	forms := model.AdaptForms
@@ -176,7 +186,7 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 	go func() {
 		for _, k := range knobs {
 			dom.Append(div, fmt.Sprintf(`<div style="font-family:sans-serif;font-size:small"><label>%s</label> `, k.label))
-			k.widget = widgets.Slider(0, k.ticks, k.tick()).AppendTo(div).Done()
+			k.widget = widgets.Slider(0, k.ticks, k.tick()).WithHtmlId(k.id).AppendTo(div).Done()
 			k.valueHTML = "replay-knob-" + gonbui.UniqueID()
 			dom.Append(div, fmt.Sprintf(` <span id="%s">%.2f</span></div>`, k.valueHTML, k.value))
 		}
