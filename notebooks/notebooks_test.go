@@ -76,8 +76,9 @@ func TestNotebooksExecute(t *testing.T) {
 					if o.OutputType == "stream" && strings.Contains(textOf(o.Text), "panic:") {
 						t.Errorf("cell panicked: %s", tail(textOf(o.Text), 1500))
 					}
-					for mime := range o.Data {
-						if strings.HasPrefix(mime, "image/") {
+					for mime, v := range o.Data {
+						// GoNB shows SVG embedded in HTML; animations are <img> tags.
+						if strings.HasPrefix(mime, "image/") || mime == "text/html" && (strings.Contains(textOf(v), "<svg") || strings.Contains(textOf(v), "<img")) {
 							images++
 						}
 					}

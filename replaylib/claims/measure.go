@@ -139,7 +139,7 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	if perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, ts.distance); err != nil {
 		return err
 	}
-	if perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, min(displacementLag, v.Steps/2)); err != nil {
+	if perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, max(1, min(displacementLag, (len(traj[0])-1)/2))); err != nil {
 		return err
 	}
 	if perChain[metrics.KeyPathLength], err = metrics.ProgressPerStepPerChain(traj, nil); err != nil {

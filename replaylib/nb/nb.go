@@ -98,6 +98,7 @@ func ShowFigures(figs []claims.Figure, parts ...string) {
 func display(svg string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplaySVG(svg)
+		gonbui.Sync() // a cell's program may end right after: flush the display first
 		return
 	}
 	fmt.Printf("[figure: %d bytes of SVG]\n", len(svg))
@@ -108,6 +109,7 @@ func Markdown(format string, args ...any) {
 	text := fmt.Sprintf(format, args...)
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(text)
+		gonbui.Sync()
 		return
 	}
 	fmt.Println(text)
@@ -119,6 +121,7 @@ func Error(err error) {
 	fmt.Fprintln(os.Stderr, "error:", err)
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(`<p style="color:#D55E00"><b>error:</b> ` + html.EscapeString(err.Error()) + `</p>`)
+		gonbui.Sync()
 	}
 }
 

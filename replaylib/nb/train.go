@@ -63,4 +63,5 @@ func ShowGIF(gif []byte) {
 		return
 	}
 	gonbui.DisplayHTML(`<img alt="replay animation" src="data:image/gif;base64,` + base64.StdEncoding.EncodeToString(gif) + `"/>`)
+	gonbui.Sync()
 }
