@@ -10,11 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gomlx/go-xla/pkg/installer"
-	"github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
-	"github.com/gomlx/gomlx/backends/xla"
 )
 
 // SimpleGoConfig is the pure-Go backend with unlimited goroutine parallelism: its default
@@ -30,7 +27,7 @@ const (
 	BackendEnv = backends.ConfigEnvVar
 	// NoAutoInstallEnv, when set (to anything), stops NewBackend from running GoMLX's plugin
 	// installer when no PJRT plugin is installed: GoMLX's own variable.
-	NoAutoInstallEnv = xla.NoAutoInstallEnv
+	NoAutoInstallEnv = "GOMLX_NO_AUTO_INSTALL"
 	// AutoInstallTimeoutEnv bounds GoMLX's plugin installer, as a Go duration ("30s", "2m").
 	AutoInstallTimeoutEnv = "REPLAY_AUTO_INSTALL_TIMEOUT"
 )
@@ -84,12 +81,10 @@ func preferredPlugins(found []string) []string {
 }
 
 // InstalledPJRTPlugins lists the PJRT plugins installed in the standard places or in
-// $PJRT_PLUGIN_LIBRARY_PATH. It never downloads anything.
+// $PJRT_PLUGIN_LIBRARY_PATH (none in a build without cgo, which has no XLA). It never downloads
+// anything.
 func InstalledPJRTPlugins() []string {
-	var names []string
-	for name := range pjrt.AvailablePlugins() {
-		names = append(names, name)
-	}
+	names := installedPlugins()
 	slices.Sort(names)
 	return names
 }
@@ -115,7 +110,7 @@ func defaultSetup() backendSetup {
 	return backendSetup{
 		getenv:  os.LookupEnv,
 		plugins: InstalledPJRTPlugins,
-		install: func(context.Context) error { return installer.AutoInstall("", true, installer.Quiet) },
+		install: func(context.Context) error { return runInstaller() },
 		create:  newQuietly,
 		timeout: timeout,
 	}
@@ -153,7 +148,7 @@ func NewBackend() (backends.Backend, error) {
 
 func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 	// Our own step 3 replaces GoMLX's unbounded auto-install inside xla.New.
-	xla.EnableAutoInstall(false)
+	disableXLAAutoInstall()
 	var failures []string
 	choice := ChooseBackend(s.getenv, s.plugins)
 	tried := map[string]bool{}
@@ -244,7 +239,7 @@ func firstLine(err error) string {
 // it is, without NewBackend's choice and fallbacks, without GoMLX's plugin installer and without
 // the line simplego prints on standard output.
 func CreateBackend(config string) (backends.Backend, error) {
-	xla.EnableAutoInstall(false)
+	disableXLAAutoInstall()
 	return newQuietly(config)
 }
 

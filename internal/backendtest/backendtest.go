@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/xla"
 
 	"github.com/replaylab/replay/replaylib"
 )
@@ -28,7 +27,6 @@ var (
 func Pair(t testing.TB) (xlaCPU, pureGo backends.Backend) {
 	t.Helper()
 	once.Do(func() {
-		xla.EnableAutoInstall(false)
 		xlaBackend, xlaErr = replaylib.CreateBackend("xla:cpu")
 		goBackend, goErr = replaylib.CreateBackend(replaylib.SimpleGoConfig)
 	})
