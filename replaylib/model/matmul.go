@@ -59,6 +59,12 @@ func (s *markedSet) has(n *Node) bool {
 	return ok
 }
 
+// init patches GoMLX's global gradient registry, a side effect of importing this package: the
+// DotGeneral gradient of every graph goes through this function, which hands every node but
+// MatMul2's to GoMLX's own rule unchanged. It can go when the project moves past GoMLX v0.26: later
+// versions build the DotGeneral gradient from matrix products themselves. Then MatMul2 becomes a
+// plain DotGeneral, this init is deleted, and TestGradientMatchesFiniteDifferences and the backend
+// equivalence tests show whether the replacement agrees.
 func init() {
 	generic := VJPRegistration[NodeTypeDotGeneral]
 	VJPRegistration[NodeTypeDotGeneral] = func(node *Node, vjps []*Node, outputShape shapes.Shape) []*Node {
