@@ -214,7 +214,7 @@ func TestPlaceCellDecoding(t *testing.T) {
 		const n = 5000
 		var sum, inner, innerN, outer, outerN float64
 		for range n {
-			x := Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
+			x := Point{X: rng.Float64() * p.ArenaSize, Y: rng.Float64() * p.ArenaSize}
 			pc.Observe(x, act)
 			e := pc.Decode(act).Sub(x).Norm()
 			sum += e

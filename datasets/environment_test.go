@@ -14,14 +14,14 @@ func TestPolygonContainsAndArea(t *testing.T) {
 	for _, c := range []struct {
 		p    Point
 		want bool
-	}{{Point{1, 0.5}, true}, {Point{1.99, 0.01}, true}, {Point{-0.1, 0.5}, false}, {Point{1, 1.1}, false}, {Point{3, 0.5}, false}} {
+	}{{Point{X: 1, Y: 0.5}, true}, {Point{X: 1.99, Y: 0.01}, true}, {Point{X: -0.1, Y: 0.5}, false}, {Point{X: 1, Y: 1.1}, false}, {Point{X: 3, Y: 0.5}, false}} {
 		if got := square.Contains(c.p); got != c.want {
 			t.Errorf("Contains(%v) = %v, want %v", c.p, got, c.want)
 		}
 	}
 	// A concave "L": the notch is outside.
-	ell := Polygon{{0, 0}, {2, 0}, {2, 1}, {1, 1}, {1, 2}, {0, 2}}
-	if ell.Contains(Point{1.5, 1.5}) || !ell.Contains(Point{0.5, 1.5}) || !ell.Contains(Point{1.5, 0.5}) {
+	ell := Polygon{{X: 0, Y: 0}, {X: 2, Y: 0}, {X: 2, Y: 1}, {X: 1, Y: 1}, {X: 1, Y: 2}, {X: 0, Y: 2}}
+	if ell.Contains(Point{X: 1.5, Y: 1.5}) || !ell.Contains(Point{X: 0.5, Y: 1.5}) || !ell.Contains(Point{X: 1.5, Y: 0.5}) {
 		t.Error("L-shaped polygon: wrong inside test at the notch")
 	}
 	if got := ell.Area(); got != 3 {
@@ -31,23 +31,23 @@ func TestPolygonContainsAndArea(t *testing.T) {
 
 func TestEnvironmentHolesAndRegions(t *testing.T) {
 	env, err := NewEnvironment("ring", rect(0, 0, 3, 3), []Polygon{rect(1, 1, 2, 2)},
-		[]Region{{"left", rect(0, 0, 1, 3)}, {"right", rect(2, 0, 3, 3)}})
+		[]Region{{Name: "left", Area: rect(0, 0, 1, 3)}, {Name: "right", Area: rect(2, 0, 3, 3)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Contains(Point{1.5, 1.5}) {
+	if env.Contains(Point{X: 1.5, Y: 1.5}) {
 		t.Error("point in the hole counted as inside")
 	}
-	if !env.Contains(Point{1.5, 0.5}) {
+	if !env.Contains(Point{X: 1.5, Y: 0.5}) {
 		t.Error("point in the ring counted as outside")
 	}
 	if got := env.Area(); got != 8 {
 		t.Errorf("Area = %g, want 9 − 1 = 8", got)
 	}
-	if got := env.RegionOf(Point{2.5, 1}); got != 1 || env.Regions[got].Name != "right" {
+	if got := env.RegionOf(Point{X: 2.5, Y: 1}); got != 1 || env.Regions[got].Name != "right" {
 		t.Errorf("RegionOf right point = %d, want 1", got)
 	}
-	if got := env.RegionOf(Point{1.5, 0.5}); got != -1 {
+	if got := env.RegionOf(Point{X: 1.5, Y: 0.5}); got != -1 {
 		t.Errorf("RegionOf bottom-middle = %d, want −1 (in no region)", got)
 	}
 	if env.RegionIndex("left") != 0 || env.RegionIndex("nowhere") != -1 || env.Size() != 3 {
@@ -63,11 +63,11 @@ func TestEnvironmentRejectsBadPolygons(t *testing.T) {
 		field    string
 	}{
 		{"empty", Polygon{}, nil, "Boundary"},
-		{"two vertices", Polygon{{0, 0}, {1, 1}}, nil, "Boundary"},
-		{"collinear", Polygon{{0, 0}, {1, 1}, {2, 2}}, nil, "zero area"},
-		{"NaN", Polygon{{0, 0}, {1, math.NaN()}, {2, 0}}, nil, "not finite"},
-		{"unnamed region", rect(0, 0, 1, 1), []Region{{"", rect(0, 0, 1, 1)}}, "Regions[0].Name"},
-		{"empty region", rect(0, 0, 1, 1), []Region{{"r", nil}}, "Regions[0]"},
+		{"two vertices", Polygon{{X: 0, Y: 0}, {X: 1, Y: 1}}, nil, "Boundary"},
+		{"collinear", Polygon{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 2}}, nil, "zero area"},
+		{"NaN", Polygon{{X: 0, Y: 0}, {X: 1, Y: math.NaN()}, {X: 2, Y: 0}}, nil, "not finite"},
+		{"unnamed region", rect(0, 0, 1, 1), []Region{{Name: "", Area: rect(0, 0, 1, 1)}}, "Regions[0].Name"},
+		{"empty region", rect(0, 0, 1, 1), []Region{{Name: "r", Area: nil}}, "Regions[0]"},
 	}
 	for _, c := range cases {
 		_, err := NewEnvironment("x", c.boundary, nil, c.regions)
@@ -97,7 +97,7 @@ func TestTrackRegionsPartitionTheTrack(t *testing.T) {
 		const n = 200
 		for i := range n {
 			for j := range n {
-				p := Point{lo.X + (hi.X-lo.X)*(float64(i)+0.5)/n, lo.Y + (hi.Y-lo.Y)*(float64(j)+0.5)/n}
+				p := Point{X: lo.X + (hi.X-lo.X)*(float64(i)+0.5)/n, Y: lo.Y + (hi.Y-lo.Y)*(float64(j)+0.5)/n}
 				if !env.Contains(p) {
 					continue
 				}

@@ -114,7 +114,7 @@ func ReadJSON(r io.Reader) (*Batch, []string, error) {
 	batch := &Batch{Task: j.Task, B: j.B, T: j.T, K: j.K, InputDim: j.InputDim, TargetDim: j.TargetDim,
 		Input: j.Input, Target: j.Target, Initial: j.Initial, Region: j.Region, Position: make([]Point, len(j.Position)/2)}
 	for i := range batch.Position {
-		batch.Position[i] = Point{j.Position[2*i], j.Position[2*i+1]}
+		batch.Position[i] = Point{X: j.Position[2*i], Y: j.Position[2*i+1]}
 	}
 	return batch, j.RegionNames, nil
 }

@@ -105,12 +105,12 @@ func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
 	rng := rand.New(rand.NewPCG(p.CellSeed, 0x9e3779b97f4a7c15))
 	centres := make([]Point, p.NumCells)
 	for i := range centres {
-		centres[i] = Point{rng.Float64() * p.ArenaSize, rng.Float64() * p.ArenaSize}
+		centres[i] = Point{X: rng.Float64() * p.ArenaSize, Y: rng.Float64() * p.ArenaSize}
 	}
 	L, hL := p.ArenaSize, p.ArenaSize/2
 	regions := []Region{
-		{"south-west", rect(0, 0, hL, hL)}, {"south-east", rect(hL, 0, L, hL)},
-		{"north-west", rect(0, hL, hL, L)}, {"north-east", rect(hL, hL, L, L)},
+		{Name: "south-west", Area: rect(0, 0, hL, hL)}, {Name: "south-east", Area: rect(hL, 0, L, hL)},
+		{Name: "north-west", Area: rect(0, hL, hL, L)}, {Name: "north-east", Area: rect(hL, hL, L, L)},
 	}
 	env, err := NewEnvironment("arena", rect(0, 0, L, L), nil, regions)
 	if err != nil {
@@ -175,7 +175,7 @@ func (pc *PlaceCells) Decode(obs []float32) Point {
 			}
 		}
 		if total == 0 {
-			return Point{pc.params.ArenaSize / 2, pc.params.ArenaSize / 2}
+			return Point{X: pc.params.ArenaSize / 2, Y: pc.params.ArenaSize / 2}
 		}
 		return m.Scale(1 / total)
 	}
@@ -224,14 +224,14 @@ func (pc *PlaceCells) walk(pos []Point, speeds []float64, rng *rand.Rand) {
 	z := rng.NormFloat64()
 	omega := p.RotationSD * rng.NormFloat64()
 	theta := rng.Float64() * 2 * math.Pi
-	x := Point{margin + rng.Float64()*(L-2*margin), margin + rng.Float64()*(L-2*margin)}
+	x := Point{X: margin + rng.Float64()*(L-2*margin), Y: margin + rng.Float64()*(L-2*margin)}
 	pos[0] = x
 	for t := 1; t < len(pos); t++ {
 		z = speedOU.step(z, rng)
 		omega = rotOU.step(omega, rng)
 		theta += omega * p.Dt
 		speed := rayleighFromNormal(z, p.MeanSpeed)
-		v := Point{speed * math.Cos(theta), speed * math.Sin(theta)}
+		v := Point{X: speed * math.Cos(theta), Y: speed * math.Sin(theta)}
 		v = pc.repel(x, v)
 		theta = math.Atan2(v.Y, v.X)
 		next := x.Add(v.Scale(p.Dt))

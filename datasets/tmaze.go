@@ -116,22 +116,22 @@ func NewTMaze(params TMazeParams) (*TMaze, error) {
 		return nil, fmt.Errorf("DwellSteps=%g: must be a finite number ≥ 0 (mean steps at an end)", params.DwellSteps)
 	}
 	h, ls, la := w/2, params.StemLength, params.ArmLength
-	boundary := Polygon{{-h, 0}, {h, 0}, {h, ls}, {h + la, ls}, {h + la, ls + w}, {-h - la, ls + w}, {-h - la, ls}, {-h, ls}}
+	boundary := Polygon{{X: -h, Y: 0}, {X: h, Y: 0}, {X: h, Y: ls}, {X: h + la, Y: ls}, {X: h + la, Y: ls + w}, {X: -h - la, Y: ls + w}, {X: -h - la, Y: ls}, {X: -h, Y: ls}}
 	regions := []Region{
-		{RegionStem, rect(-h, 0, h, ls)},
-		{RegionJunction, rect(-h, ls, h, ls+w)},
-		{RegionLeftArm, rect(-h-la, ls, -h, ls+w)},
-		{RegionRightArm, rect(h, ls, h+la, ls+w)},
+		{Name: RegionStem, Area: rect(-h, 0, h, ls)},
+		{Name: RegionJunction, Area: rect(-h, ls, h, ls+w)},
+		{Name: RegionLeftArm, Area: rect(-h-la, ls, -h, ls+w)},
+		{Name: RegionRightArm, Area: rect(h, ls, h+la, ls+w)},
 	}
 	env, err := NewEnvironment("tmaze", boundary, nil, regions)
 	if err != nil {
 		return nil, err
 	}
-	start, junction := Point{0, h}, Point{0, ls + h}
-	leftEnd, rightEnd := Point{-la, ls + h}, Point{la, ls + h}
+	start, junction := Point{X: 0, Y: h}, Point{X: 0, Y: ls + h}
+	leftEnd, rightEnd := Point{X: -la, Y: ls + h}, Point{X: la, Y: ls + h}
 	err = env.SetSkeleton(
-		[]Segment{{start, junction}, {junction, leftEnd}, {junction, rightEnd}},
-		[]End{{RegionStem, start}, {RegionLeftArm, leftEnd}, {RegionRightArm, rightEnd}})
+		[]Segment{{A: start, B: junction}, {A: junction, B: leftEnd}, {A: junction, B: rightEnd}},
+		[]End{{Name: RegionStem, At: start}, {Name: RegionLeftArm, At: leftEnd}, {Name: RegionRightArm, At: rightEnd}})
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func NewTMaze(params TMazeParams) (*TMaze, error) {
 		left:     newPolyline(false, start, junction, leftEnd),
 		right:    newPolyline(false, start, junction, rightEnd),
 		junction: junction,
-		edgeDir:  [3]Point{{0, -1}, {-1, 0}, {1, 0}},
+		edgeDir:  [3]Point{{X: 0, Y: -1}, {X: -1, Y: 0}, {X: 1, Y: 0}},
 		edgeLen:  [3]float64{ls, la, la},
 		leave:    1 / (1 + params.DwellSteps),
 		env:      env,
@@ -207,7 +207,7 @@ func (tm *TMaze) ObsDim() int { return 2 }
 func (tm *TMaze) Observe(p Point, dst []float32) { observePosition(p, dst) }
 
 // Decode reads a position from a 2D observation.
-func (tm *TMaze) Decode(obs []float32) Point { return Point{float64(obs[0]), float64(obs[1])} }
+func (tm *TMaze) Decode(obs []float32) Point { return Point{X: float64(obs[0]), Y: float64(obs[1])} }
 
 // Paths fills pos with a path of the task's mode: a window of the alternation walk, or a run from
 // the stem base into the left or right arm.

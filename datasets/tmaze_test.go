@@ -140,14 +140,14 @@ func TestTMazeStatsCounts(t *testing.T) {
 			path = append(path, from.Add(to.Sub(from).Scale(float64(i)/float64(n))))
 		}
 	}
-	S, J, L, R := Point{0, 0.1}, Point{0, 1.1}, Point{-0.5, 1.1}, Point{0.5, 1.1}
+	S, J, L, R := Point{X: 0, Y: 0.1}, Point{X: 0, Y: 1.1}, Point{X: -0.5, Y: 1.1}, Point{X: 0.5, Y: 1.1}
 	// L → R (alternation), R → S (turn-back), S → L, L → J and back into L (a U-turn), L → R.
 	for _, p := range [][2]Point{{L, J}, {J, R}, {R, J}, {J, S}, {S, J}, {J, L}, {L, J}, {J, L}, {L, J}, {J, R}} {
 		leg(p[0], p[1])
 	}
 	// Jitter across the junction boundary (g between ½·Width and Width) changes nothing.
 	for i := range 20 {
-		path = append(path, Point{0.12 + 0.05*float64(i%2), 1.1})
+		path = append(path, Point{X: 0.12 + 0.05*float64(i%2), Y: 1.1})
 	}
 	got := tm.Stats(path)
 	want := TMazeStats{ArmVisits: 5, ArmPairs: 4, Alternations: 3, FromArm: 4, ToOtherArm: 2, TurnBacks: 1, FromStem: 1, StemToLeft: 1}

@@ -117,7 +117,7 @@ func (p TrackParams) newMotion(rng *rand.Rand) trackMotion {
 		minSpeed: minSpeedFraction * p.MeanSpeed,
 	}
 	m.speed = p.MeanSpeed + p.SpeedSD*rng.NormFloat64()
-	m.off = m.clampOffset(Point{p.OffsetSD * rng.NormFloat64(), p.OffsetSD * rng.NormFloat64()})
+	m.off = m.clampOffset(Point{X: p.OffsetSD * rng.NormFloat64(), Y: p.OffsetSD * rng.NormFloat64()})
 	return m
 }
 
@@ -132,7 +132,7 @@ func (m *trackMotion) clampOffset(o Point) Point {
 // distance to move along the centreline: the speed, clamped to at least minSpeed.
 func (m *trackMotion) step(rng *rand.Rand) float64 {
 	m.speed = m.speedOU.step(m.speed, rng)
-	m.off = m.clampOffset(Point{m.offOU.step(m.off.X, rng), m.offOU.step(m.off.Y, rng)})
+	m.off = m.clampOffset(Point{X: m.offOU.step(m.off.X, rng), Y: m.offOU.step(m.off.Y, rng)})
 	return math.Max(m.speed, m.minSpeed)
 }
 

@@ -73,8 +73,8 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	}
 	// Centreline vertices A, B, C counter-clockwise around the centroid.
 	h := params.Side * math.Sqrt(3) / 2
-	center := []Point{{0, 0}, {params.Side, 0}, {params.Side / 2, h}}
-	centroid := Point{params.Side / 2, h / 3}
+	center := []Point{{X: 0, Y: 0}, {X: params.Side, Y: 0}, {X: params.Side / 2, Y: h}}
+	centroid := Point{X: params.Side / 2, Y: h / 3}
 	scaled := func(f float64) Polygon {
 		poly := make(Polygon, 3)
 		for i, v := range center {
@@ -102,13 +102,11 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	var regions []Region
 	for i := range 3 {
 		j, k := (i+1)%3, (i+2)%3
-		regions = append(regions, Region{Name: "vertex " + names[i],
-			Area: Polygon{outer[i], along(i, j), inner[i], along(i, k)}})
+		regions = append(regions, Region{Name: "vertex " + names[i], Area: Polygon{outer[i], along(i, j), inner[i], along(i, k)}})
 	}
 	for i := range 3 {
 		j := (i + 1) % 3
-		regions = append(regions, Region{Name: "edge " + names[i] + names[j],
-			Area: Polygon{along(i, j), along(j, i), inner[j], inner[i]}})
+		regions = append(regions, Region{Name: "edge " + names[i] + names[j], Area: Polygon{along(i, j), along(j, i), inner[j], inner[i]}})
 	}
 	env, err := NewEnvironment("triangle", outer, []Polygon{inner}, regions)
 	if err != nil {
@@ -117,7 +115,7 @@ func NewTriangle(params TriangleParams) (*Triangle, error) {
 	var skeleton []Segment
 	var ends []End
 	for i := range 3 {
-		skeleton = append(skeleton, Segment{center[i], center[(i+1)%3]})
+		skeleton = append(skeleton, Segment{A: center[i], B: center[(i+1)%3]})
 		ends = append(ends, End{Name: "vertex " + names[i], At: center[i]})
 	}
 	if err := env.SetSkeleton(skeleton, ends); err != nil {
@@ -142,7 +140,7 @@ func (tr *Triangle) ObsDim() int { return 2 }
 func (tr *Triangle) Observe(p Point, dst []float32) { observePosition(p, dst) }
 
 // Decode reads a position from a 2D observation.
-func (tr *Triangle) Decode(obs []float32) Point { return Point{float64(obs[0]), float64(obs[1])} }
+func (tr *Triangle) Decode(obs []float32) Point { return Point{X: float64(obs[0]), Y: float64(obs[1])} }
 
 // Paths fills pos with a traversal starting at a uniformly random point of the loop,
 // turning around with probability ReversalRate per step.

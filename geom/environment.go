@@ -1,4 +1,4 @@
-package datasets
+package geom
 
 import (
 	"fmt"
@@ -174,7 +174,7 @@ func (env *Environment) Area() float64 {
 	return a
 }
 
-// rect returns the axis-aligned rectangle [x0,x1]×[y0,y1] as a polygon.
-func rect(x0, y0, x1, y1 float64) Polygon {
+// Rect is the axis-aligned rectangle [x0, x1] × [y0, y1] as a counter-clockwise polygon.
+func Rect(x0, y0, x1, y1 float64) Polygon {
 	return Polygon{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}
 }

@@ -1,0 +1,12 @@
+// Package geom is the plane geometry of the replay project: points, polygons (with holes), and
+// environments — a boundary polygon with named regions and a centreline skeleton.
+//
+//	Point          x ∈ ℝ² (environment units, metres for the arena)
+//	Polygon        a simple closed polygon; Contains by the even–odd rule, Area by the shoelace formula
+//	Environment    boundary minus holes; Regions partition it by name (RegionOf, RegionIndex)
+//	Skeleton       the track's centreline as segments joined at shared ends: Project maps a point to
+//	               its nearest skeleton point, Geodesic measures distance along the skeleton (shortest
+//	               paths over its graph), NearestEnd names the track end a point is closest to
+//
+// The tasks of package datasets build their environments from it; metrics measure replay in them.
+package geom
