@@ -12,6 +12,7 @@ import (
 	"github.com/replaylab/replay/replaylib/replay"
 	"github.com/replaylab/replay/replaylib/stats"
 	"github.com/replaylab/replay/replaylib/training"
+	"gonum.org/v1/gonum/stat"
 )
 
 // VariantResult is one variant replayed on one network and measured.
@@ -224,15 +225,12 @@ func dwellTimes(ts *taskSetup, traj [][]datasets.Point) []float64 {
 	return out
 }
 
+// mean is the sample mean, NaN for no values.
 func mean(x []float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
-	s := 0.0
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
+	return stat.Mean(x, nil)
 }
 
 // thin keeps at most n evenly spaced points of path.

@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/replaylab/replay/datasets"
 )
@@ -50,8 +52,8 @@ func (g *Grid) ExplorationPerChain(traj [][]datasets.Point) (ChainExploration, e
 			}
 		}
 		h := 0.0
-		for _, k := range counts {
-			q := k / inside
+		for _, i := range slices.Sorted(maps.Keys(counts)) { // a fixed order: the same sum bit for bit on every run
+			q := counts[i] / inside
 			h -= q * math.Log(q)
 		}
 		e.Coverage[c] = float64(len(counts)) / float64(g.NumInside)

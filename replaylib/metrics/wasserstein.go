@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/replaylab/replay/datasets"
+	"gonum.org/v1/gonum/stat"
 )
 
 func dist(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
@@ -204,18 +205,12 @@ func subsampledWasserstein(ctx context.Context, a, b []datasets.Point, p float64
 	return mean, sd, nil
 }
 
+// meanSD is the sample mean and the standard deviation with Bessel's correction (0 for one value).
 func meanSD(x []float64) (mean, sd float64) {
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
 	if len(x) < 2 {
-		return mean, 0
+		return stat.Mean(x, nil), 0
 	}
-	for _, v := range x {
-		sd += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(sd / float64(len(x)-1))
+	return stat.MeanStdDev(x, nil)
 }
 
 // SlicedWasserstein estimates SW_p between two equal-size sets of D-dimensional points (rows) from
