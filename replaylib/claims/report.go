@@ -92,6 +92,38 @@ func claimLabel(c ClaimResult) string {
 	return fmt.Sprintf("%d (%s%s)", c.ID, c.Form, ref)
 }
 
+// VerdictTable is the report's summary of verdicts: the counts, then one row per claim and task
+// with its checks' verdicts (the README quotes it for the committed run).
+func VerdictTable(res *Result) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	held, rev, inc := res.Counts()
+	w("%d held, %d reversed, %d inconclusive.\n\n| claim | task | statement | verdict | checks (held / reversed / inconclusive) |\n|---|---|---|---|---|\n", held, rev, inc)
+	notes := false
+	for _, c := range res.Claims {
+		var h, r, i int
+		for _, ch := range c.Checks {
+			switch ch.Decision.Verdict {
+			case stats.Held:
+				h++
+			case stats.Reversed:
+				r++
+			default:
+				i++
+			}
+		}
+		note := ""
+		if c.Note != "" {
+			note, notes = " ¹", true
+		}
+		w("| %s | %s | %s | %s%s | %d / %d / %d |\n", claimLabel(c), c.Task, c.Title, verdictText(c.Verdict), note, h, r, i)
+	}
+	if notes {
+		w("\n¹ not decided by its checks (the task's baseline failed the gate): see the claim's section.\n")
+	}
+	return b.String()
+}
+
 // Markdown renders the report.
 func Markdown(res *Result, figures []Figure) string {
 	var b strings.Builder
@@ -108,27 +140,7 @@ func Markdown(res *Result, figures []Figure) string {
 		s.LearningRates, masks(s.MaskKs), s.Chains, s.ReplaySteps, s.Burnin, res.Seed, res.Seconds)
 	w("**How to read it.** Every check compares two settings network by network: the difference d_n on network n (the same network and the same replay noise for two variants; the same seeds for two training conditions). The effect is the mean of d_n with a 95 %% Student-t interval over the %d networks; beside it, a 95 %% bootstrap interval (networks resampled, and chains within networks where the metric is per chain). A check is *held* when, after Holm's correction over the claim's checks (family α = 0.05, on the t-test p-values), both intervals exclude 0 on the claimed side; *reversed* when they exclude 0 on the other side; *inconclusive* otherwise. A claim is held when all its checks are, reversed when any is, inconclusive otherwise. Claims 1–4 on a task whose leak baseline fails the gate (W1 ≤ %g× its data-vs-data floor and ≥ %g%% of points inside) are inconclusive whatever the checks say. docs/claims.md states these rules and the metrics.\n\n",
 		s.Networks, GateW1Ratio, 100*GateInside)
-	held, rev, inc := res.Counts()
-	w("## Verdicts\n\n%d held, %d reversed, %d inconclusive.\n\n| claim | task | statement | verdict | checks (held / reversed / inconclusive) |\n|---|---|---|---|---|\n", held, rev, inc)
-	for _, c := range res.Claims {
-		var h, r, i int
-		for _, ch := range c.Checks {
-			switch ch.Decision.Verdict {
-			case stats.Held:
-				h++
-			case stats.Reversed:
-				r++
-			default:
-				i++
-			}
-		}
-		note := ""
-		if c.Note != "" {
-			note = " ¹"
-		}
-		w("| %s | %s | %s | %s%s | %d / %d / %d |\n", claimLabel(c), c.Task, c.Title, verdictText(c.Verdict), note, h, r, i)
-	}
-	w("\n¹ not decided by its checks: see the claim's section.\n\n")
+	w("## Verdicts\n\n%s\n", VerdictTable(res))
 
 	w("## Baseline gate\n\nDecided before any modifier is compared: does the leak baseline's replay sample the task?\n\n| task | W1 / floor (≤ %g) | inside (≥ %g) | chains reaching a target | gate |\n|---|---|---|---|---|\n", GateW1Ratio, GateInside)
 	for _, tr := range res.Tasks {
