@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -152,13 +151,4 @@ func (p Plan) trainUnits(task string, alpha float64, k int) []Unit {
 		}
 	}
 	return out
-}
-
-// unit finds a unit by ID.
-func (p Plan) unit(id string) (Unit, bool) {
-	i := slices.IndexFunc(p.Units, func(u Unit) bool { return u.ID == id })
-	if i < 0 {
-		return Unit{}, false
-	}
-	return p.Units[i], true
 }
