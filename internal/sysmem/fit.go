@@ -34,12 +34,21 @@ func MaxFor(est func(v int) float64, budget float64, lo, hi int) int {
 // settings (20 GB of memory here)". what names the work ("replay", "training"), source where the
 // budget comes from (Budget's second result).
 func Fit(what string, need, budget float64, source string, fields ...Field) error {
-	if need <= budget {
-		return nil
-	}
 	here := fmt.Sprintf("%s of %s here", Format(budget/0.9), source)
 	if source == LimitEnv {
 		here = fmt.Sprintf("%s=%s", LimitEnv, Format(budget/0.9))
+	}
+	return fit(what, "memory", need, budget, here, fields)
+}
+
+// FitDisk is Fit for the disk space a file written into dir needs, against free bytes there.
+func FitDisk(what string, need, free float64, dir string, fields ...Field) error {
+	return fit(what, "disk", need, free, fmt.Sprintf("%s free in %s", Format(free), dir), fields)
+}
+
+func fit(what, resource string, need, budget float64, here string, fields []Field) error {
+	if need <= budget {
+		return nil
 	}
 	best, bestRatio, bestMax := -1, 0.0, 0
 	for i, f := range fields {
@@ -52,9 +61,9 @@ func Fit(what string, need, budget float64, source string, fields ...Field) erro
 		}
 	}
 	if best < 0 {
-		return fmt.Errorf("%s needs about %s of memory, more than the %s (use smaller sizes)", what, Format(need), here)
+		return fmt.Errorf("%s needs about %s of %s, more than the %s (use smaller sizes)", what, Format(need), resource, here)
 	}
 	f := fields[best]
-	return fmt.Errorf("%s=%d: %s needs about %s of memory; must be ≤ %d with the other settings (%s)",
-		f.Name, f.Value, what, Format(need), bestMax, here)
+	return fmt.Errorf("%s=%d: %s needs about %s of %s; must be ≤ %d with the other settings (%s)",
+		f.Name, f.Value, what, Format(need), resource, bestMax, here)
 }
