@@ -43,7 +43,7 @@ func Fit(what string, need, budget float64, source string, fields ...Field) erro
 
 // FitDisk is Fit for the disk space a file written into dir needs, against free bytes there.
 func FitDisk(what string, need, free float64, dir string, fields ...Field) error {
-	return fit(what, "disk", need, free, fmt.Sprintf("%s free in %s", Format(free), dir), fields)
+	return fit(what, "disk", need, free, fmt.Sprintf("%s free on the disk of %s", Format(free), dir), fields)
 }
 
 func fit(what, resource string, need, budget float64, here string, fields []Field) error {
