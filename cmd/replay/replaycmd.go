@@ -37,7 +37,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	modelDir := fs.String("model", "", "run directory written by 'replay train' (required; only read)")
 	out := fs.String("out", "", "output directory (default: MODEL/replay, or ./<model's name>-replay when MODEL is not writable)")
-	set := fs.String("set", "", "replay settings \"key=value;…\": chains, steps, burnin, steps_per_call, seed, noise_sd, noise (fixed|sqrt-momentum), alpha, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum")
+	set := fs.String("set", "", "replay settings \"key=value;…\": "+replaySetters(&replay.Config{}).Keys()+" (noise: fixed or sqrt-momentum)")
 	startX := fs.Float64("x", 0, "start position x (with --y; default: starts of fresh task paths)")
 	startY := fs.Float64("y", 0, "start position y")
 	animate := fs.String("animate", "", "also write an animated GIF of the replay to this path (relative to --out, e.g. replay.gif)")
@@ -80,15 +80,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("--model: %w", err)
 	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
-	s := cellSetters(&rc)
-	for k, set := range map[string]func(string) error{
-		"chains": settings.IntRange(&rc.Chains, 1, replay.MaxChains), "steps": settings.IntRange(&rc.Steps, 1, replay.MaxSteps),
-		"steps_per_call": settings.IntRange(&rc.StepsPerCall, 1, 1000), "burnin": settings.IntRange(&rc.Burnin, 0, replay.MaxSteps),
-		"seed": settings.Uint(&rc.Seed),
-	} {
-		s[k] = set
-	}
-	if err := s.Apply(*set); err != nil {
+	if err := replaySetters(&rc).Apply(*set); err != nil {
 		return usagef("%v", err)
 	}
 	if err := rc.Validate(); err != nil {
@@ -312,6 +304,17 @@ func interruptible[T any](ctx context.Context, work func() (T, error)) (T, error
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// replaySetters are replay's --set keys: the cell's and the run's sizes and seed.
+func replaySetters(rc *replay.Config) settings.Setters {
+	s := cellSetters(rc)
+	s["chains"] = settings.IntRange(&rc.Chains, 1, replay.MaxChains)
+	s["steps"] = settings.IntRange(&rc.Steps, 1, replay.MaxSteps)
+	s["steps_per_call"] = settings.IntRange(&rc.StepsPerCall, 1, 1000)
+	s["burnin"] = settings.IntRange(&rc.Burnin, 0, replay.MaxSteps)
+	s["seed"] = settings.Uint(&rc.Seed)
+	return s
 }
 
 // cellSetters are the --set keys of the replay-time cell and noise convention: the ones --compare

@@ -180,6 +180,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--from: required (directories of 'replay reproduce' runs or shards)")
 	}
 	dirs := strings.Split(*from, ",")
+	if *out != "" {
+		if err := checkWritable(*out); err != nil {
+			return err
+		}
+	}
 	plan, err := readPlan(dirs[0])
 	if err != nil {
 		return err
