@@ -395,16 +395,21 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	if r.ProgressBar {
 		commandline.AttachProgressBar(loop)
 	}
+	// stop is the error that ended the loop from the hook, returned as it is (GoMLX wraps it in
+	// the loop's and the hook's names).
+	var stop error
 	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 		if err := ctx.Err(); err != nil {
 			if serr := r.Save(); serr != nil {
 				return serr
 			}
-			return fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
+			stop = fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
+			return stop
 		}
 		loss := toFloat(metrics[0])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+			stop = fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+			return stop
 		}
 		r.lastLoss = loss
 		step := r.GlobalStep()
@@ -426,6 +431,9 @@ func (r *Run) Train(ctx stdctx.Context) error {
 		return nil
 	})
 	if _, err := loop.RunToGlobalStep(ds, r.Config.Steps); err != nil {
+		if stop != nil {
+			return stop
+		}
 		return err
 	}
 	return r.Save()
