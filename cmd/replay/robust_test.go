@@ -466,3 +466,27 @@ func TestInterruptStopsWithinASecond(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainResumesPastATruncatedCheckpoint: with the newest checkpoint pair of a finished run cut
+// short (a 32-byte .bin, an empty .json: what a kill during GoMLX's own save left), the same train
+// command resumes from the checkpoint before with one warning line and finishes.
+func TestTrainResumesPastATruncatedCheckpoint(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"train", "--task", "tmaze", "--out", out, "--progress=false",
+		"--set", "steps=8;hidden=8;batch_size=4;seq_len=6;eval_batch=4;log_every=4;checkpoint_every=4"}
+	if code, _, errOut := runCLI(t, args...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	newest, _ := filepath.Glob(filepath.Join(out, "checkpoint-*-step-00000008.bin"))
+	if len(newest) != 1 {
+		t.Fatalf("checkpoint of step 8: %v", newest)
+	}
+	data, _ := os.ReadFile(newest[0])
+	os.WriteFile(newest[0], data[:32], 0o644)
+	os.WriteFile(strings.TrimSuffix(newest[0], ".bin")+".json", nil, 0o644)
+	code, stdout, errOut := runCLI(t, args...)
+	warnings := regexp.MustCompile(`(?m)^replay train: warning: .*$`).FindAllString(errOut, -1)
+	if code != 0 || len(warnings) != 1 || !strings.Contains(stdout, "from step 4 to 8") || !strings.Contains(stdout, "train: step 8") {
+		t.Errorf("rerun: exit %d, warnings %q, stdout %q", code, warnings, stdout)
+	}
+}

@@ -196,8 +196,8 @@ func loadCheckpoint(dir, base string) (ctx *context.Context, meta *checkpointMet
 }
 
 // loadNewest loads the newest readable checkpoint of r.Dir into r.ctx and returns its name ("" if
-// there is none). Each unreadable checkpoint newer than it adds a warning; unless readOnly, its
-// files are renamed aside (UnreadableSuffix), so that they never block a resume again.
+// there is none). Unreadable checkpoints newer than it add one warning line; unless readOnly,
+// their files are renamed aside (UnreadableSuffix), so that they never block a resume again.
 func (r *Run) loadNewest(readOnly bool) (base string, meta *checkpointMeta, err error) {
 	bases, err := listCheckpoints(r.Dir)
 	if err != nil {
@@ -210,10 +210,8 @@ func (r *Run) loadNewest(readOnly bool) (base string, meta *checkpointMeta, err 
 			r.ctx, base, meta = ctx, bases[i], m
 			break
 		}
-		skipped = append(skipped, bases[i])
-		what := "skipped it"
+		skipped = append(skipped, fmt.Sprintf("%s (%s)", bases[i], err))
 		if !readOnly {
-			what = "renamed it *" + UnreadableSuffix
 			for _, suffix := range []string{checkpoints.JsonNameSuffix, checkpoints.BinDataSuffix} {
 				p := filepath.Join(r.Dir, bases[i]+suffix)
 				if rerr := os.Rename(p, p+UnreadableSuffix); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
@@ -221,14 +219,17 @@ func (r *Run) loadNewest(readOnly bool) (base string, meta *checkpointMeta, err 
 				}
 			}
 		}
-		r.warnf("checkpoint %s in %s is unreadable (%s); %s", bases[i], r.Dir, oneLine(err.Error()), what)
 	}
 	if len(skipped) > 0 {
-		if base != "" {
-			r.warnf("resuming from the newest readable checkpoint, %s", base)
-		} else {
-			r.warnf("no readable checkpoint in %s: starting from step 0", r.Dir)
+		what := "skipped"
+		if !readOnly {
+			what = "set aside as *" + UnreadableSuffix
 		}
+		from := "starting from step 0"
+		if base != "" {
+			from = "resuming from " + base
+		}
+		r.warnf("%d unreadable checkpoint(s) in %s %s: %s; %s", len(skipped), r.Dir, what, strings.Join(skipped, ", "), from)
 	}
 	return base, meta, nil
 }
