@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/replaylab/replay/datasets"
 )
@@ -49,9 +51,11 @@ func (g *Grid) ExplorationPerChain(traj [][]datasets.Point) (ChainExploration, e
 				inside++
 			}
 		}
+		// Summed in cell order: a map's random order changed the last digits between runs.
+		cells := slices.Sorted(maps.Keys(counts))
 		h := 0.0
-		for _, k := range counts {
-			q := k / inside
+		for _, i := range cells {
+			q := counts[i] / inside
 			h -= q * math.Log(q)
 		}
 		e.Coverage[c] = float64(len(counts)) / float64(g.NumInside)
