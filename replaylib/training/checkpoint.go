@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -243,7 +244,9 @@ func (r *Run) checkLoaded(base string, meta *checkpointMeta) error {
 			ErrConfigMismatch, filepath.Join(r.Dir, base), cfgPath, configDiff(rec, r.Config))
 	}
 	scope := r.ctx.In(model.Scope)
-	for name, dims := range r.Config.Model.WeightShapes() {
+	shapes := r.Config.Model.WeightShapes()
+	for _, name := range slices.Sorted(maps.Keys(shapes)) { // in a fixed order: the error names the same weight every time
+		dims := shapes[name]
 		v := scope.GetVariableByScopeAndName(scope.Scope(), name)
 		if v == nil {
 			return fmt.Errorf("%w: %s has no weight %s/%s: not a network of this project", ErrConfigMismatch, filepath.Join(r.Dir, base), model.Scope, name)

@@ -265,7 +265,7 @@ func TestEditedConfigIsNoticed(t *testing.T) {
 	edited.Model.Hidden = 32
 	data, _ := json.Marshal(edited)
 	os.WriteFile(filepath.Join(dir, ConfigFile), data, 0o644)
-	if _, err := OpenReadOnly(replaylib.MustBackend(), dir); !errors.Is(err, ErrConfigMismatch) || !strings.Contains(err.Error(), "shape [16 16]") {
+	if _, err := OpenReadOnly(replaylib.MustBackend(), dir); !errors.Is(err, ErrConfigMismatch) || !strings.Contains(err.Error(), "holds rnn/W_enc of shape [2 16]") || !strings.Contains(err.Error(), "needs shape [2 32]") {
 		t.Errorf("hidden edited over checkpoints without a recorded config: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, ConfigFile), original, 0o644)
