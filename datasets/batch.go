@@ -38,6 +38,18 @@ type Batch struct {
 	Region              []int     // [B, T+1]: region index of x_t, or −1.
 }
 
+// MaxBatchBytes bounds the memory of one batch (1 TiB): NewBatch refuses larger ones, and sizes
+// whose products overflow an int, with an error instead of failing to allocate. Whether a batch
+// fits the machine at hand is for the caller to check (BatchBytes estimates it).
+const MaxBatchBytes = 1 << 40
+
+// BatchBytes is the memory of a batch of b paths of t steps with obsDim observations: inputs,
+// targets, initial observations, positions and regions (computed in float64: no overflow).
+func BatchBytes(obsDim, b, t int) float64 {
+	B, T, obs := float64(b), float64(t), float64(obsDim)
+	return 4*B*T*(VelocityDim+2*obs) + 4*B*obs + B*(T+1)*(16+8)
+}
+
 // NewBatch allocates a batch of b paths with t steps and masking difficulty k for the task.
 func NewBatch(task Task, b, t, k int) (*Batch, error) {
 	if task == nil {
@@ -54,6 +66,10 @@ func NewBatch(task Task, b, t, k int) (*Batch, error) {
 	}
 	obs := task.ObsDim()
 	in := VelocityDim + obs
+	if need := BatchBytes(obs, b, t); need > MaxBatchBytes {
+		return nil, fmt.Errorf("batch of B=%d paths × T=%d steps × %d inputs: needs %.3g bytes, more than the %d a batch may hold",
+			b, t, in, need, int64(MaxBatchBytes))
+	}
 	return &Batch{
 		Task: task.Name(), B: b, T: t, K: k, InputDim: in, TargetDim: obs,
 		Input:    make([]float32, b*t*in),

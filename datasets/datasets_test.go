@@ -471,3 +471,55 @@ func TestTriangleReversalRate(t *testing.T) {
 		t.Errorf("reversal rate %g, want %g ± %g (5 s.e.)", rate, r, 5*se)
 	}
 }
+
+// TestBatchSizeBounds: sizes whose arrays cannot be allocated (or whose products overflow) are
+// refused with an error, never a makeslice panic.
+func TestBatchSizeBounds(t *testing.T) {
+	task, err := NewDefaultTask("triangle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]int{{math.MaxInt, 50}, {32, math.MaxInt}, {1 << 40, 1 << 40}, {1 << 31, 1 << 31}} {
+		if _, err := NewBatch(task, c[0], c[1], 0); err == nil || !strings.Contains(err.Error(), "more than") {
+			t.Errorf("NewBatch(B=%d, T=%d): error %v", c[0], c[1], err)
+		}
+	}
+	for _, bad := range []string{
+		`{"B":-1,"T":-1,"K":0,"input_dim":0,"target_dim":0}`,
+		`{"B":9223372036854775807,"T":2,"K":0,"input_dim":4,"target_dim":2}`,
+		`{"B":1,"T":1,"K":0,"input_dim":9,"target_dim":2}`,
+	} {
+		if _, _, err := ReadJSON(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadJSON(%s): no error", bad)
+		}
+	}
+}
+
+// TestCSVInParts: a batch written in parts (rows numbered from each part's first path) is the
+// same CSV as the whole batch written at once, when the parts are drawn from one rng in order.
+func TestCSVInParts(t *testing.T) {
+	task, _ := NewDefaultTask("tmaze")
+	whole, _ := NewBatch(task, 7, 5, 2)
+	if err := Generate(task, whole, rand.New(rand.NewPCG(3, 0))); err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	names := task.Env().RegionNames()
+	if err := whole.WriteCSV(&a, names); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 0))
+	whole.WriteCSVHeader(&b)
+	for first := 0; first < 7; first += 3 {
+		part, _ := NewBatch(task, min(3, 7-first), 5, 2)
+		if err := Generate(task, part, rng); err != nil {
+			t.Fatal(err)
+		}
+		if err := part.WriteCSVRows(&b, names, first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.String() != b.String() {
+		t.Errorf("CSV in parts differs from the whole:\n%s\n%s", a.String(), b.String())
+	}
+}

@@ -13,6 +13,18 @@ import (
 // the initial observation, written as the targets, exists).
 func (batch *Batch) WriteCSV(w io.Writer, regionNames []string) error {
 	bw := bufio.NewWriter(w)
+	if err := batch.WriteCSVHeader(bw); err != nil {
+		return err
+	}
+	if err := batch.WriteCSVRows(bw, regionNames, 0); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// WriteCSVHeader writes the header line of WriteCSV.
+func (batch *Batch) WriteCSVHeader(w io.Writer) error {
+	bw := bufio.NewWriter(w)
 	bw.WriteString("path,t,x,y,region")
 	for i := range batch.InputDim {
 		fmt.Fprintf(bw, ",in_%d", i)
@@ -21,12 +33,20 @@ func (batch *Batch) WriteCSV(w io.Writer, regionNames []string) error {
 		fmt.Fprintf(bw, ",y_%d", i)
 	}
 	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// WriteCSVRows writes the rows of WriteCSV without the header, numbering the paths from
+// firstPath: a large export is written batch by batch (the paths of one rng drawn in batches
+// of any size are the same paths), so that it never has to fit in memory at once.
+func (batch *Batch) WriteCSVRows(w io.Writer, regionNames []string, firstPath int) error {
+	bw := bufio.NewWriter(w)
 	var buf []byte
 	T := batch.T
 	for b := range batch.B {
 		for t := 0; t <= T; t++ {
 			p := batch.Position[b*(T+1)+t]
-			buf = strconv.AppendInt(buf[:0], int64(b), 10)
+			buf = strconv.AppendInt(buf[:0], int64(firstPath+b), 10)
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(t), 10)
 			buf = append(buf, ',')
@@ -61,6 +81,11 @@ func (batch *Batch) WriteCSV(w io.Writer, regionNames []string) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// CSVRowBytes estimates the bytes of one row of WriteCSV for a task with obsDim observations.
+func CSVRowBytes(obsDim int) float64 {
+	return 40 + 12*float64(VelocityDim+2*obsDim)
 }
 
 // batchJSON is the JSON layout of a batch: flat arrays with their shapes.
@@ -98,6 +123,13 @@ func ReadJSON(r io.Reader) (*Batch, []string, error) {
 	if err := json.NewDecoder(r).Decode(&j); err != nil {
 		return nil, nil, err
 	}
+	switch {
+	case j.B < 1 || j.T < 1 || j.K < 0 || j.TargetDim < 0 || j.InputDim < 0:
+		return nil, nil, fmt.Errorf("B=%d, T=%d, K=%d, input_dim=%d, target_dim=%d: want B, T ≥ 1 and the others ≥ 0",
+			j.B, j.T, j.K, j.InputDim, j.TargetDim)
+	case BatchBytes(max(j.TargetDim, j.InputDim), j.B, j.T) > MaxBatchBytes:
+		return nil, nil, fmt.Errorf("B=%d, T=%d, input_dim=%d, target_dim=%d: larger than a batch may be", j.B, j.T, j.InputDim, j.TargetDim)
+	}
 	checks := []struct {
 		name      string
 		got, want int
@@ -110,6 +142,10 @@ func ReadJSON(r io.Reader) (*Batch, []string, error) {
 		if c.got != c.want {
 			return nil, nil, fmt.Errorf("%s: has %d values, want %d for B=%d T=%d", c.name, c.got, c.want, j.B, j.T)
 		}
+	}
+	if j.TargetDim < 1 || j.InputDim != VelocityDim+j.TargetDim {
+		return nil, nil, fmt.Errorf("input_dim=%d, target_dim=%d: want target_dim ≥ 1 and input_dim = %d velocities + target_dim",
+			j.InputDim, j.TargetDim, VelocityDim)
 	}
 	batch := &Batch{Task: j.Task, B: j.B, T: j.T, K: j.K, InputDim: j.InputDim, TargetDim: j.TargetDim,
 		Input: j.Input, Target: j.Target, Initial: j.Initial, Region: j.Region, Position: make([]Point, len(j.Position)/2)}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -10,64 +10,182 @@ import (
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/training"
 )
 
-func runDatasets(_ context.Context, args []string, stdout, stderr io.Writer) error {
+// Bounds of datasets' sizes (whether they fit the machine is checked against its memory and disk).
+const (
+	maxDatasetPaths = 1 << 30
+	maxDatasetSteps = 1 << 20
+	// csvPart is the number of paths generated and written at a time by a CSV export.
+	csvPart = 1024
+)
+
+func runDatasets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("datasets", flag.ContinueOnError)
 	task := fs.String("task", "", "task to export (default: summarise every task)")
-	n := fs.Int("n", 8, "number of paths")
-	steps := fs.Int("steps", 50, "steps per path (T)")
-	k := fs.Int("k", 9, "masking difficulty: observation every k+1 steps")
+	n := fs.Int("n", 8, fmt.Sprintf("number of paths (1 … %d)", maxDatasetPaths))
+	steps := fs.Int("steps", 50, fmt.Sprintf("steps per path, T (1 … %d)", maxDatasetSteps))
+	k := fs.Int("k", 9, fmt.Sprintf("masking difficulty: observation every k+1 steps (0 … %d)", training.MaxMaskK))
 	seed := fs.Uint64("seed", 1, "seed")
 	format := fs.String("format", "csv", "export format: csv or json")
 	out := fs.String("out", "", "export file (default: standard output)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if *format != "csv" && *format != "json" {
+	switch {
+	case *format != "csv" && *format != "json":
 		return usagef("--format %q: want csv or json", *format)
+	case *n < 1 || *n > maxDatasetPaths:
+		return usagef("--n %d: want an integer in [1, %d]", *n, maxDatasetPaths)
+	case *steps < 1 || *steps > maxDatasetSteps:
+		return usagef("--steps %d: want an integer in [1, %d]", *steps, maxDatasetSteps)
+	case *k < 0 || *k > training.MaxMaskK:
+		return usagef("--k %d: want an integer in [0, %d]", *k, training.MaxMaskK)
 	}
 	names := datasets.TaskNames
 	if *task != "" {
 		names = []string{*task}
 	}
-	for _, name := range names {
+	tasks := make([]datasets.Task, len(names))
+	for i, name := range names {
 		tk, err := datasets.NewDefaultTask(name)
 		if err != nil {
 			return usagef("--task: %v", err)
 		}
+		tasks[i] = tk
+	}
+	if err := datasetsFit(tasks, *task == "", *format, *n, *steps, *out); err != nil {
+		return usagef("%v", err)
+	}
+	if *task == "" {
+		for i, tk := range tasks {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			batch, err := datasets.NewBatch(tk, *n, *steps, *k)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if err := datasets.Generate(tk, batch, rand.New(rand.NewPCG(*seed, 0))); err != nil {
+				return err
+			}
+			paths := batch.Paths()
+			env := tk.Env()
+			fmt.Fprintf(stdout, "%-10s environment %s: size %.2f, area %.3f, regions %v; %d paths × %d steps: inputs %d, targets %d, mean step %.4f, occupancy %v\n",
+				names[i], env.Name, env.Size(), env.Area(), env.RegionNames(), batch.B, batch.T, batch.InputDim, batch.TargetDim,
+				metrics.PathLengthPerStep(paths), roundAll(metrics.Occupancy(metrics.Flatten(paths), env)))
+		}
+		return nil
+	}
+	w := stdout
+	var file *atomicfile.File
+	if *out != "" {
+		f, err := atomicfile.Create(*out)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		defer f.Abort()
+		file, w = f, f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	tk := tasks[0]
+	rng := rand.New(rand.NewPCG(*seed, 0))
+	if *format == "json" {
 		batch, err := datasets.NewBatch(tk, *n, *steps, *k)
 		if err != nil {
 			return usagef("%v", err)
 		}
-		if err := datasets.Generate(tk, batch, rand.New(rand.NewPCG(*seed, 0))); err != nil {
+		if err := datasets.Generate(tk, batch, rng); err != nil {
 			return err
 		}
-		if *task == "" {
-			paths := batch.Paths()
-			env := tk.Env()
-			fmt.Fprintf(stdout, "%-10s environment %s: size %.2f, area %.3f, regions %v; %d paths × %d steps: inputs %d, targets %d, mean step %.4f, occupancy %v\n",
-				name, env.Name, env.Size(), env.Area(), env.RegionNames(), batch.B, batch.T, batch.InputDim, batch.TargetDim,
-				metrics.PathLengthPerStep(paths), roundAll(metrics.Occupancy(metrics.Flatten(paths), env)))
-			continue
-		}
-		var buf bytes.Buffer
-		if *format == "csv" {
-			err = batch.WriteCSV(&buf, tk.Env().RegionNames())
-		} else {
-			err = batch.WriteJSON(&buf, tk.Env().RegionNames())
-		}
-		if err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if *out == "" {
-			_, err = stdout.Write(buf.Bytes())
+		if err := batch.WriteJSON(bw, tk.Env().RegionNames()); err != nil {
 			return err
 		}
-		return atomicfile.Write(*out, buf.Bytes())
+	} else {
+		// The paths of one rng drawn part by part are those of the whole batch: write them as
+		// they come, so that the export never has to fit in memory.
+		for first := 0; first < *n; first += csvPart {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			part, err := datasets.NewBatch(tk, min(csvPart, *n-first), *steps, *k)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if err := datasets.Generate(tk, part, rng); err != nil {
+				return err
+			}
+			if first == 0 {
+				if err := part.WriteCSVHeader(bw); err != nil {
+					return err
+				}
+			}
+			if err := part.WriteCSVRows(bw, tk.Env().RegionNames(), first); err != nil {
+				return err
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Commit()
 	}
 	return nil
+}
+
+// datasetsFit checks a datasets command's memory (a summary holds every path of a task, a JSON
+// export the whole batch and its text, a CSV export one part at a time) and, for a file, its disk.
+func datasetsFit(tasks []datasets.Task, summary bool, format string, n, steps int, out string) error {
+	obs := 0
+	for _, tk := range tasks {
+		obs = max(obs, tk.ObsDim())
+	}
+	in := float64(datasets.VelocityDim + obs)
+	memory := func(n, steps int) float64 {
+		N, T := float64(n), float64(steps)
+		switch {
+		case summary:
+			return datasets.BatchBytes(obs, n, steps) + 2*16*N*(T+1) + 64<<20
+		case format == "json":
+			return datasets.BatchBytes(obs, n, steps) + 2*jsonBytes(N, T, in, float64(obs)) + 64<<20
+		}
+		return 2*datasets.BatchBytes(obs, min(n, csvPart), steps) + 64<<20
+	}
+	fields := func(est func(n, steps int) float64) []sysmem.Field {
+		return []sysmem.Field{
+			{Name: "--n", Value: n, Min: 1, With: func(v int) float64 { return est(v, steps) }},
+			{Name: "--steps", Value: steps, Min: 1, With: func(v int) float64 { return est(n, v) }},
+		}
+	}
+	budget, source := sysmem.Budget()
+	if err := sysmem.Fit("generating the paths", memory(n, steps), budget, source, fields(memory)...); err != nil {
+		return err
+	}
+	if summary || out == "" {
+		return nil
+	}
+	disk := func(n, steps int) float64 {
+		if format == "json" {
+			return jsonBytes(float64(n), float64(steps), in, float64(obs))
+		}
+		return float64(n) * float64(steps+1) * datasets.CSVRowBytes(obs)
+	}
+	if free, ok := sysmem.DiskFree(out); ok {
+		return sysmem.FitDisk("writing the export", disk(n, steps), float64(free), out, fields(disk)...)
+	}
+	return nil
+}
+
+// jsonBytes estimates the text of a JSON export (about 12 characters a number).
+func jsonBytes(n, steps, in, obs float64) float64 {
+	return 12 * n * (steps*(in+obs) + obs + 3*(steps+1))
 }
 
 func roundAll(x []float64) []float64 {

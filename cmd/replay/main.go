@@ -8,7 +8,10 @@
 //	go run ./cmd/replay metrics --task tmaze --traj runs/tmaze/replay/trajectories.csv
 //	go run ./cmd/replay datasets --task triangle --n 10 --format csv --out paths.csv
 //
-// Exit status: 0 success, 1 a failure while running, 2 a bad command line.
+// Exit status: 0 success, 1 a failure while running, 2 a bad command line or value. Every error is
+// one line on stderr; an internal error (a panic) too, with its stack only when REPLAY_DEBUG=1.
+// Ctrl-C (or SIGTERM) stops a command at its next check, saving what it can (train saves a
+// checkpoint); a second one quits at once.
 package main
 
 import (
@@ -19,8 +22,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
+
+	"github.com/replaylab/replay/internal/dirlock"
+	"github.com/replaylab/replay/replaylib/settings"
 )
 
 // usageError marks command-line mistakes: exit status 2.
@@ -54,8 +63,22 @@ func usage(w io.Writer) {
 // ProfileEnv names a file to write a CPU profile of the whole command to (go tool pprof reads it).
 const ProfileEnv = "REPLAY_CPUPROFILE"
 
+// DebugEnv set to 1 prints the stack of an internal error.
+const DebugEnv = "REPLAY_DEBUG"
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		fmt.Fprintln(os.Stderr, "replay: stopping (interrupt again to quit at once)")
+		cancel()
+		<-signals
+		fmt.Fprintln(os.Stderr, "replay: quit")
+		pprof.StopCPUProfile()
+		os.Exit(130)
+	}()
 	if path := os.Getenv(ProfileEnv); path != "" {
 		if f, err := os.Create(path); err == nil {
 			if pprof.StartCPUProfile(f) == nil {
@@ -64,7 +87,7 @@ func main() {
 		}
 	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	pprof.StopCPUProfile()
 	os.Exit(code)
 }
@@ -83,23 +106,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name != name {
 			continue
 		}
-		err := c.run(ctx, args, stdout, stderr)
+		err := runCommand(ctx, c.run, args, stdout, stderr)
 		var ue usageError
+		var ie internalError
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, &ie):
+			fmt.Fprintf(stderr, "replay %s: internal error: %s; please report it with the command line (%s=1 shows where)\n",
+				name, oneLine(fmt.Sprint(ie.value)), DebugEnv)
+			if os.Getenv(DebugEnv) == "1" {
+				stderr.Write(ie.stack)
+			}
+			return 1
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "replay %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "replay %s: %s\n", name, oneLine(err.Error()))
 			return 2
 		default:
-			fmt.Fprintf(stderr, "replay %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "replay %s: %s\n", name, oneLine(err.Error()))
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "replay: unknown command %q (want one of %s, help)\n", name, commandNames())
+	fmt.Fprintf(stderr, "replay: unknown command %s (want one of %s, help)\n", settings.Quote(name), commandNames())
 	return 2
+}
+
+// internalError is a panic inside a command, recovered.
+type internalError struct {
+	value any
+	stack []byte
+}
+
+func (e internalError) Error() string { return fmt.Sprint("internal error: ", e.value) }
+
+// runCommand runs one command, turning a panic into an internalError.
+func runCommand(ctx context.Context, cmd func(context.Context, []string, io.Writer, io.Writer) error, args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = internalError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return cmd(ctx, args, stdout, stderr)
+}
+
+// oneLine joins the lines of a message with "; " (an error is one line on stderr).
+func oneLine(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 func commandNames() string {
@@ -123,7 +183,34 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %s", settings.Quote(fs.Arg(0)))
 	}
-	return nil
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		if err := settings.CheckText(f.Value.String()); err != nil && bad == nil {
+			bad = usagef("--%s: %v", f.Name, err)
+		}
+	})
+	return bad
 }
+
+// lockDir takes the lock of an output directory (created if needed) for the whole command, so
+// that two commands never write into one directory at once. The system frees it when the process
+// ends, however it ends.
+func lockDir(dir, flagName string) (*dirlock.Lock, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flagName, dir, err)
+	}
+	path := filepath.Join(dir, LockFile)
+	l, err := dirlock.Acquire(path, dirlock.Options{})
+	if errors.Is(err, dirlock.ErrLocked) {
+		return nil, fmt.Errorf("%s %s: another process holds this directory (%s); wait for it to finish or use another directory", flagName, dir, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flagName, dir, err)
+	}
+	return l, nil
+}
+
+// LockFile is the lock of an output directory of train and replay.
+const LockFile = ".replay.lock"

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,39 +12,120 @@ import (
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/internal/jsonsafe"
+	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/replay"
 )
 
-// readTrajectories reads chain,t,x,y rows into traj[chain][t].
-func readTrajectories(path string) ([][]datasets.Point, error) {
+// readTrajectories reads a trajectories.csv (chain,t,x,y rows) into traj[chain][t], within the
+// memory this machine holds.
+func readTrajectories(ctx context.Context, path string) ([][]datasets.Point, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) < 2 || len(rows[0]) != 4 || rows[0][0] != "chain" {
-		return nil, fmt.Errorf("%s: want a header chain,t,x,y and rows", path)
+	budget, _ := sysmem.Budget()
+	return parseTrajectories(ctx, f, path, int(budget/bytesPerPoint))
+}
+
+// bytesPerPoint is what a point read costs at most: its 16 bytes, the slices' growth and the
+// copies the measures make.
+const bytesPerPoint = 64
+
+// maxCSVLine bounds a line of trajectories.csv (a row is a few dozen bytes).
+const maxCSVLine = 1 << 12
+
+// parseTrajectories reads chain,t,x,y rows into traj[chain][t]. Every row needs an integer chain
+// in [0, replay.MaxChains), an integer t ≥ 0 increasing along its chain, and finite x and y;
+// chains must be numbered 0 … n−1 without gaps; at most maxPoints rows. Errors name the input
+// and the row; ctx stops a long read.
+func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints int) ([][]datasets.Point, error) {
+	r := csv.NewReader(&lineLimit{r: bufio.NewReader(in), max: maxCSVLine})
+	r.ReuseRecord = true
+	r.FieldsPerRecord = 4
+	header, err := r.Read()
+	if err != nil || header[0] != "chain" || header[1] != "t" || header[2] != "x" || header[3] != "y" {
+		if err == nil || err == io.EOF {
+			err = errors.New("want a header chain,t,x,y")
+		}
+		return nil, fmt.Errorf("%s: line 1: %s", name, oneLine(err.Error()))
 	}
 	var traj [][]datasets.Point
-	for i, row := range rows[1:] {
-		c, err1 := strconv.Atoi(row[0])
-		x, err2 := strconv.ParseFloat(row[2], 64)
-		y, err3 := strconv.ParseFloat(row[3], 64)
-		if err1 != nil || err2 != nil || err3 != nil || c < 0 {
-			return nil, fmt.Errorf("%s: row %d is not chain,t,x,y", path, i+2)
+	var lastT []int
+	points := 0
+	for row := 2; ; row++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", name, oneLine(err.Error()))
+		}
+		if row%(1<<16) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		c, err1 := strconv.Atoi(rec[0])
+		t, err2 := strconv.Atoi(rec[1])
+		x, err3 := strconv.ParseFloat(rec[2], 64)
+		y, err4 := strconv.ParseFloat(rec[3], 64)
+		switch {
+		case err1 != nil || err2 != nil || err3 != nil || err4 != nil:
+			return nil, fmt.Errorf("%s: row %d is not chain,t,x,y (integers, then numbers)", name, row)
+		case c < 0 || c >= replay.MaxChains:
+			return nil, fmt.Errorf("%s: row %d: chain %d: must be in [0, %d)", name, row, c, replay.MaxChains)
+		case !finite(x) || !finite(y):
+			return nil, fmt.Errorf("%s: row %d: position (%s, %s) is not finite", name, row, rec[2], rec[3])
+		case t < 0:
+			return nil, fmt.Errorf("%s: row %d: t=%d: must be ≥ 0", name, row, t)
+		case points >= maxPoints:
+			return nil, fmt.Errorf("%s: more than %d rows: more than this machine's memory holds", name, maxPoints)
 		}
 		for len(traj) <= c {
 			traj = append(traj, nil)
+			lastT = append(lastT, -1)
 		}
+		if t <= lastT[c] {
+			return nil, fmt.Errorf("%s: row %d: chain %d has t=%d after t=%d (t must increase along a chain)", name, row, c, t, lastT[c])
+		}
+		lastT[c] = t
 		traj[c] = append(traj[c], datasets.Point{X: x, Y: y})
+		points++
+	}
+	if points == 0 {
+		return nil, fmt.Errorf("%s: no rows after the header", name)
+	}
+	for c, ch := range traj {
+		if len(ch) == 0 {
+			return nil, fmt.Errorf("%s: chain %d has no rows (chains are numbered 0 … %d)", name, c, len(traj)-1)
+		}
 	}
 	return traj, nil
+}
+
+// lineLimit fails a read once a line grows beyond max bytes (the CSV reader would hold it whole).
+type lineLimit struct {
+	r    *bufio.Reader
+	max  int
+	line int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			l.line = 0
+			continue
+		}
+		if l.line++; l.line > l.max {
+			return i, fmt.Errorf("a line longer than %d bytes", l.max)
+		}
+	}
+	return n, err
 }
 
 func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,11 +151,16 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := datasets.NewDefaultTask(*task); err != nil {
 		return usagef("--task: %v", err)
 	}
-	traj, err := readTrajectories(*trajPath)
+	if st, err := os.Stat(*trajPath); err != nil || st.IsDir() {
+		return usagef("--traj %s: not a file", *trajPath)
+	}
+	traj, err := readTrajectories(ctx, *trajPath)
 	if err != nil {
 		return err
 	}
-	values, err := claims.Measure(ctx, *task, 0, traj, *seed)
+	// Some measures do not check ctx in their inner loops (and grow with the square of the
+	// chains' length): an interrupt returns at once and leaves them behind.
+	values, err := interruptible(ctx, func() (map[string]float64, error) { return claims.Measure(ctx, *task, 0, traj, *seed) })
 	if err != nil {
 		return fmt.Errorf("%s: %w", *trajPath, err)
 	}
@@ -84,9 +171,12 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				out[d.Key] = v
 			}
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		data, err := jsonsafe.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(data, '\n'))
+		return err
 	}
 	fmt.Fprintf(stdout, "%d chains of %s replay (%s)\n", len(traj), *task, *trajPath)
 	for _, d := range metrics.Catalog {

@@ -2,12 +2,13 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/sysmem"
+	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/plots"
 	"github.com/replaylab/replay/replaylib/replay"
@@ -22,52 +25,62 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
+// Bounds of replay's animation flags: beyond them a GIF takes longer to draw than to replay and
+// more memory than it is worth.
+const (
+	maxAnimChains = 64
+	maxAnimFrames = 1000
+	maxCompare    = 8
+)
+
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	modelDir := fs.String("model", "", "run directory written by 'replay train' (required)")
-	out := fs.String("out", "", "output directory (default: MODEL/replay)")
-	set := fs.String("set", "", "replay settings \"key=value;…\": chains, steps, burnin, steps_per_call, seed, noise_sd, noise (fixed|sqrt-momentum), alpha, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum")
+	modelDir := fs.String("model", "", "run directory written by 'replay train' (required; only read)")
+	out := fs.String("out", "", "output directory (default: MODEL/replay, or ./<model's name>-replay when MODEL is not writable)")
+	set := fs.String("set", "", "replay settings \"key=value;…\": "+replaySetters(&replay.Config{}).Keys()+" (noise: fixed or sqrt-momentum)")
 	startX := fs.Float64("x", 0, "start position x (with --y; default: starts of fresh task paths)")
 	startY := fs.Float64("y", 0, "start position y")
 	animate := fs.String("animate", "", "also write an animated GIF of the replay to this path (relative to --out, e.g. replay.gif)")
-	animChains := fs.Int("animate-chains", plots.DefaultAnimationMaxChains, "chains shown in the animation (the first ones)")
-	animFrames := fs.Int("animate-frames", plots.DefaultAnimationFrames, "frames of the animation, sampling the steps evenly")
+	animChains := fs.Int("animate-chains", plots.DefaultAnimationMaxChains, fmt.Sprintf("chains shown in the animation (the first ones; 1 … %d)", maxAnimChains))
+	animFrames := fs.Int("animate-frames", plots.DefaultAnimationFrames, fmt.Sprintf("frames of the animation, sampling the steps evenly (1 … %d)", maxAnimFrames))
 	var compare compareFlag
-	fs.Var(&compare, "compare", "replay a variant of the model with these cell settings \"key=value;…\" (alpha, noise_sd, noise, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum) applied over --set, from the same starts with the same noise seed, and animate it beside the replay; repeat for more variants (needs --animate)")
+	fs.Var(&compare, "compare", fmt.Sprintf("replay a variant of the model with these cell settings \"key=value;…\" (alpha, noise_sd, noise, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum) applied over --set, from the same starts with the same noise seed, and animate it beside the replay; repeat for more variants (at most %d; needs --animate)", maxCompare))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *modelDir == "" {
 		return usagef("--model: required (a run directory from 'replay train')")
 	}
+	visited := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { visited[f.Name] = true })
 	switch {
 	case len(compare) > 0 && *animate == "":
 		return usagef("--compare: needs --animate (the variants are only shown in the animation)")
-	case *animChains < 1:
-		return usagef("--animate-chains=%d: want an integer ≥ 1", *animChains)
-	case *animFrames < 1:
-		return usagef("--animate-frames=%d: want an integer ≥ 1", *animFrames)
+	case len(compare) > maxCompare:
+		return usagef("--compare: %d variants, want at most %d", len(compare), maxCompare)
+	case *animChains < 1 || *animChains > maxAnimChains:
+		return usagef("--animate-chains=%d: want an integer in [1, %d]", *animChains, maxAnimChains)
+	case *animFrames < 1 || *animFrames > maxAnimFrames:
+		return usagef("--animate-frames=%d: want an integer in [1, %d]", *animFrames, maxAnimFrames)
+	case !finite(*startX):
+		return usagef("--x %g: want a finite number", *startX)
+	case !finite(*startY):
+		return usagef("--y %g: want a finite number", *startY)
+	case visited["animate"] && strings.TrimSpace(*animate) == "":
+		return usagef("--animate: want a file name, e.g. replay.gif")
 	}
-	if *out == "" {
-		*out = filepath.Join(*modelDir, "replay")
+	if st, err := os.Stat(*modelDir); err != nil || !st.IsDir() {
+		return usagef("--model %s: not a directory", *modelDir)
 	}
-	data, err := os.ReadFile(filepath.Join(*modelDir, training.ConfigFile))
+	cfg, err := training.ReadConfig(*modelDir)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return usagef("--model %s: not a training run (no %s)", *modelDir, training.ConfigFile)
+	}
 	if err != nil {
-		return fmt.Errorf("--model %s: not a training run (%w)", *modelDir, err)
-	}
-	var cfg training.Config
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return fmt.Errorf("--model %s: %w", *modelDir, err)
+		return fmt.Errorf("--model: %w", err)
 	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
-	s := cellSetters(&rc)
-	for k, set := range map[string]func(string) error{
-		"chains": settings.Int(&rc.Chains, 1), "steps": settings.Int(&rc.Steps, 1), "steps_per_call": settings.Int(&rc.StepsPerCall, 1),
-		"burnin": settings.Int(&rc.Burnin, 0), "seed": settings.Uint(&rc.Seed),
-	} {
-		s[k] = set
-	}
-	if err := s.Apply(*set); err != nil {
+	if err := replaySetters(&rc).Apply(*set); err != nil {
 		return usagef("%v", err)
 	}
 	if err := rc.Validate(); err != nil {
@@ -77,9 +90,49 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	run, err := openRun(*out, cfg, *modelDir)
+	panels := 0
+	if *animate != "" {
+		panels = len(variants)
+	}
+	if err := replayFits(rc, cfg.Model, *animChains, panels, *animFrames); err != nil {
+		return usagef("%v", err)
+	}
+	if *out == "" {
+		*out = filepath.Join(*modelDir, "replay")
+		if checkWritable(*out) != nil {
+			abs, _ := filepath.Abs(*modelDir)
+			alt := filepath.Base(abs) + "-replay"
+			fmt.Fprintf(stdout, "replay: %s is not writable; writing to %s (set --out to choose)\n", *modelDir, alt)
+			*out = alt
+		}
+	}
+	if err := checkWritable(*out); err != nil {
+		return err
+	}
+	if free, ok := sysmem.DiskFree(*out); ok {
+		csvBytes := func(chains, steps int) float64 { return trajRowBytes * float64(chains) * float64(steps+1) }
+		if err := sysmem.FitDisk("trajectories.csv", csvBytes(rc.Chains, rc.Steps), float64(free), *out,
+			sysmem.Field{Name: "chains", Value: rc.Chains, Min: 1, With: func(v int) float64 { return csvBytes(v, rc.Steps) }},
+			sysmem.Field{Name: "steps", Value: rc.Steps, Min: 1, With: func(v int) float64 { return csvBytes(rc.Chains, v) }},
+		); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	lock, err := lockDir(*out, "--out")
 	if err != nil {
 		return err
+	}
+	defer lock.Release()
+	backend, err := replaylib.NewBackend()
+	if err != nil {
+		return err
+	}
+	run, err := training.OpenReadOnly(backend, *modelDir)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	for _, w := range run.Warnings {
+		fmt.Fprintf(stderr, "replay replay: warning: %s\n", w)
 	}
 	if run.GlobalStep() == 0 {
 		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
@@ -89,8 +142,6 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	starts := replay.StartPositions(run.Task(), rc.Chains, rc.Seed)
-	visited := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { visited[f.Name] = true })
 	if visited["x"] || visited["y"] {
 		for i := range starts {
 			starts[i] = datasets.Point{X: *startX, Y: *startY}
@@ -101,8 +152,13 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *animate != "" {
 		anim = make([][]datasets.Point, shown)
 	}
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
+	trajPath := filepath.Join(*out, "trajectories.csv")
+	f, err := atomicfile.Create(trajPath)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString("chain,t,x,y\n")
 	var line []byte
 	err = eng.Run(ctx, rc, replay.Start{Positions: starts}, func(t int, pos []datasets.Point) error {
@@ -118,7 +174,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			line = append(line, ',')
 			line = strconv.AppendFloat(line, p.Y, 'g', 7, 64)
 			line = append(line, '\n')
-			w.Write(line)
+			if _, err := w.Write(line); err != nil {
+				return fmt.Errorf("writing %s: %w", trajPath, err)
+			}
 		}
 		if t%max(1, rc.Steps/10) == 0 {
 			fmt.Fprintf(stdout, "replay: step %d/%d\n", t, rc.Steps)
@@ -126,17 +184,22 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("replay stopped: %w (nothing written)", ctx.Err())
+		}
 		return err
 	}
-	w.Flush()
-	trajPath := filepath.Join(*out, "trajectories.csv")
-	if err := atomicfile.Write(trajPath, buf.Bytes()); err != nil {
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", trajPath, err)
+	}
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	if err := atomicfile.WriteJSON(filepath.Join(*out, "replay-config.json"), struct {
 		Task   string        `json:"task"`
+		Model  string        `json:"model"`
 		Replay replay.Config `json:"replay"`
-	}{cfg.Task, rc}); err != nil {
+	}{cfg.Task, *modelDir, rc}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --task %s --traj %s)\n",
@@ -144,20 +207,22 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *animate == "" {
 		return nil
 	}
-	panels := []plots.AnimationPanel{{Title: variants[0].title, Chains: anim}}
+	animPanels := []plots.AnimationPanel{{Title: variants[0].title, Chains: anim}}
 	for _, v := range variants[1:] {
 		// A chain's noise depends only on the seed and its index, so the shown chains alone,
 		// from the same starts, see the same noise as in the full replay.
 		v.rc.Chains = shown
 		traj, err := eng.Trajectories(ctx, v.rc, replay.Start{Positions: starts[:shown]})
 		if err != nil {
-			return fmt.Errorf("--compare %q: %w", v.spec, err)
+			return fmt.Errorf("--compare %s: %w", settings.Quote(v.spec), err)
 		}
-		panels = append(panels, plots.AnimationPanel{Title: v.title, Chains: traj})
+		animPanels = append(animPanels, plots.AnimationPanel{Title: v.title, Chains: traj})
 	}
-	gifData, err := plots.Animation(run.Task().Env(), panels, plots.AnimationOptions{Frames: *animFrames, MaxChains: shown})
+	gifData, err := interruptible(ctx, func() ([]byte, error) {
+		return plots.Animation(run.Task().Env(), animPanels, plots.AnimationOptions{Frames: *animFrames, MaxChains: shown})
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("--animate: %w", err)
 	}
 	gifPath := *animate
 	if !filepath.IsAbs(gifPath) {
@@ -166,8 +231,90 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := atomicfile.Write(gifPath, gifData); err != nil {
 		return fmt.Errorf("--animate: %w", err)
 	}
-	fmt.Fprintf(stdout, "replay: animation of %d chains, %d panel(s) side by side → %s\n", shown, len(panels), gifPath)
+	fmt.Fprintf(stdout, "replay: animation of %d chains, %d panel(s) side by side → %s\n", shown, len(animPanels), gifPath)
 	return nil
+}
+
+// trajRowBytes is about the size of one row of trajectories.csv ("12,345,-0.1234567,0.7654321").
+const trajRowBytes = 36
+
+// replayFits checks the replay's memory estimate against the machine: the chains' states and the
+// noise of one call (double-buffered), the readouts, the weights, and, when animating, the shown
+// chains' trajectories of every panel and the frames of the GIF.
+func replayFits(rc replay.Config, m model.Config, animChains, panels, frames int) error {
+	est := replayBytes(m, animChains, panels, frames)
+	budget, source := sysmem.Budget()
+	fields := []sysmem.Field{
+		{Name: "chains", Value: rc.Chains, Min: 1, With: func(v int) float64 { return est(v, rc.StepsPerCall, rc.Steps) }},
+		{Name: "steps_per_call", Value: rc.StepsPerCall, Min: 1, With: func(v int) float64 { return est(rc.Chains, v, rc.Steps) }},
+	}
+	if panels > 0 {
+		fields = append(fields, sysmem.Field{Name: "steps", Value: rc.Steps, Min: 1, With: func(v int) float64 { return est(rc.Chains, rc.StepsPerCall, v) }})
+	}
+	return sysmem.Fit("replay", est(rc.Chains, rc.StepsPerCall, rc.Steps), budget, source, fields...)
+}
+
+// replayBytes returns the memory estimate of a replay of a network of m by chains, steps per call
+// and steps.
+func replayBytes(m model.Config, animChains, panels, frames int) func(chains, stepsPerCall, steps int) float64 {
+	return func(chains, stepsPerCall, steps int) float64 {
+		C, H, k, S := float64(chains), float64(m.Hidden), float64(stepsPerCall), float64(steps)
+		out := float64(m.OutputDim)
+		b := 3 * 4 * 4 * C * H                                      // h, a, v, h̄: inputs, results, temporaries
+		b += 3 * 4 * k * C * H                                      // noise: the next call's, the current, the device's copy
+		b += k * C * (2*4*3 + 16 + 4*out*2)                         // decoded positions and readouts of a call
+		b += 3 * 4 * (H*H + H*(float64(m.InputDim+m.ObsDim)+out+2)) // weights
+		b += C * float64(m.ObsDim) * 4 * 3                          // start observations and states
+		if panels > 0 {
+			shown := math.Min(float64(animChains), C)
+			b += shown * (S + 1) * 16 * float64(panels)                           // trajectories of the shown chains
+			b += float64(min(frames, steps+1)) * float64(panels) * animFrameBytes // GIF frames
+		}
+		return b + 256<<20
+	}
+}
+
+// animFrameBytes is about the memory of one panel of one GIF frame.
+const animFrameBytes = 2e5
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// interruptible runs work and returns its result, or ctx's error as soon as ctx is cancelled (the
+// work is then abandoned: for work that cannot be stopped, such as drawing an animation).
+func interruptible[T any](ctx context.Context, work func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				var zero T
+				done <- result{zero, fmt.Errorf("internal error: %v", p)}
+			}
+		}()
+		v, err := work()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// replaySetters are replay's --set keys: the cell's and the run's sizes and seed.
+func replaySetters(rc *replay.Config) settings.Setters {
+	s := cellSetters(rc)
+	s["chains"] = settings.IntRange(&rc.Chains, 1, replay.MaxChains)
+	s["steps"] = settings.IntRange(&rc.Steps, 1, replay.MaxSteps)
+	s["steps_per_call"] = settings.IntRange(&rc.StepsPerCall, 1, 1000)
+	s["burnin"] = settings.IntRange(&rc.Burnin, 0, replay.MaxSteps)
+	s["seed"] = settings.Uint(&rc.Seed)
+	return s
 }
 
 // cellSetters are the --set keys of the replay-time cell and noise convention: the ones --compare
@@ -237,13 +384,13 @@ func compareVariants(base replay.Config, set string, compare []string) ([]varian
 	for _, spec := range compare {
 		rc := base
 		if strings.TrimSpace(spec) == "" {
-			return nil, usagef("--compare %q: want cell settings \"key=value;…\"", spec)
+			return nil, usagef("--compare %s: want cell settings \"key=value;…\"", strconv.Quote(spec))
 		}
 		if err := cellSetters(&rc).Apply(spec); err != nil {
 			return nil, usagef("%s", strings.Replace(err.Error(), "--set", "--compare", 1))
 		}
 		if err := rc.Validate(); err != nil {
-			return nil, usagef("--compare %q: %v", spec, err)
+			return nil, usagef("--compare %s: %v", settings.Quote(spec), err)
 		}
 		vs = append(vs, variant{rc: rc, spec: spec, title: title(append(append([]kv(nil), baseSettings...), settingsOf(spec)...))})
 	}

@@ -3,17 +3,23 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
+	"github.com/replaylab/replay/replaylib/replay"
+	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/replaylib/training"
 )
 
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +56,9 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := sz.Set(*set); err != nil {
 		return usagef("%v", err)
 	}
+	if err := sizeFits(sz); err != nil {
+		return usagef("%v", err)
+	}
 	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout}
 	if *shard != "" {
 		if opt.Shard.I, opt.Shard.N, err = claims.ParseShard(*shard); err != nil {
@@ -84,6 +93,41 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return nil
 	}
 	return writeResult(res, *out, stdout)
+}
+
+// sizeFits checks that the largest network of a size trains, and its replays run, within this
+// machine's memory (the names in errors are the --set keys).
+func sizeFits(sz claims.Size) error {
+	for _, task := range sz.Tasks {
+		hidden, cells := sz.Hidden, 0
+		if task == "placecells" {
+			hidden, cells = sz.PlaceHidden, sz.PlaceCells
+		}
+		cfg, err := training.DefaultConfigWith(task, cells)
+		if err != nil {
+			return fmt.Errorf("tasks: %v", err)
+		}
+		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
+		if err := cfg.CheckFits(); err != nil {
+			if task == "placecells" {
+				err = errors.New(strings.Replace(err.Error(), "hidden=", "place_hidden=", 1))
+			}
+			return err
+		}
+		est := replayBytes(cfg.Model, 0, 0, 0)
+		budget, source := sysmem.Budget()
+		for _, chains := range []struct {
+			key string
+			n   int
+		}{{"chains", sz.Chains}, {"sweep_chains", sz.SweepChains}} {
+			steps := max(sz.ReplaySteps, sz.SweepSteps)
+			with := func(v int) float64 { return est(v, replay.DefaultStepsPerCall, steps) }
+			if err := sysmem.Fit("replay", with(chains.n), budget, source, sysmem.Field{Name: chains.key, Value: chains.n, Min: 2, With: with}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeResult writes figures, report.md and metrics.json and prints the verdicts.
@@ -136,6 +180,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--from: required (directories of 'replay reproduce' runs or shards)")
 	}
 	dirs := strings.Split(*from, ",")
+	if *out != "" {
+		if err := checkWritable(*out); err != nil {
+			return err
+		}
+	}
 	plan, err := readPlan(dirs[0])
 	if err != nil {
 		return err
@@ -168,11 +217,19 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // runStatus lists the units of a run: done, running (locked by a live process), failed or left.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: replay status DIR (an output directory of 'replay reproduce')")
+			return err
+		}
 		return usagef("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return usagef("usage: replay status DIR")
+	}
+	if err := settings.CheckText(fs.Arg(0)); err != nil {
+		return usagef("DIR: %v", err)
 	}
 	dir := fs.Arg(0)
 	plan, err := readPlan(dir)
@@ -199,6 +256,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func readPlan(dir string) (claims.Plan, error) {
 	var plan claims.Plan
 	raw, err := os.ReadFile(filepath.Join(dir, claims.PlanFile))
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return plan, usagef("%s: not the output of 'replay reproduce' (no %s)", dir, claims.PlanFile)
+	}
 	if err != nil {
 		return plan, fmt.Errorf("%s: not the output of 'replay reproduce' (%w)", dir, err)
 	}

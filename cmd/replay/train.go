@@ -14,34 +14,50 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
-// trainSettings are train's --set keys; ranges are checked by training.Config.Validate.
+// trainSettings are train's --set keys; integers are range-checked here, the rest by
+// training.Config.Validate and CheckFits.
 func trainSettings(cfg *training.Config) settings.Setters {
-	anyInt := func(p *int) func(string) error { return settings.Int(p, math.MinInt) }
 	return settings.Setters{
-		"steps": anyInt(&cfg.Steps), "batch_size": anyInt(&cfg.BatchSize), "seq_len": anyInt(&cfg.SeqLen),
-		"mask_k": anyInt(&cfg.MaskK), "learning_rate": settings.Float(&cfg.LearningRate), "hidden": anyInt(&cfg.Model.Hidden),
-		"alpha": settings.Float(&cfg.Model.Cell.Alpha), "noise_sd": settings.Float(&cfg.Model.Cell.NoiseSD),
-		"adapt_strength": settings.Float(&cfg.Model.Cell.AdaptStrength), "adapt_tau": settings.Float(&cfg.Model.Cell.AdaptTau),
-		"momentum": settings.Float(&cfg.Model.Cell.Momentum), "weight_seed": settings.Uint(&cfg.WeightSeed),
-		"data_seed": settings.Uint(&cfg.DataSeed), "noise_seed": settings.Uint(&cfg.NoiseSeed), "log_every": anyInt(&cfg.LogEvery),
-		"checkpoint_every": anyInt(&cfg.CheckpointEvery), "eval_batch": anyInt(&cfg.EvalBatch),
-		"adapt_form":     func(v string) error { cfg.Model.Cell.AdaptForm = model.AdaptForm(v); return nil },
-		"adapt_slow_tau": settings.Float(&cfg.Model.Cell.AdaptSlowTau),
+		"steps":            settings.IntRange(&cfg.Steps, 0, training.MaxSteps),
+		"batch_size":       settings.IntRange(&cfg.BatchSize, 1, training.MaxBatch),
+		"seq_len":          settings.IntRange(&cfg.SeqLen, 1, training.MaxSeqLen),
+		"mask_k":           settings.IntRange(&cfg.MaskK, 0, training.MaxMaskK),
+		"learning_rate":    settings.Float(&cfg.LearningRate),
+		"hidden":           settings.IntRange(&cfg.Model.Hidden, 1, training.MaxHidden),
+		"alpha":            settings.Float(&cfg.Model.Cell.Alpha),
+		"noise_sd":         settings.Float(&cfg.Model.Cell.NoiseSD),
+		"adapt_strength":   settings.Float(&cfg.Model.Cell.AdaptStrength),
+		"adapt_tau":        settings.Float(&cfg.Model.Cell.AdaptTau),
+		"momentum":         settings.Float(&cfg.Model.Cell.Momentum),
+		"weight_seed":      settings.Uint(&cfg.WeightSeed),
+		"data_seed":        settings.Uint(&cfg.DataSeed),
+		"noise_seed":       settings.Uint(&cfg.NoiseSeed),
+		"log_every":        settings.Int(&cfg.LogEvery, 1),
+		"checkpoint_every": settings.Int(&cfg.CheckpointEvery, 1),
+		"eval_batch":       settings.IntRange(&cfg.EvalBatch, 1, training.MaxBatch),
+		"adapt_form":       func(v string) error { cfg.Model.Cell.AdaptForm = model.AdaptForm(v); return nil },
+		"adapt_slow_tau":   settings.Float(&cfg.Model.Cell.AdaptSlowTau),
 	}
 }
+
+// maxTrainSeed keeps the seeds derived from --seed (10·seed + 1…3) from wrapping around.
+const maxTrainSeed = (math.MaxUint64 - 3) / 10
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	task := fs.String("task", "triangle", "task: triangle, tmaze or placecells")
-	out := fs.String("out", "", "run directory for checkpoints, config.json and history.json (required)")
-	seed := fs.Uint64("seed", 0, "if set, derive weight, data and noise seeds from it")
-	set := fs.String("set", "", "training hyperparameters \"key=value;…\" (see README)")
+	out := fs.String("out", "", "run directory for checkpoints, config.json and history.json (required; one train at a time)")
+	seed := fs.Uint64("seed", 0, fmt.Sprintf("if set (1 … %d), derive weight, data and noise seeds from it", uint64(maxTrainSeed)))
+	set := fs.String("set", "", "training hyperparameters \"key=value;…\": "+trainSettings(&training.Config{}).Keys())
 	progress := fs.Bool("progress", true, "show a progress bar")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *out == "" {
 		return usagef("--out: required (the run directory)")
+	}
+	if *seed > maxTrainSeed {
+		return usagef("--seed %d: want an integer in [0, %d]", *seed, uint64(maxTrainSeed))
 	}
 	cfg, err := training.DefaultConfig(*task)
 	if err != nil {
@@ -56,9 +72,27 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	run, err := openRun(*out, cfg, *out)
+	if err := cfg.CheckFits(); err != nil {
+		return usagef("%v", err)
+	}
+	if err := checkWritable(*out); err != nil {
+		return err
+	}
+	lock, err := lockDir(*out, "--out")
 	if err != nil {
 		return err
+	}
+	defer lock.Release()
+	backend, err := replaylib.NewBackend()
+	if err != nil {
+		return err
+	}
+	run, err := training.Open(backend, cfg, *out)
+	if err != nil {
+		return err
+	}
+	for _, w := range run.Warnings {
+		fmt.Fprintf(stderr, "replay train: warning: %s\n", w)
 	}
 	fmt.Fprintf(stdout, "train: %s, hidden %d, α=%g, k=%d, from step %d to %d, in %s\n", cfg.Task, cfg.Model.Hidden,
 		cfg.Model.Cell.Alpha, cfg.MaskK, run.GlobalStep(), cfg.Steps, *out)
@@ -75,16 +109,4 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			e.PosError, 100*e.PosErrRel, filepath.Join(*out, training.HistoryFile))
 	}
 	return nil
-}
-
-// openRun checks that out is writable, picks the backend and opens (or resumes) the run kept in dir.
-func openRun(out string, cfg training.Config, dir string) (*training.Run, error) {
-	if err := checkWritable(out); err != nil {
-		return nil, err
-	}
-	backend, err := replaylib.NewBackend()
-	if err != nil {
-		return nil, err
-	}
-	return training.Open(backend, cfg, dir)
 }

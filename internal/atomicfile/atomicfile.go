@@ -46,3 +46,59 @@ func WriteJSON(path string, v any) error {
 	}
 	return Write(path, append(data, '\n'))
 }
+
+// File is a file being written to a temporary name beside its path; Commit puts it in place,
+// Abort removes it. A reader never sees a partial file, and a process killed while writing leaves
+// at most a hidden temporary (".<name>.tmp-*").
+type File struct {
+	*os.File
+	path string
+	done bool
+}
+
+// Create starts writing path (its directory is created if needed).
+func Create(path string) (*File, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return &File{File: f, path: path}, nil
+}
+
+// Commit syncs and closes the file and renames it over its path.
+func (f *File) Commit() error {
+	if f.done {
+		return fmt.Errorf("writing %s: already committed or aborted", f.path)
+	}
+	f.done = true
+	tmp := f.Name()
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, f.path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Abort closes and removes the temporary file (a no-op after Commit): defer it after Create.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.Close()
+	os.Remove(f.Name())
+}

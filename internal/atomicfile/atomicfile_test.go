@@ -44,3 +44,28 @@ func TestWriteToReadOnlyDirFailsCleanly(t *testing.T) {
 		t.Fatal("write into read-only directory succeeded")
 	}
 }
+
+func TestCreateCommitAbort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("a,b\n")
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the file is visible before Commit")
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f.Abort() // no-op after Commit
+	g, _ := Create(path)
+	g.WriteString("partial")
+	g.Abort()
+	got, _ := os.ReadFile(path)
+	entries, _ := os.ReadDir(dir)
+	if string(got) != "a,b\n" || len(entries) != 1 {
+		t.Errorf("content %q, %d entries; want the committed file alone", got, len(entries))
+	}
+}

@@ -271,7 +271,11 @@ func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets
 	if len(traj) == 0 {
 		return nil, fmt.Errorf("no trajectories")
 	}
-	res := &VariantResult{Spec: VariantSpec{Family: FamilyCore}, Values: map[string]float64{}}
+	steps := len(traj[0]) - 1 // the variant's steps, which set the displacement lag: the shortest chain's
+	for _, ch := range traj {
+		steps = min(steps, len(ch)-1)
+	}
+	res := &VariantResult{Spec: VariantSpec{Family: FamilyCore, Steps: steps}, Values: map[string]float64{}}
 	if err := measure(ctx, ts, res, traj, nil, RNG(seed, StreamSubsample)); err != nil {
 		return nil, err
 	}

@@ -51,8 +51,10 @@ func (g *Grid) ExplorationPerChain(traj [][]datasets.Point) (ChainExploration, e
 				inside++
 			}
 		}
+		// Summed in cell order: a map's random order changed the last digits between runs.
+		cells := slices.Sorted(maps.Keys(counts))
 		h := 0.0
-		for _, i := range slices.Sorted(maps.Keys(counts)) { // a fixed order: the same sum bit for bit on every run
+		for _, i := range cells {
 			q := counts[i] / inside
 			h -= q * math.Log(q)
 		}

@@ -54,8 +54,14 @@ func NetDisplacement(traj [][]datasets.Point, d TrackDistance, lag int) (float64
 		s += sums[c]
 		n += counts[c]
 	}
+	if math.IsInf(s, 0) {
+		return 0, errOverflow
+	}
 	return s / float64(n), nil
 }
+
+// errOverflow: distances between points near ±MaxFloat64 add up beyond the float range.
+var errOverflow = fmt.Errorf("net displacement: the distances add up beyond the float range (coordinates too large)")
 
 // NetDisplacementPerChain is NetDisplacement for each chain on its own: (1/(T_c − L + 1))
 // Σ_t d(x_t, x_{t+L}), one value per chain.
@@ -108,6 +114,9 @@ func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []flo
 				return nil, nil, fmt.Errorf("net displacement: TrackDistance(traj[%d][%d], traj[%d][%d]) = %g, must be finite and ≥ 0", c, t, c, t+lag, v)
 			}
 			sums[c] += v
+		}
+		if math.IsInf(sums[c], 0) {
+			return nil, nil, errOverflow
 		}
 		counts[c] = len(path) - lag
 	}

@@ -150,7 +150,10 @@ func WassersteinContext(ctx context.Context, a, b []datasets.Point, p float64) (
 	for i, j := range match {
 		sum += cost[i][j]
 	}
-	return math.Pow(sum/float64(len(a)), 1/p), nil
+	if w := math.Pow(sum/float64(len(a)), 1/p); finite(w) {
+		return w, nil
+	}
+	return 0, fmt.Errorf("wasserstein: the costs add up beyond the float range (coordinates too large)")
 }
 
 // Subsample returns n points drawn without replacement from pts (all of them, shuffled, if n ≥ len;

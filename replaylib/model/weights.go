@@ -42,6 +42,10 @@ func (cfg Config) weightShapes() map[string][]int {
 	}
 }
 
+// WeightShapes returns the shape of each weight (by name inside Scope) of a network of cfg: what
+// a checkpoint of it must hold.
+func (cfg Config) WeightShapes() map[string][]int { return cfg.weightShapes() }
+
 // InitWeights creates the weights in ctx from rng (see the package doc for the distributions),
 // replacing any existing values.
 func InitWeights(ctx *context.Context, cfg Config, rng *rand.Rand) {

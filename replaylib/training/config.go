@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib/model"
 )
 
@@ -123,14 +124,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model.input_dim=%d: task %s needs %d", c.Model.InputDim, c.Task, want)
 	case c.Model.ObsDim != task.ObsDim() || c.Model.OutputDim != task.ObsDim():
 		return fmt.Errorf("model.obs_dim/output_dim=%d/%d: task %s needs %d", c.Model.ObsDim, c.Model.OutputDim, c.Task, task.ObsDim())
-	case c.Steps < 0:
-		return fmt.Errorf("steps=%d: must be ≥ 0", c.Steps)
-	case c.BatchSize < 1:
-		return fmt.Errorf("batch_size=%d: must be ≥ 1", c.BatchSize)
-	case c.SeqLen < 1:
-		return fmt.Errorf("seq_len=%d: must be ≥ 1", c.SeqLen)
-	case c.MaskK < 0:
-		return fmt.Errorf("mask_k=%d: must be ≥ 0", c.MaskK)
+	case c.Model.Hidden > MaxHidden:
+		return fmt.Errorf("hidden=%d: must be in [1, %d]", c.Model.Hidden, MaxHidden)
+	case c.Steps < 0 || c.Steps > MaxSteps:
+		return fmt.Errorf("steps=%d: must be in [0, %d]", c.Steps, MaxSteps)
+	case c.BatchSize < 1 || c.BatchSize > MaxBatch:
+		return fmt.Errorf("batch_size=%d: must be in [1, %d]", c.BatchSize, MaxBatch)
+	case c.SeqLen < 1 || c.SeqLen > MaxSeqLen:
+		return fmt.Errorf("seq_len=%d: must be in [1, %d]", c.SeqLen, MaxSeqLen)
+	case c.MaskK < 0 || c.MaskK > MaxMaskK:
+		return fmt.Errorf("mask_k=%d: must be in [0, %d]", c.MaskK, MaxMaskK)
 	case !(c.LearningRate > 0 && c.LearningRate < 1):
 		return fmt.Errorf("learning_rate=%g: must be in (0, 1)", c.LearningRate)
 	case c.LRDecay != LRConstant && c.LRDecay != LRCosine:
@@ -141,10 +144,59 @@ func (c Config) Validate() error {
 		return fmt.Errorf("log_every=%d: must be ≥ 1", c.LogEvery)
 	case c.CheckpointEvery < 1:
 		return fmt.Errorf("checkpoint_every=%d: must be ≥ 1", c.CheckpointEvery)
-	case c.EvalBatch < 1:
-		return fmt.Errorf("eval_batch=%d: must be ≥ 1", c.EvalBatch)
+	case c.EvalBatch < 1 || c.EvalBatch > MaxBatch:
+		return fmt.Errorf("eval_batch=%d: must be in [1, %d]", c.EvalBatch, MaxBatch)
 	}
 	return nil
+}
+
+// Fixed bounds of Validate, beyond any run a machine can hold; whether a run fits the machine at
+// hand is CheckFits's question.
+const (
+	MaxHidden = 1 << 16
+	MaxBatch  = 1 << 24
+	// MaxSeqLen bounds the unrolled steps: the training graph holds every one of them.
+	MaxSeqLen = 10_000
+	MaxSteps  = 1 << 40
+	// MaxMaskK is far beyond any sequence (k ≥ seq_len means only s₀ is observed).
+	MaxMaskK = 1 << 30
+)
+
+// MemoryBytes estimates the memory a run needs at its largest: the unrolled training graph
+// (every step's states for the backward pass, the noise, the outputs), the weights with their
+// gradients and Adam's moments, the evaluation graph and the host batches.
+func (c Config) MemoryBytes() float64 {
+	H, B, T, E := float64(c.Model.Hidden), float64(c.BatchSize), float64(c.SeqLen), float64(c.EvalBatch)
+	in, obs, out := float64(c.Model.InputDim), float64(c.Model.ObsDim), float64(c.Model.OutputDim)
+	params := H*H + in*H + H + obs*H + H*out + out
+	const f32 = 4
+	weights := 8 * f32 * params                  // value, gradient, Adam's m and v, the executables' copies
+	train := f32 * B * T * (12*H + 4*out + 2*in) // states and gradients of every unrolled step
+	eval := f32 * E * T * (6*H + 4*out + 2*in)   // forward only
+	host := 3 * f32 * (B + E + 64) * (T + 1) * (in + 2*obs + 6)
+	return weights + train + eval + host + overheadBytes
+}
+
+// overheadBytes is what a run needs whatever its size (the runtime, the backend, compiled code).
+const overheadBytes = 256 << 20
+
+// CheckFits returns an error naming the size setting to lower when the run's memory estimate
+// exceeds what this machine holds (sysmem.Budget).
+func (c Config) CheckFits() error {
+	budget, source := sysmem.Budget()
+	with := func(set func(*Config, int)) func(int) float64 {
+		return func(v int) float64 {
+			d := c
+			set(&d, v)
+			return d.MemoryBytes()
+		}
+	}
+	return sysmem.Fit("training", c.MemoryBytes(), budget, source,
+		sysmem.Field{Name: "batch_size", Value: c.BatchSize, Min: 1, With: with(func(d *Config, v int) { d.BatchSize = v })},
+		sysmem.Field{Name: "seq_len", Value: c.SeqLen, Min: 1, With: with(func(d *Config, v int) { d.SeqLen = v })},
+		sysmem.Field{Name: "hidden", Value: c.Model.Hidden, Min: 1, With: with(func(d *Config, v int) { d.Model.Hidden = v })},
+		sysmem.Field{Name: "eval_batch", Value: c.EvalBatch, Min: 1, With: with(func(d *Config, v int) { d.EvalBatch = v })},
+	)
 }
 
 // sameRun reports whether two configs describe the same run, ignoring how often it logs and saves

@@ -56,7 +56,12 @@ type Run struct {
 	OnEvaluate  func(LogEntry) // called after each evaluation, e.g. to update a live figure
 	ProgressBar bool           // GoMLX's progress bar (a terminal bar, or an in-place bar in GoNB)
 
+	// Warnings are what Open noticed and worked around (one line each): a checkpoint that could
+	// not be read and was skipped, a history that could not be read.
+	Warnings []string
+
 	backend    backends.Backend
+	readOnly   bool
 	ctx        *context.Context
 	task       datasets.Task
 	trainer    *train.Trainer
@@ -70,16 +75,54 @@ type Run struct {
 // ErrConfigMismatch is returned when a directory holds a run with another Config.
 var ErrConfigMismatch = errors.New("checkpoint config mismatch")
 
-// Open starts a run, or resumes the one saved in dir (if dir is not empty and holds one).
+// Open starts a run, or resumes the one saved in dir (if dir is not empty and holds one). It writes
+// config.json into dir; checkpoints are written by Save. A directory whose checkpoints were
+// trained with another Config is refused (ErrConfigMismatch); a config.json without a readable
+// checkpoint beside it (a first attempt that failed) is replaced.
 func Open(backend backends.Backend, cfg Config, dir string) (*Run, error) {
+	return open(backend, cfg, dir, false)
+}
+
+// OpenReadOnly opens the run saved in dir without writing anything there (for replaying a model
+// in a read-only directory): its Config from config.json, its newest readable checkpoint. Train
+// and Save fail on such a run.
+func OpenReadOnly(backend backends.Backend, dir string) (*Run, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	return open(backend, cfg, dir, true)
+}
+
+// ReadConfig reads and validates the config.json of a run directory; its errors name the file.
+func ReadConfig(dir string) (Config, error) {
+	path := filepath.Join(dir, ConfigFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckFits(); err != nil {
 		return nil, err
 	}
 	task, err := cfg.NewTask()
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Config: cfg, Dir: dir, backend: backend, ctx: context.New(), task: task}
+	r := &Run{Config: cfg, Dir: dir, backend: backend, ctx: context.New(), task: task, readOnly: readOnly && dir != ""}
 	resumed := false
 	if dir != "" {
 		if resumed, err = r.openDir(); err != nil {
@@ -168,58 +211,79 @@ func meanTargetBias(task datasets.Task, cfg Config) []float32 {
 	return bias
 }
 
-// openDir checks or writes the run's config in r.Dir and loads the last checkpoint if there is one.
+// openDir loads the newest readable checkpoint of r.Dir, checks that it and config.json belong to
+// r.Config, and (unless read-only) clears what an interrupted save left, writes config.json and
+// prepares saving. It reports whether a checkpoint was loaded.
 func (r *Run) openDir() (resumed bool, err error) {
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return false, fmt.Errorf("run directory %s: %w", r.Dir, err)
-	}
 	cfgPath := filepath.Join(r.Dir, ConfigFile)
-	if data, err := os.ReadFile(cfgPath); err == nil {
-		var saved Config
-		if err := json.Unmarshal(data, &saved); err != nil {
-			return false, fmt.Errorf("%s: %w", cfgPath, err)
+	if !r.readOnly {
+		if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+			return false, fmt.Errorf("run directory %s: %w", r.Dir, err)
 		}
-		if !sameRun(saved, r.Config) {
-			return false, fmt.Errorf("%w: %s was written for another run (differs in %v); use another directory or remove it",
-				ErrConfigMismatch, cfgPath, configDiff(saved, r.Config))
+		if err := prepareDir(r.Dir); err != nil {
+			return false, err
 		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	}
+	base, meta, err := r.loadNewest(r.readOnly)
+	if err != nil {
 		return false, err
+	}
+	if base != "" {
+		if !r.readOnly {
+			// config.json binds the directory only when a checkpoint was trained with it.
+			saved, err := ReadConfig(r.Dir)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+			case err != nil:
+				return false, fmt.Errorf("%w; %s holds checkpoints: restore the file or use another directory", err, r.Dir)
+			case !sameRun(saved, r.Config):
+				return false, fmt.Errorf("%w: %s was written for another run (differs in %v); use another directory or remove it",
+					ErrConfigMismatch, cfgPath, configDiff(saved, r.Config))
+			}
+		}
+		if err := r.checkLoaded(base, meta); err != nil {
+			return false, err
+		}
+		r.loadHistory()
+	}
+	if r.readOnly {
+		return base != "", nil
 	}
 	if err := atomicfile.WriteJSON(cfgPath, r.Config); err != nil {
 		return false, err
 	}
-	has := false
-	probe, err := checkpoints.Build(context.New()).Dir(r.Dir).Immediate().Done()
-	if err == nil {
-		has, err = probe.HasCheckpoints()
-	}
-	if err != nil {
-		return false, fmt.Errorf("checkpoints in %s: %w", r.Dir, err)
-	}
-	if !has {
-		r.checkpoint, err = checkpoints.Build(r.ctx).Dir(r.Dir).Keep(2).Done()
-		return false, err
-	}
-	r.checkpoint, err = checkpoints.Build(r.ctx).Dir(r.Dir).Keep(2).Immediate().Done()
-	if err != nil {
-		return false, fmt.Errorf("loading checkpoint from %s: %w", r.Dir, err)
-	}
-	// Immediate loading makes every variable trainable; the noise generator's state is not.
-	if v := r.ctx.GetVariableByScopeAndName(context.RootScope, context.RNGStateVariableName); v != nil {
-		v.SetTrainable(false)
-	}
-	if data, err := os.ReadFile(filepath.Join(r.Dir, HistoryFile)); err == nil {
-		if err := json.Unmarshal(data, &r.History); err != nil {
-			return false, fmt.Errorf("%s: %w", HistoryFile, err)
+	if base == "" {
+		// A fresh start: a history left by an attempt without a checkpoint describes nothing.
+		if err := os.Remove(filepath.Join(r.Dir, HistoryFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return false, err
 		}
+	}
+	return base != "", r.newSaver()
+}
+
+// loadHistory reads history.json, keeping the entries up to the loaded step (a history is written
+// before its checkpoint, so it may run ahead of it). An unreadable history is a warning: the
+// curve then restarts here.
+func (r *Run) loadHistory() {
+	path := filepath.Join(r.Dir, HistoryFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	if err == nil {
+		err = json.Unmarshal(data, &r.History)
+	}
+	if err != nil {
+		r.History = nil
+		r.warnf("%s is unreadable (%s): the training history restarts at step %d", path, oneLine(err.Error()), r.GlobalStep())
+		return
 	}
 	step := r.GlobalStep()
 	r.History = slices.DeleteFunc(r.History, func(e LogEntry) bool { return e.Step > step })
-	return true, nil
 }
 
-// configDiff lists the top-level JSON fields in which two configs differ.
+// configDiff lists the JSON fields (dotted paths into nested objects, e.g. model.readout) in
+// which two configs differ, leaving out those sameRun ignores.
 func configDiff(a, b Config) []string {
 	var ma, mb map[string]any
 	ja, _ := json.Marshal(a)
@@ -227,16 +291,26 @@ func configDiff(a, b Config) []string {
 	json.Unmarshal(ja, &ma)
 	json.Unmarshal(jb, &mb)
 	var diff []string
-	for k, va := range ma {
-		if k == "log_every" || k == "checkpoint_every" || k == "steps" && a.LRDecay == LRConstant && b.LRDecay == LRConstant {
-			continue
-		}
-		x, _ := json.Marshal(va)
-		y, _ := json.Marshal(mb[k])
-		if string(x) != string(y) {
-			diff = append(diff, k)
+	var walk func(prefix string, x, y map[string]any)
+	walk = func(prefix string, x, y map[string]any) {
+		for k, va := range x {
+			if prefix == "" && (k == "log_every" || k == "checkpoint_every" || k == "steps" && a.LRDecay == LRConstant && b.LRDecay == LRConstant) {
+				continue
+			}
+			if sa, ok := va.(map[string]any); ok {
+				if sb, ok := y[k].(map[string]any); ok {
+					walk(prefix+k+".", sa, sb)
+					continue
+				}
+			}
+			vx, _ := json.Marshal(va)
+			vy, _ := json.Marshal(y[k])
+			if string(vx) != string(vy) {
+				diff = append(diff, prefix+k)
+			}
 		}
 	}
+	walk("", ma, mb)
 	slices.Sort(diff)
 	return diff
 }
@@ -289,6 +363,9 @@ func targetTensor(b *datasets.Batch) *tensors.Tensor {
 // saves a checkpoint at the current step (so that reopening the directory resumes there) and
 // returns ctx's error.
 func (r *Run) Train(ctx stdctx.Context) error {
+	if r.readOnly {
+		return fmt.Errorf("training %s: the run was opened read-only", r.Dir)
+	}
 	log := r.Log
 	if log == nil {
 		log = io.Discard
@@ -318,16 +395,21 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	if r.ProgressBar {
 		commandline.AttachProgressBar(loop)
 	}
+	// stop is the error that ended the loop from the hook, returned as it is (GoMLX wraps it in
+	// the loop's and the hook's names).
+	var stop error
 	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 		if err := ctx.Err(); err != nil {
 			if serr := r.Save(); serr != nil {
 				return serr
 			}
-			return fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
+			stop = fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
+			return stop
 		}
 		loss := toFloat(metrics[0])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+			stop = fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+			return stop
 		}
 		r.lastLoss = loss
 		step := r.GlobalStep()
@@ -349,6 +431,9 @@ func (r *Run) Train(ctx stdctx.Context) error {
 		return nil
 	})
 	if _, err := loop.RunToGlobalStep(ds, r.Config.Steps); err != nil {
+		if stop != nil {
+			return stop
+		}
 		return err
 	}
 	return r.Save()
@@ -411,8 +496,14 @@ func (r *Run) Evaluate() (LogEntry, error) {
 		PosErrRel: posErr / r.task.Env().Size(), Seconds: time.Since(r.start).Seconds()}, nil
 }
 
-// Save writes a checkpoint and the history (no-op for a run without a directory).
+// Save writes the history and then a checkpoint (no-op for a run without a directory). The
+// checkpoint appears in the directory complete or not at all, even if the process is killed
+// while saving; the history is written first, so that it never lags behind the newest checkpoint
+// (entries beyond the checkpoint a run resumes from are dropped on resume).
 func (r *Run) Save() error {
+	if r.readOnly {
+		return fmt.Errorf("saving %s: the run was opened read-only", r.Dir)
+	}
 	if r.checkpoint == nil {
 		return nil
 	}
@@ -424,10 +515,13 @@ func (r *Run) Save() error {
 		}
 	}
 	r.checkpoint.ExcludeVarsFromSaving(metricVars...)
-	if err := r.checkpoint.Save(); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(r.Dir, HistoryFile), r.History); err != nil {
+		return err
+	}
+	if err := r.saveCheckpoint(); err != nil {
 		return fmt.Errorf("saving checkpoint in %s: %w", r.Dir, err)
 	}
-	return atomicfile.WriteJSON(filepath.Join(r.Dir, HistoryFile), r.History)
+	return nil
 }
 
 // Network returns the run's model for stepwise use (it shares the run's weights).
