@@ -29,7 +29,7 @@ import (
 	"syscall"
 
 	"github.com/replaylab/replay/internal/dirlock"
-	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/internal/settings"
 )
 
 // usageError marks command-line mistakes: exit status 2.

@@ -21,7 +21,7 @@ import (
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/plots"
 	"github.com/replaylab/replay/replaylib/replay"
-	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 

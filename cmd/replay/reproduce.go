@@ -18,7 +18,7 @@ import (
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/replay"
-	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
-	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib/model"
-	"github.com/replaylab/replay/replaylib/settings"
+	"github.com/replaylab/replay/internal/settings"
 )
 
 // MaskNone is the masking difficulty k at which the network sees the observation only at t = 0
