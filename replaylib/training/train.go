@@ -131,7 +131,11 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 	}
 	if !resumed {
 		model.InitWeights(r.ctx, cfg.Model, rand.New(rand.NewPCG(cfg.WeightSeed, 0x5eed)))
-		if err := model.SetOutputBias(r.ctx, meanTargetBias(task, cfg)); err != nil {
+		bias, err := meanTargetBias(task, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if err := model.SetOutputBias(r.ctx, bias); err != nil {
 			return nil, err
 		}
 		if err := r.ctx.SetRNGStateFromSeed(int64(cfg.NoiseSeed)); err != nil {
@@ -189,12 +193,14 @@ func scheduleLearningRate(ctx *context.Context, g *Graph, cfg Config) {
 
 // meanTargetBias is the output bias that predicts the mean target of a sample of paths: the mean
 // itself for MSE, its logarithm for cross-entropy (softmax of log p is p).
-func meanTargetBias(task datasets.Task, cfg Config) []float32 {
+func meanTargetBias(task datasets.Task, cfg Config) ([]float32, error) {
 	batch, err := datasets.NewBatch(task, 64, cfg.SeqLen, cfg.MaskK)
 	if err != nil {
-		panic(err) // sizes were validated
+		return nil, err
 	}
-	datasets.Generate(task, batch, rand.New(rand.NewPCG(cfg.DataSeed, math.MaxUint64-1)))
+	if err := datasets.Generate(task, batch, rand.New(rand.NewPCG(cfg.DataSeed, math.MaxUint64-1))); err != nil {
+		return nil, err
+	}
 	d := batch.TargetDim
 	mean := make([]float64, d)
 	for i, v := range batch.Target {
@@ -208,7 +214,7 @@ func meanTargetBias(task datasets.Task, cfg Config) []float32 {
 		}
 		bias[i] = float32(m)
 	}
-	return bias
+	return bias, nil
 }
 
 // openDir loads the newest readable checkpoint of r.Dir, checks that it and config.json belong to
