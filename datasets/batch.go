@@ -24,9 +24,9 @@ type Task interface {
 	Paths(pos []Point, rng *rand.Rand)
 }
 
-// Batch holds B paths of T steps in flat row-major float32 slices, ready to become tensors.
+// Batch holds B paths of T steps in flat row-major slices, ready to become tensors.
 type Batch struct {
-	Task string
+	Task string // name of the task that made the batch (Task.Name)
 	// B paths of T steps; masking difficulty K (observation every K+1 steps).
 	B, T, K int
 	// InputDim = VelocityDim + ObsDim; TargetDim = ObsDim.
@@ -43,8 +43,8 @@ type Batch struct {
 // fits the machine at hand is for the caller to check (BatchBytes estimates it).
 const MaxBatchBytes = 1 << 40
 
-// BatchBytes is the memory of a batch of b paths of t steps with obsDim observations: inputs,
-// targets, initial observations, positions and regions (computed in float64: no overflow).
+// BatchBytes is the memory, in bytes, of a batch of b paths of t steps with obsDim observations:
+// inputs, targets, initial observations, positions and regions (computed in float64: no overflow).
 func BatchBytes(obsDim, b, t int) float64 {
 	B, T, obs := float64(b), float64(t), float64(obsDim)
 	return 4*B*T*(VelocityDim+2*obs) + 4*B*obs + B*(T+1)*(16+8)
@@ -83,7 +83,8 @@ func NewBatch(task Task, b, t, k int) (*Batch, error) {
 // Observed reports whether the observation is given to the network at step t (1..T) under masking k.
 func Observed(t, k int) bool { return t%(k+1) == 0 }
 
-// Generate fills the batch with fresh paths of the task drawn from rng. It allocates nothing.
+// Generate fills the batch with fresh paths of the task drawn from rng. It allocates nothing. It
+// returns an error if the batch was made for another task (name or observation size).
 func Generate(task Task, batch *Batch, rng *rand.Rand) error {
 	if task.Name() != batch.Task || task.ObsDim() != batch.TargetDim {
 		return fmt.Errorf("batch: made for task %q with %d targets, not %q with %d",
@@ -119,7 +120,7 @@ func (batch *Batch) Path(b int) []Point {
 	return batch.Position[b*(batch.T+1) : (b+1)*(batch.T+1)]
 }
 
-// Paths returns the positions of every path, [path][t] (views, not copies).
+// Paths returns the positions of every path, paths[b][t] = x_t of path b (views, not copies).
 func (batch *Batch) Paths() [][]Point {
 	paths := make([][]Point, batch.B)
 	for b := range paths {

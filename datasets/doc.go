@@ -15,11 +15,15 @@
 // to the network only every k+1 steps: m_t = 1 when t mod (k+1) = 0, else 0. A k ≥ T leaves only o_0.
 //
 // Track tasks (triangle, T-maze) move a point along a centreline at an Ornstein–Uhlenbeck speed,
+// discretised exactly (stationary mean μ_s, s.d. σ_s, autocorrelation e^{−lag/τ_s}):
 //
-//	s_{t+1} = s_t + (1/τ_s)(μ_s − s_t) + σ_s √(2/τ_s) ξ,   clamped to s ≥ μ_s/10,
+//	s_{t+1} = μ_s + ρ (s_t − μ_s) + σ_s √(1 − ρ²) ξ,   ρ = e^{−1/τ_s},
 //
-// and add a 2D OU offset o (time constant τ_o, stationary s.d. σ_o) clamped to a disc of radius
-// 0.4·width, so every position lies inside the corridor of the environment polygon.
+// advancing max(s_{t+1}, μ_s/10) along the centreline at each step, so the speed never reverses
+// the agent. They add a 2D OU offset o (time constant τ_o, stationary s.d. σ_o per component, the
+// same exact update) clamped to a disc of radius 0.4·Width, so every position lies inside the
+// corridor of the environment polygon. Lengths are in environment units, speeds in environment
+// units per step.
 //
 // T-maze paths (TMazeAlternation, the default mode) are windows of one stationary walk on the T's
 // centreline graph: stem base S, junction J, arm ends L and R; edges S–J of length StemLength and
@@ -74,13 +78,16 @@
 // r = ReversalRate (default 0: no reversals). The direction then flips at a Bernoulli(r) subset of the
 // steps, so runs between reversals last Geometric(r) steps, mean 1/r.
 //
-// The arena task follows RatInABox: speed and rotational velocity are OU processes
-// (mean speed 0.08 m/s, rotational s.d. 120°/s, dt 0.05 s), and walls repel the agent by
-// turning it away and reflecting its motion at the boundary. Place cells have Gaussian tuning
+// The arena task follows RatInABox (positions in metres): speed (Rayleigh distributed) and
+// rotational velocity are OU processes (mean speed 0.08 m/s, rotational s.d. 120°/s, dt 0.05 s),
+// and walls repel the agent by turning it away and reflecting its motion at the boundary. Place
+// cells have Gaussian tuning
 //
-//	r_i(x) = exp(−‖x − c_i‖² / 2σ²)        or, softmax-normalised, r_i ∝ exp(−‖x − c_i‖² / 2σ²) / Σ_j …
+//	r_i(x) = exp(−‖x − c_i‖² / 2σ²),
+//	or, softmax-normalised (the default),   r_i(x) = exp(−‖x − c_i‖² / 2σ²) / Σ_j exp(−‖x − c_j‖² / 2σ²),
 //
-// and are decoded back to position as the mean centre of the top-k most active cells.
+// and are decoded back to position (DecodeMode) by the population vector Σ_i r_i c_i / Σ_i r_i (the
+// default) or as the mean centre of the top-k most active cells.
 //
 // Environments are polygons (with optional holes) carrying named regions; Contains and RegionOf
 // let the metrics package compute occupancy and reach times. Track environments also carry a

@@ -104,7 +104,10 @@ type batchJSON struct {
 	Region      []int     `json:"region"`   // [B, T+1]
 }
 
-// WriteJSON writes the batch as one JSON object with flat row-major arrays (shapes in the comments of batchJSON).
+// WriteJSON writes the batch as one JSON object with flat row-major arrays: task, B, T, K,
+// input_dim, target_dim, region_names, then input [B, T, input_dim], target [B, T, target_dim],
+// initial [B, target_dim], position [B, T+1, 2] (x, y) and region [B, T+1] (index into
+// region_names, −1 for none).
 func (batch *Batch) WriteJSON(w io.Writer, regionNames []string) error {
 	pos := make([]float64, 0, 2*len(batch.Position))
 	for _, p := range batch.Position {
@@ -117,7 +120,8 @@ func (batch *Batch) WriteJSON(w io.Writer, regionNames []string) error {
 	})
 }
 
-// ReadJSON reads a batch written by WriteJSON and checks that its arrays match its shapes.
+// ReadJSON reads a batch written by WriteJSON, with its region names, and checks that its arrays
+// match its shapes and that input_dim = VelocityDim + target_dim.
 func ReadJSON(r io.Reader) (*Batch, []string, error) {
 	var j batchJSON
 	if err := json.NewDecoder(r).Decode(&j); err != nil {

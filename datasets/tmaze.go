@@ -14,8 +14,8 @@ const (
 	// centreline that dwells at the ends, turns back, and at the junction mostly goes from one arm
 	// into the other (rules in the package doc).
 	TMazeAlternation TMazeMode = "alternation"
-	// TMazeRuns: each path runs from the stem base through the junction to the end of one arm and
-	// stays there, with its offset jitter, for the rest of the path (the task's first form).
+	// TMazeRuns makes each path run from the stem base through the junction to the end of one arm
+	// and stay there, with its offset jitter, for the rest of the path (the task's first form).
 	TMazeRuns TMazeMode = "runs"
 )
 
@@ -27,9 +27,9 @@ var TMazeModes = []TMazeMode{TMazeAlternation, TMazeRuns}
 // The centreline runs from the stem base S = (0, w/2) up to the junction J = (0, StemLength + w/2)
 // and on to the arm ends L = (−ArmLength, J.y) and R = (ArmLength, J.y), w = Track.Width.
 type TMazeParams struct {
-	StemLength float64
-	ArmLength  float64
-	Track      TrackParams
+	StemLength float64     // length of the stem, environment units; > Track.Width
+	ArmLength  float64     // length of each arm beyond the stem's walls, environment units; > Track.Width
+	Track      TrackParams // corridor width and motion
 	// Mode is TMazeAlternation or TMazeRuns; "" means TMazeAlternation.
 	Mode TMazeMode
 	// LeftProbability, in [0, 1], is the chance of turning into the left arm at the junction

@@ -8,8 +8,8 @@ import (
 
 // TriangleParams configures the triangular-track task.
 type TriangleParams struct {
-	Side  float64 // Side length of the equilateral centreline triangle.
-	Track TrackParams
+	Side  float64     // Side length of the equilateral centreline triangle, environment units.
+	Track TrackParams // Corridor width (< the centreline's inradius Side/(2√3)) and motion.
 	// BothDirections lets half of the paths start clockwise; otherwise all start counter-clockwise.
 	BothDirections bool
 	// ReversalRate is the probability per step that the agent turns around on the track,
@@ -17,7 +17,9 @@ type TriangleParams struct {
 	// The default 0 keeps the agent running round the loop in one direction, as in the paper's
 	// triangle task. With ReversalRate > 0, set BothDirections too for a stationary start.
 	ReversalRate float64
-	// VertexRegionLength is how far along the outer wall, from each outer corner, a vertex region reaches.
+	// VertexRegionLength is how far along the outer wall, from each outer corner, a vertex region
+	// reaches (environment units, below half the outer side); 0 means DefaultVertexRegionShare of
+	// the outer side.
 	VertexRegionLength float64
 }
 
