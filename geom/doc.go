@@ -3,10 +3,12 @@
 //
 //	Point          x ∈ ℝ² (environment units, metres for the arena)
 //	Polygon        a simple closed polygon; Contains by the even–odd rule, Area by the shoelace formula
-//	Environment    boundary minus holes; Regions partition it by name (RegionOf, RegionIndex)
+//	Environment    boundary minus holes, with named Regions (RegionOf: the first region containing a
+//	               point; RegionIndex: the first of a name)
 //	Skeleton       the track's centreline as segments joined at shared ends: Project maps a point to
 //	               its nearest skeleton point, Geodesic measures distance along the skeleton (shortest
-//	               paths over its graph), NearestEnd names the track end a point is closest to
+//	               paths over its graph), NearestEnd names the end of the stretch of track a point
+//	               is on
 //
 // The tasks of package datasets build their environments from it; metrics measure replay in them.
 package geom

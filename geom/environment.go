@@ -23,7 +23,8 @@ func (p Point) Norm() float64 { return math.Hypot(p.X, p.Y) }
 // Polygon is a simple closed polygon given by its vertices in order (the last vertex joins the first).
 type Polygon []Point
 
-// Validate returns an error if the polygon has fewer than 3 vertices, non-finite coordinates or zero area.
+// Validate returns an error if the polygon has fewer than 3 vertices, non-finite coordinates or zero
+// area; field names the polygon in the message.
 func (poly Polygon) Validate(field string) error {
 	if len(poly) < 3 {
 		return fmt.Errorf("%s: polygon needs at least 3 vertices, got %d", field, len(poly))
@@ -79,21 +80,22 @@ func (poly Polygon) Bounds() (lo, hi Point) {
 
 // Region is a named part of an environment, such as "left arm" or "vertex A".
 type Region struct {
-	Name string
-	Area Polygon
+	Name string  // e.g. "left arm" or "vertex A" (RegionIndex finds the first of a name)
+	Area Polygon // the part of the plane the region covers
 }
 
 // Environment is a 2D polygon, possibly with holes, with named regions and, for tracks, a
 // skeleton: the centreline as line segments (see SetSkeleton).
 type Environment struct {
-	Name     string
-	Boundary Polygon
-	Holes    []Polygon
-	Regions  []Region
+	Name     string    // e.g. "triangle", "tmaze", "arena"
+	Boundary Polygon   // the outer wall
+	Holes    []Polygon // inner walls: points inside a hole are outside the environment
+	Regions  []Region  // named parts, indexed by RegionOf and RegionIndex
 	skel     *skeleton
 }
 
-// NewEnvironment validates its parts and returns an environment.
+// NewEnvironment validates its parts (every polygon, and a name for every region) and returns an
+// environment without a skeleton (see SetSkeleton).
 func NewEnvironment(name string, boundary Polygon, holes []Polygon, regions []Region) (*Environment, error) {
 	if err := boundary.Validate("Boundary"); err != nil {
 		return nil, err
@@ -159,7 +161,8 @@ func (env *Environment) RegionNames() []string {
 // Bounds returns the bounding box of the environment.
 func (env *Environment) Bounds() (lo, hi Point) { return env.Boundary.Bounds() }
 
-// Size returns the larger side of the bounding box: the scale against which position errors are judged.
+// Size returns the larger side of the bounding box, in environment units: the scale against which
+// position errors are judged.
 func (env *Environment) Size() float64 {
 	lo, hi := env.Bounds()
 	return math.Max(hi.X-lo.X, hi.Y-lo.Y)

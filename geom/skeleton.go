@@ -39,8 +39,8 @@ type End struct {
 
 // SkeletonPoint is a point on a skeleton: the index of a segment and the arclength S from its A end.
 type SkeletonPoint struct {
-	Segment int
-	S       float64
+	Segment int     // index into Skeleton()
+	S       float64 // arclength from the segment's A end, environment units
 }
 
 // skeleton is an environment's centreline with its graph: segments join where they share endpoints.
@@ -184,7 +184,8 @@ func (env *Environment) SkeletonAt(sp SkeletonPoint) Point {
 // Geodesic returns the length of the shortest path from a to b along the skeleton: along the
 // segment if both lie on the same one, otherwise through the segments' endpoints and the shortest
 // path between them in the graph of segments joined at shared endpoints. It is +Inf if the two
-// points lie on unconnected parts. S is clamped to the segment; an index out of range panics.
+// points lie on unconnected parts. S is clamped to the segment; an index out of range, or an
+// environment without a skeleton, panics.
 func (env *Environment) Geodesic(a, b SkeletonPoint) float64 {
 	sk := env.skel
 	if sk == nil {
