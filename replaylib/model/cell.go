@@ -27,7 +27,8 @@ func (c CellParams) MinimalForm() Form {
 // α, b_a, τ_a, τ_s, λ_v and σ (b_a = 0 keeps a = 0; λ_v = 1 makes v the plain increment).
 func (c CellParams) FullForm() Form { return Form{Adapt: c.AdaptForm, Momentum: true} }
 
-// Params are the cell's values as scalar graph nodes.
+// Params are the cell's values as scalar graph nodes: α, b_a, the rates 1/τ_a and 1/τ_s (not the
+// time constants), λ_v and σ.
 type Params struct {
 	Alpha, AdaptStrength, AdaptRate, SlowRate, Momentum, NoiseSD *Node
 }
@@ -41,7 +42,7 @@ func (c CellParams) ParamValues() []float32 {
 		float32(c.Momentum), float32(c.NoiseSD)}
 }
 
-// ParamsFrom reads Params from a [NumParams] node holding ParamValues.
+// ParamsFrom reads Params from a node of NumParams values laid out as ParamValues.
 func ParamsFrom(values *Node) Params {
 	at := func(i int) *Node { return Reshape(Slice(values, AxisElem(i))) }
 	return Params{Alpha: at(0), AdaptStrength: at(1), AdaptRate: at(2), SlowRate: at(3), Momentum: at(4), NoiseSD: at(5)}

@@ -44,9 +44,10 @@ func (f AdaptForm) valid() bool {
 type ReadoutKind string
 
 const (
-	// ReadoutMSE: mean squared error on positions (2D tasks).
+	// ReadoutMSE compares outputs and targets by mean squared error (positions, 2D tasks).
 	ReadoutMSE ReadoutKind = "mse"
-	// ReadoutCrossEntropy: cross-entropy between softmax(y) and the place-cell target distribution.
+	// ReadoutCrossEntropy compares softmax(y) with the place-cell target distribution by
+	// cross-entropy (the outputs are logits).
 	ReadoutCrossEntropy ReadoutKind = "xent"
 )
 
@@ -59,7 +60,7 @@ type CellParams struct {
 	AdaptForm     AdaptForm `json:"adapt_form"`     // how a acts and what drives it
 	AdaptSlowTau  float64   `json:"adapt_slow_tau"` // τ_s ≥ 1 steps of the slow average h̄ (AdaptRelative)
 	Momentum      float64   `json:"momentum"`       // λ_v ∈ (0, 1]; 1 = no momentum (first-order cell)
-	NoiseSD       float64   `json:"noise_sd"`       // σ ≥ 0
+	NoiseSD       float64   `json:"noise_sd"`       // σ ≥ 0, s.d. of the noise added to h per step
 }
 
 // Documented defaults (docs/model.md gives the reasons).
@@ -76,15 +77,18 @@ const (
 	MaxAdaptStrength = 100.0
 	// MaxTau bounds the time constants τ_a and τ_s (steps).
 	MaxTau = 1e6
-	// W_rec starts as RecurrentInitIdentity·I + N(0, RecurrentInitSD²/N): a leaky integrator with
-	// spectral radius ≈ 0.8. (A full identity start, IRNN, sums every observation input and trained
-	// 10× slower here: 24% position error after 300 steps against 2%.)
+	// RecurrentInitIdentity and RecurrentInitSD set W_rec's start, RecurrentInitIdentity·I +
+	// N(0, RecurrentInitSD²/N): a leaky integrator with spectral radius ≈ 0.8. (A full identity
+	// start, IRNN, sums every observation input and trained 10× slower here: 24% position error
+	// after 300 steps against 2%.)
 	RecurrentInitIdentity = 0.5
 	RecurrentInitSD       = 0.3
 	DefaultAdaptStrength  = 0.0
 )
 
-// DefaultCellParams is the training default: leak and noise only (α = 1, σ = DefaultNoiseSD).
+// DefaultCellParams is the training default: a plain ReLU cell with noise (α = 1: no leak; no
+// adaptation; λ_v = 1: no momentum; σ = DefaultNoiseSD). The adaptation form is AdaptHidden and
+// τ_a, τ_s their defaults, used once b_a is set.
 func DefaultCellParams() CellParams {
 	return CellParams{Alpha: DefaultAlpha, AdaptTau: DefaultAdaptTau, AdaptForm: AdaptHidden,
 		AdaptSlowTau: DefaultAdaptSlowTau, Momentum: DefaultMomentum, NoiseSD: DefaultNoiseSD}
@@ -123,8 +127,8 @@ type Config struct {
 	InputDim  int         `json:"input_dim"`  // velocity + masked observation
 	ObsDim    int         `json:"obs_dim"`    // encoder input s_0
 	OutputDim int         `json:"output_dim"` // readout size
-	Readout   ReadoutKind `json:"readout"`
-	Cell      CellParams  `json:"cell"`
+	Readout   ReadoutKind `json:"readout"`    // the training loss, and so what the outputs mean
+	Cell      CellParams  `json:"cell"`       // the cell's values during training
 }
 
 // Validate returns an error naming the first field out of its allowed range.

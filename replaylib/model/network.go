@@ -15,7 +15,7 @@ import (
 // (h̄ = h) when unused. Cell values are graph inputs: one compiled step per adaptation form serves
 // every value of α, b_a, τ_a, τ_s, λ_v and σ.
 type Network struct {
-	Config  Config
+	Config  Config // the architecture; Step takes the cell's values separately
 	backend backends.Backend
 	ctx     *context.Context
 	encode  *context.Exec

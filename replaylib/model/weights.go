@@ -29,7 +29,9 @@ const (
 	WeightOutBias = "b_out"
 )
 
-// Weights are the network's weights as graph nodes.
+// Weights are the network's weights as graph nodes: Rec W_rec [N, N], In W_in [InputDim, N],
+// Bias b [N], Enc W_enc [ObsDim, N], Out W_out [N, OutputDim], OutBias b_out [OutputDim]
+// (row vectors multiply from the left: h·W_rec).
 type Weights struct {
 	Rec, In, Bias, Enc, Out, OutBias *Node
 }
