@@ -14,22 +14,22 @@ type Config struct {
 	Task string `json:"task"` // datasets task name
 	// PlaceCells overrides the number of place cells of the "placecells" task (0: its default).
 	PlaceCells   int          `json:"place_cells,omitempty"`
-	Model        model.Config `json:"model"`
-	Steps        int          `json:"steps"`      // Adam steps
-	BatchSize    int          `json:"batch_size"` // B
-	SeqLen       int          `json:"seq_len"`    // T, unrolled steps
-	MaskK        int          `json:"mask_k"`     // observation every MaskK+1 steps
-	LearningRate float64      `json:"learning_rate"`
+	Model        model.Config `json:"model"`         // architecture and the cell's values; sizes must fit Task
+	Steps        int          `json:"steps"`         // Adam steps
+	BatchSize    int          `json:"batch_size"`    // B
+	SeqLen       int          `json:"seq_len"`       // T, unrolled steps
+	MaskK        int          `json:"mask_k"`        // observation every MaskK+1 steps
+	LearningRate float64      `json:"learning_rate"` // Adam's initial learning rate, in (0, 1)
 	// LRDecay shapes the learning rate over the run: constant, or a cosine from LearningRate down
 	// to LearningRate·FinalLRFraction at step Steps.
 	LRDecay         LRDecay `json:"lr_decay"`
-	FinalLRFraction float64 `json:"final_lr_fraction"`
-	WeightSeed      uint64  `json:"weight_seed"`
-	DataSeed        uint64  `json:"data_seed"`
-	NoiseSeed       uint64  `json:"noise_seed"`
-	LogEvery        int     `json:"log_every"`        // evaluate loss and position error every LogEvery steps
-	CheckpointEvery int     `json:"checkpoint_every"` // save every CheckpointEvery steps (and at the end)
-	EvalBatch       int     `json:"eval_batch"`       // paths in the fixed evaluation batch
+	FinalLRFraction float64 `json:"final_lr_fraction"` // in (0, 1]
+	WeightSeed      uint64  `json:"weight_seed"`       // initial weights
+	DataSeed        uint64  `json:"data_seed"`         // training and evaluation batches
+	NoiseSeed       uint64  `json:"noise_seed"`        // hidden-state noise during training
+	LogEvery        int     `json:"log_every"`         // evaluate loss and position error every LogEvery steps
+	CheckpointEvery int     `json:"checkpoint_every"`  // save every CheckpointEvery steps (and at the end)
+	EvalBatch       int     `json:"eval_batch"`        // paths in the fixed evaluation batch
 	// StartLoss also trains the readout of h_0 = W_enc s_0 against s_0 (model.LossWithStart), so
 	// that replay started from an encoded observation starts there.
 	StartLoss bool `json:"start_loss"`
@@ -58,7 +58,7 @@ const (
 	DefaultLogEvery        = 50
 	DefaultCheckpointEvery = 250
 	DefaultEvalBatch       = 64
-	// DefaultFinalLRFraction: the cosine schedule ends at 5 % of the initial learning rate.
+	// DefaultFinalLRFraction ends the cosine schedule at 5 % of the initial learning rate.
 	DefaultFinalLRFraction = 0.05
 )
 

@@ -1,11 +1,20 @@
 // Package training trains the noisy RNN of package model to path-integrate the tasks of package
 // datasets by backpropagation through time with Adam:
 //
-//	L = (1/BT) Σ_b Σ_t ℓ(y_{b,t}, o_{b,t})    ℓ = squared error (positions) or cross-entropy (place cells)
+//	L = (1/BT) Σ_b Σ_{t=1..T} ℓ(y_{b,t}, o_{b,t})
+//	ℓ = mean squared error over the coordinates (positions), or −Σ_i o_i log softmax(y)_i (place cells)
+//
+// With StartLoss (the default) the readout of the encoded start, y_0 = W_out W_enc o_0 + b_out,
+// counts as one more step: L' = (T·L + (1/B) Σ_b ℓ(y_{b,0}, o_{b,0}))/(T + 1). The learning rate
+// is constant or (LRCosine, the default) falls from LearningRate to LearningRate·FinalLRFraction
+// along a half cosine over Steps.
 //
 // Every step draws a fresh batch (online training) from a generator seeded by (DataSeed, step), so a
 // run resumed from a checkpoint sees the same batches as an uninterrupted one. Weights are drawn
 // from WeightSeed; the hidden-state noise comes from the context's random generator, seeded with
-// NoiseSeed and saved in every checkpoint with the weights and Adam's moments. The run's Config is
-// stored beside its checkpoints (config.json); reopening the directory with another Config is an error.
+// NoiseSeed and saved in every checkpoint with the weights and Adam's moments. Evaluation uses a
+// fixed noiseless batch of its own seed stream. The run's Config is stored beside its checkpoints
+// (config.json, with history.json holding the evaluations); reopening the directory with a Config
+// that describes another run is an error (ErrConfigMismatch). LogEvery and CheckpointEvery may
+// change, and so may Steps under a constant learning rate, so that a finished run can be extended.
 package training

@@ -36,9 +36,9 @@ const (
 
 // LogEntry is one evaluation of the model during training, on a fixed noiseless evaluation batch.
 type LogEntry struct {
-	Step      int     `json:"step"`
-	TrainLoss float64 `json:"train_loss"` // loss of the last training batch (noisy)
-	EvalLoss  float64 `json:"eval_loss"`
+	Step      int     `json:"step"`          // Adam steps taken (0 before training)
+	TrainLoss float64 `json:"train_loss"`    // loss of the last training batch (noisy)
+	EvalLoss  float64 `json:"eval_loss"`     // loss on the evaluation batch
 	PosError  float64 `json:"pos_error"`     // mean decoded position error, environment units
 	PosErrRel float64 `json:"pos_err_rel"`   // PosError / environment size
 	LR        float64 `json:"learning_rate"` // learning rate of the last step
@@ -48,8 +48,8 @@ type LogEntry struct {
 // Run is a training run: a model, its optimizer state and its history, optionally kept in a directory.
 type Run struct {
 	Config  Config
-	Dir     string // "" for a run kept only in memory
-	History []LogEntry
+	Dir     string     // "" for a run kept only in memory
+	History []LogEntry // every evaluation so far, in step order (history.json)
 
 	// What Train reports while it runs (all optional).
 	Log         io.Writer      // one line per evaluation (every Config.LogEvery steps)
