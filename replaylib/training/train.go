@@ -42,7 +42,7 @@ type LogEntry struct {
 	PosError  float64 `json:"pos_error"`     // mean decoded position error, environment units
 	PosErrRel float64 `json:"pos_err_rel"`   // PosError / environment size
 	LR        float64 `json:"learning_rate"` // learning rate of the last step
-	Seconds   float64 `json:"seconds"`       // wall time since this process started training
+	Seconds   float64 `json:"seconds"`       // training wall time, added up over resumed sessions
 }
 
 // Run is a training run: a model, its optimizer state and its history, optionally kept in a directory.
