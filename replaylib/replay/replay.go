@@ -31,8 +31,8 @@ const (
 	DefaultChains       = 256
 	DefaultSteps        = 1000
 	DefaultStepsPerCall = 20
-	// DefaultNoiseFactor: σ_q = DefaultNoiseFactor · σ_train, the overdamped-Langevin reading of a
-	// denoising network whose drift approximates σ²∇log p.
+	// DefaultNoiseFactor sets σ_q = DefaultNoiseFactor · σ_train, the overdamped-Langevin reading of
+	// a denoising network whose drift approximates σ²∇log p.
 	DefaultNoiseFactor = math.Sqrt2
 	// MaxChains and MaxSteps bound a replay's size (memory grows with chains × hidden units).
 	MaxChains = 1 << 20
@@ -41,17 +41,18 @@ const (
 
 // Config is one replay run.
 type Config struct {
-	Chains       int              `json:"chains"`
+	Chains       int              `json:"chains"`         // independent chains run side by side
 	Steps        int              `json:"steps"`          // T_q: observed steps after the burn-in
 	Burnin       int              `json:"burnin"`         // steps run before t = 0, not observed
 	StepsPerCall int              `json:"steps_per_call"` // steps compiled into one executable call
 	Cell         model.CellParams `json:"cell"`           // replay-time cell; Cell.NoiseSD is σ_q before the convention
-	Noise        NoiseConvention  `json:"noise"`
-	Seed         uint64           `json:"seed"` // noise seed: the same seed gives every variant the same ξ_t (common random numbers)
+	Noise        NoiseConvention  `json:"noise"`          // how σ_q scales with momentum (EffectiveNoise)
+	Seed         uint64           `json:"seed"`           // noise seed: the same seed gives every variant the same ξ_t (common random numbers)
 }
 
-// DefaultConfig replays a model trained with cell parameters trained: same leak, no adaptation or
-// momentum, σ_q = √2·σ_train, temperature-preserving noise under momentum.
+// DefaultConfig replays a model trained with cell parameters trained: the trained cell's leak,
+// adaptation and momentum (none by default), σ_q = √2·σ_train, temperature-preserving noise under
+// momentum, DefaultChains chains of DefaultSteps steps, no burn-in, seed 1.
 func DefaultConfig(trained model.CellParams) Config {
 	cell := trained
 	cell.NoiseSD = DefaultNoiseFactor * trained.NoiseSD
@@ -76,7 +77,8 @@ func (c Config) Validate() error {
 	return c.Cell.Validate()
 }
 
-// EffectiveNoise is the σ used in the cell after the noise convention.
+// EffectiveNoise is the σ used in the cell after the noise convention: Cell.NoiseSD·√λ_v under
+// NoiseSqrtMomentum, Cell.NoiseSD under NoiseFixed.
 func (c Config) EffectiveNoise() float64 {
 	if c.Noise == NoiseSqrtMomentum {
 		return c.Cell.NoiseSD * math.Sqrt(c.Cell.Momentum)
@@ -104,10 +106,10 @@ type Start struct {
 
 // Trained is what a replay needs of a trained model; *training.Run satisfies it.
 type Trained interface {
-	Backend() backends.Backend
-	ModelConfig() model.Config
-	Context() *mlctx.Context
-	Task() datasets.Task
+	Backend() backends.Backend // the backend to compile and run on
+	ModelConfig() model.Config // the architecture
+	Context() *mlctx.Context   // the weights, under scope model.Scope
+	Task() datasets.Task       // encodes start positions and decodes outputs
 }
 
 // Engine replays one network. Executables are compiled once per structure (which states the cell
