@@ -20,14 +20,16 @@ const (
 // Description is the one description of a metric that measuring, the report, metrics.json, the
 // figures and the `replay metrics` command all use.
 type Description struct {
-	Key    string `json:"key"`    // metrics.json key, e.g. "progress"
-	Name   string `json:"name"`   // words for text and figure axes
-	Unit   string `json:"unit"`   // "u" (environment units), "steps", "u/step", "" for ratios
+	Key  string `json:"key"`  // metrics.json key, e.g. "progress"
+	Name string `json:"name"` // words for text and figure axes
+	// Unit is "u" (environment units), "steps", "u/step", "s", "of size" (a fraction of the
+	// environment size) or "" (ratios and fractions).
+	Unit   string `json:"unit"`
 	Header string `json:"header"` // short table column header
 	How    string `json:"how"`    // one sentence: how it is computed
 	Judged string `json:"judged"` // one sentence: how a claim reads it
-	Better Better `json:"better"`
-	Format string `json:"-"` // printf verb for values
+	Better Better `json:"better"` // which direction is an improvement
+	Format string `json:"-"`      // printf verb for values
 	// PerChain metrics have one value per replay chain, so bootstraps can resample chains;
 	// the others are computed on all chains of a network at once.
 	PerChain bool `json:"per_chain"`
@@ -41,7 +43,7 @@ func (d Description) Label() string {
 	return d.Name + " (" + d.Unit + ")"
 }
 
-// Fmt formats a value with the metric's format; non-finite values read "n/a" or "never".
+// Fmt formats a value with the metric's format; NaN reads "n/a", ±Inf "∞" and "−∞".
 func (d Description) Fmt(x float64) string {
 	switch {
 	case math.IsNaN(x):
@@ -176,7 +178,8 @@ func Describe(key string) Description {
 	panic("metrics: no description of metric " + key)
 }
 
-// CatalogMarkdown renders the catalog as a Markdown table (docs/metrics.md).
+// CatalogMarkdown renders the catalog as a Markdown table (what `replay metrics --describe`
+// prints): key, name, unit, how it is computed, how it is judged.
 func CatalogMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| key | metric | unit | how it is computed | how it is judged |\n|---|---|---|---|---|\n")

@@ -1,7 +1,10 @@
 // Package metrics measures replay: how its decoded positions compare with the training positions
 // and how they move. Everything is plain Go on []datasets.Point (positions in environment units,
-// time in steps). Functions that can be handed bad input return an error naming the argument and
-// its allowed range; non-finite coordinates are refused, never propagated.
+// time in steps). Functions with an error result return an error naming the bad argument and its
+// allowed range, and refuse non-finite coordinates rather than propagate them (SlicedWasserstein
+// checks only the sizes). The plain averages without one (PathLengthPerStep, MSD, Compression,
+// IncrementAutocorrelation, KDEKL, …) do not check their input and return NaN or 0 when there is
+// nothing to average.
 //
 // Distances between point sets a, b:
 //

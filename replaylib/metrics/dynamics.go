@@ -22,7 +22,8 @@ func PathLengthPerStep(traj [][]datasets.Point) float64 {
 	return sum / float64(n)
 }
 
-// Compression is replay path length per step divided by active path length per step.
+// Compression is replay path length per step divided by active path length per step
+// (PathLengthPerStep of each).
 func Compression(replay, active [][]datasets.Point) float64 {
 	return PathLengthPerStep(replay) / PathLengthPerStep(active)
 }
@@ -54,16 +55,17 @@ func Occupancy(points []datasets.Point, env *datasets.Environment) []float64 {
 }
 
 // Grid is a square grid over an environment's bounding box, with only the cells whose centres lie
-// inside the environment counted.
+// inside the environment counted. Cell (ix, iy) has index iy·NX + ix and covers
+// [Lo.X + ix·Cell, Lo.X + (ix+1)·Cell) × [Lo.Y + iy·Cell, Lo.Y + (iy+1)·Cell).
 type Grid struct {
-	Lo        datasets.Point
-	Cell      float64
-	NX, NY    int
+	Lo        datasets.Point // lower-left corner of the bounding box
+	Cell      float64        // side of a cell, environment units
+	NX, NY    int            // cells per row and per column
 	inside    []bool
-	NumInside int
+	NumInside int // cells whose centre is inside the environment
 }
 
-// NewGrid covers env with square cells of side cell.
+// NewGrid covers env's bounding box with square cells of side cell (environment units, > 0).
 func NewGrid(env *datasets.Environment, cell float64) (*Grid, error) {
 	if !(cell > 0) {
 		return nil, fmt.Errorf("grid cell=%g: must be > 0", cell)

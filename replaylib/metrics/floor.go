@@ -20,8 +20,8 @@ type WassersteinFloor struct {
 	// Excess = Mean − FloorMean: the part of the distance that sampling two sets of N points from
 	// one distribution does not explain.
 	Excess  float64 `json:"excess"`
-	N       int     `json:"n"`
-	Repeats int     `json:"repeats"`
+	N       int     `json:"n"`       // points per subsample
+	Repeats int     `json:"repeats"` // number of repeats averaged
 }
 
 // WassersteinWithFloor estimates W_p(replay, train) from repeats subsamples of n points each and

@@ -38,8 +38,8 @@ type Mixing struct {
 // adaptation: chains that visit the same places in the same proportions agree; chains that stay
 // where they started do not (R̂ ≫ 1, ESS ≪ MN). Unlike EffectiveSampleSize (Sokal's window on pooled
 // series), this compares chains with each other, so chains stuck in different places lower the ESS.
-// Errors: no series, burnIn < 0, fewer than 4
-// post-burn-in draws, unequal post-burn-in lengths, non-finite values, zero within-chain variance.
+// Errors: no series, burnIn < 0, fewer than 4 post-burn-in draws, unequal post-burn-in lengths,
+// non-finite values, zero within-chain variance.
 func MixingDiagnostics(series [][]float64, burnIn int, rankNormalise bool) (Mixing, error) {
 	if len(series) == 0 {
 		return Mixing{}, fmt.Errorf("mixing: no series, need one per chain")

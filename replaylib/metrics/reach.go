@@ -32,8 +32,9 @@ type ReachSummary struct {
 // has to be there again at a later step.
 //
 // A speed claim judged by reach time (momentum: faster; adaptation: slower) compares RestrictedMean
-// (steps) and FractionNever between settings, with a bootstrap over chains on Times and Reached. Errors: nil env, len(targets) ≠ len(traj), a chain with fewer than 2 points, an
-// empty target list, a region index outside [0, len(env.Regions)), a non-finite point.
+// (steps) and FractionNever between settings, with a bootstrap over chains on Times and Reached.
+// Errors: nil env, len(targets) ≠ len(traj), a chain with fewer than 2 points, an empty target
+// list, a region index outside [0, len(env.Regions)), a non-finite point.
 func ReachTimesPerChain(traj [][]datasets.Point, env *datasets.Environment, targets [][]int) (ReachSummary, error) {
 	if env == nil {
 		return ReachSummary{}, fmt.Errorf("reach times: env is nil")

@@ -17,8 +17,8 @@ func dist(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
 //
 // cost must be n×n (n ≥ 1) with finite entries whose spread (max − min) is at most
 // MaxFloat64/(4(n+1)), so that no potential overflows; otherwise it returns an error naming the
-// offending entry. (Before this check a NaN or ±Inf entry made the algorithm loop forever.)
-// ctx is checked once per O(n) scan, so a cancelled solve returns ctx.Err() within milliseconds
+// offending entry (a NaN or ±Inf entry would make the algorithm loop forever). ctx is checked once
+// per O(n) scan, so a cancelled solve returns ctx.Err() within milliseconds
 // even for n in the thousands.
 func Assignment(ctx context.Context, cost [][]float64) ([]int, error) {
 	n := len(cost)
@@ -169,7 +169,9 @@ func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 }
 
 // SubsampledWasserstein averages the exact W_p over repeats pairs of equal-size subsamples of n
-// points (mean and sample s.d. over repeats; s.d. 0 for one repeat).
+// points, one from a and one from b (mean and sample s.d. over repeats, in the units of the
+// points; s.d. 0 for one repeat). Errors: n outside [1, min(len(a), len(b))], repeats < 1, a nil
+// rng, p not finite or < 1, non-finite points.
 func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	if err := checkSubsampling("subsampled wasserstein", "a", "b", a, b, p, n, repeats, rng); err != nil {
 		return 0, 0, err
@@ -216,8 +218,10 @@ func meanSD(x []float64) (mean, sd float64) {
 	return stat.MeanStdDev(x, nil)
 }
 
-// SlicedWasserstein estimates SW_p between two equal-size sets of D-dimensional points (rows) from
-// `projections` random unit directions: for each, the 1D W_p of the sorted projections.
+// SlicedWasserstein estimates SW_p = (mean over directions θ of W_p(θ·a, θ·b)^p)^{1/p} between two
+// equal-size sets of D-dimensional points (rows, all of length D), from `projections` random unit
+// directions drawn from rng: for each, the 1D W_p of the sorted projections. It returns an error
+// for unequal or empty sets or projections < 1; it does not check p or the coordinates.
 func SlicedWasserstein(a, b [][]float64, p float64, projections int, rng *rand.Rand) (float64, error) {
 	if len(a) != len(b) || len(a) == 0 || projections < 1 {
 		return 0, fmt.Errorf("sliced wasserstein: sizes %d and %d, projections=%d: need equal non-empty sets and ≥ 1 projection", len(a), len(b), projections)
