@@ -139,7 +139,7 @@ type BootstrapResult struct {
 	// (1+Level)/2 quantiles of the replicates (see IntervalMethod).
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
-	Level float64 `json:"level"`
+	Level float64 `json:"level"` // the confidence level L asked for
 	// StdErr is the standard deviation of the replicates (denominator R − 1).
 	StdErr float64 `json:"std_err"`
 	// P is the two-sided bootstrap p-value for H0: effect = 0; for Percentile

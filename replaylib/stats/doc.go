@@ -1,7 +1,7 @@
 // Package stats holds the statistical inference used to judge the paper's claims
 // across independently trained networks: a hierarchical bootstrap of paired
-// differences, Holm's correction with three-valued verdicts, and survival
-// analysis of reach times. Every random draw comes from a *rand.Rand
+// differences, a one-sample Student-t test of per-network values, Holm's
+// correction with three-valued verdicts, and survival analysis of reach times. Every random draw comes from a *rand.Rand
 // (math/rand/v2) passed in by the caller; invalid input returns an error wrapping
 // ErrBadInput that names the field and its allowed range, never a panic, and NaN
 // or ±Inf in the data is reported, not propagated.
@@ -62,6 +62,17 @@
 // Expanded rejection rates of 0.00 at M ≤ 5 are the MinP floor at R = 500, and
 // the expanded tails (0.00095 for M = 5, 0.0057 for M = 8) are read from only a
 // few replicates at R = 500: use the default R = 2000 or more with it.
+//
+// # Student-t test (ttest.go)
+//
+// TTest treats M per-network values d_n (for example paired differences) as a
+// normal sample: with mean d̄ and sample s.d. s,
+//
+//	interval   d̄ ± t_{M−1, (1+L)/2} · s/√M
+//	p-value    p = 2·P(T_{M−1} ≥ |d̄/(s/√M)|)
+//
+// It is exact for normal values at any M ≥ 2, and its p-value has no floor,
+// unlike the bootstrap's with few networks (see the caveats above).
 //
 // # Holm correction and verdicts (holm.go, verdict.go)
 //

@@ -12,14 +12,14 @@ import (
 // network): their mean, the Student-t confidence interval and the two-sided p-value of H0: mean = 0.
 type TResult struct {
 	Estimate float64 `json:"estimate"` // mean of the values
-	Lo       float64 `json:"lo"`
-	Hi       float64 `json:"hi"`
-	Level    float64 `json:"level"`
-	StdErr   float64 `json:"std_err"` // s/√M
-	T        float64 `json:"t"`       // Estimate/StdErr
-	DF       int     `json:"df"`      // M − 1
-	P        float64 `json:"p"`
-	Networks int     `json:"networks"`
+	Lo       float64 `json:"lo"`       // lower end of the interval
+	Hi       float64 `json:"hi"`       // upper end of the interval
+	Level    float64 `json:"level"`    // confidence level of [Lo, Hi]
+	StdErr   float64 `json:"std_err"`  // s/√M
+	T        float64 `json:"t"`        // Estimate/StdErr
+	DF       int     `json:"df"`       // M − 1
+	P        float64 `json:"p"`        // two-sided p-value of H0: mean = 0
+	Networks int     `json:"networks"` // M, the number of values
 }
 
 // TTest is the one-sample Student-t test and interval of values (M ≥ 2 networks) at the given

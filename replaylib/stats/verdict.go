@@ -31,11 +31,12 @@ func (d Direction) sign() int {
 type Verdict string
 
 const (
-	// Held: the test rejected H0 and the effect lies on the claimed side.
+	// Held means the test rejected H0 and the effect lies on the claimed side.
 	Held Verdict = "held"
-	// Reversed: the test rejected H0 and the effect lies on the opposite side.
+	// Reversed means the test rejected H0 and the effect lies on the opposite side.
 	Reversed Verdict = "reversed"
-	// Inconclusive: the test did not reject H0 (or estimate and interval disagree on the side).
+	// Inconclusive means the test did not reject H0, or the estimate and the interval do not lie
+	// together on one side of 0.
 	Inconclusive Verdict = "inconclusive"
 )
 
@@ -109,15 +110,15 @@ type Decision struct {
 	AdjustedP float64 `json:"adjusted_p"`
 	// Rejected says whether Holm rejected H0: effect = 0.
 	Rejected bool    `json:"rejected"`
-	Verdict  Verdict `json:"verdict"`
+	Verdict  Verdict `json:"verdict"` // the check's verdict (see Decide)
 }
 
 // ClaimDecision is the outcome of one claim: the verdict of each check and the
 // claim's verdict from them (see ClaimVerdict).
 type ClaimDecision struct {
-	Verdict Verdict    `json:"verdict"`
-	Alpha   float64    `json:"alpha"`
-	Checks  []Decision `json:"checks"`
+	Verdict Verdict    `json:"verdict"` // ClaimVerdict of the checks' verdicts
+	Alpha   float64    `json:"alpha"`   // the family-wise level used
+	Checks  []Decision `json:"checks"`  // in the order of the checks given to Decide
 }
 
 // DecideOptions configures Decide. The zero value asks for the defaults.
