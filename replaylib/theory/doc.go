@@ -6,12 +6,14 @@
 //	m(t) = μ + (m_0 − μ) e^{−θt},    v(t) = v_0 e^{−2θt} + σ²/(2θ) (1 − e^{−2θt}),
 //
 // so the score that denoising at time t should follow, ∇log p_t(x) = −(x − m(t))/v(t), changes with t.
-// A network without a clock sees the time-mixture p̄(x) = (1/T)∫_0^T p_t(x) dt, whose score
+// A network without a clock sees the time-mixture over a window [t_0, T],
+// p̄(x) = (1/(T − t_0))∫_{t_0}^T p_t(x) dt (t_0 > 0 keeps v(t) away from a narrow start), whose score
 //
 //	∇log p̄(x) = ∫ p_t(x) (−(x − m(t))/v(t)) dt / ∫ p_t(x) dt
 //
-// is not affine in x. Its best affine fit −λ(x − c) (least squares weighted by p̄) is a leak of rate λ:
-// the linear part a constant leak supplies.
+// is not affine in x. Its best affine fit −λ(x − c) (least squares weighted by p̄ over a grid of x,
+// BestConstantLeak) is a leak of rate λ: the linear part a constant leak supplies. The time
+// integrals use the midpoint rule with 400 nodes; time and rates are in the process's own units.
 //
 // Langevin samplers of a known density p (per step, ξ ~ N(0, I)):
 //

@@ -11,8 +11,8 @@ import (
 // GaussianMixture is an isotropic 2D Gaussian mixture with equal weights: a known density whose
 // score is available in closed form.
 type GaussianMixture struct {
-	Means []datasets.Point
-	SD    float64
+	Means []datasets.Point // component means μ_k
+	SD    float64          // s, each component's s.d. per coordinate
 }
 
 // Score is ∇log p(x) = Σ_k r_k(x) (μ_k − x)/s², r_k the responsibilities.

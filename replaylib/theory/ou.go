@@ -68,7 +68,7 @@ func (o OU) MixtureDensity(x, t0, T float64) float64 {
 	return s / float64(len(ts))
 }
 
-// MixtureScore is ∇log p̄(x).
+// MixtureScore is ∇log p̄(x) for the mixture of MixtureDensity.
 func (o OU) MixtureScore(x, t0, T float64) float64 {
 	num, den := 0.0, 0.0
 	for _, t := range times(t0, T) {
@@ -82,10 +82,10 @@ func (o OU) MixtureScore(x, t0, T float64) float64 {
 // AffineFit is the weighted least-squares fit s(x) ≈ −Leak·(x − Centre) of the mixture score over
 // xs, weighted by p̄(x), and the weighted R² of that fit (1 = exactly affine).
 type AffineFit struct {
-	Leak, Centre, R2 float64
+	Leak, Centre, R2 float64 // λ (the fit's slope, negated), c, and the weighted R²
 }
 
-// BestConstantLeak fits the mixture score over the grid xs.
+// BestConstantLeak fits the mixture score of [t0, T] over the grid xs (see AffineFit).
 func (o OU) BestConstantLeak(t0, T float64, xs []float64) AffineFit {
 	var sw, sx, sy, sxx, sxy float64
 	ys := make([]float64, len(xs))
