@@ -16,20 +16,22 @@ const MetricsSchema = "replay-metrics/2"
 // Result is a whole reproduction: per task, the trained networks and their replays, summarised
 // with bands over networks; the claims with their checks and verdicts; claim 5's theory.
 type Result struct {
-	Schema  string        `json:"schema"`
+	Schema  string        `json:"schema"` // MetricsSchema
 	Size    Size          `json:"size"`
-	Seed    uint64        `json:"seed"`
-	Tasks   []*TaskResult `json:"tasks"`
-	Theory  TheoryResult  `json:"theory"`
-	Claims  []ClaimResult `json:"claims"`
+	Seed    uint64        `json:"seed"`            // the run's seed (Seed derives every stream from it)
+	Tasks   []*TaskResult `json:"tasks"`           // in the order of Size.Tasks
+	Theory  TheoryResult  `json:"theory"`          // claim 5's numbers
+	Claims  []ClaimResult `json:"claims"`          // per task claims 1–4 (2 and 4 once per form), then claim 5
 	Seconds float64       `json:"compute_seconds"` // training and replay time summed over units
 }
 
-// Band is a metric over networks: their mean, a 95 % Student-t interval and the values.
+// Band is a metric over networks: their mean, a 95 % Student-t interval and the values. Non-finite
+// values are left out of the mean and interval; with one finite value Lo = Hi = Mean, with none
+// all three are NaN.
 type Band struct {
 	Mean   float64   `json:"mean"`
-	Lo     float64   `json:"lo"`
-	Hi     float64   `json:"hi"`
+	Lo     float64   `json:"lo"`     // lower end of the 95 % interval
+	Hi     float64   `json:"hi"`     // upper end of the 95 % interval
 	Values []float64 `json:"values"` // per network, in network order
 }
 
@@ -59,14 +61,14 @@ const (
 // TaskResult gathers one task: training of every condition, replay of the two replaying
 // conditions, the baseline gate and per-variant bands.
 type TaskResult struct {
-	Task string `json:"task"`
+	Task string `json:"task"` // task name
 	// LearningRates is the rate chosen for each training group "α=…/k=…" (lowest mean final error).
 	LearningRates map[string]float64 `json:"learning_rates"`
-	Training      []*TrainResult     `json:"training"`
+	Training      []*TrainResult     `json:"training"` // every trained network of the task, in plan order
 	// Replays holds, per condition (CondLeak, CondNoLeak), the replay of each network: the raw
 	// per-chain data, kept in the run's units/ files rather than in metrics.json.
 	Replays map[string][]*ReplayResult `json:"-"`
-	Gate    Gate                       `json:"gate"`
+	Gate    Gate                       `json:"gate"` // the baseline gate, decided before the claims
 	// Bands holds, per condition and variant name, each metric over networks.
 	Bands map[string]map[string]map[string]Band `json:"bands"`
 	// TrainingBands holds, per "α/k" group at its chosen rate, each training metric over networks.
@@ -79,14 +81,15 @@ type TaskResult struct {
 // baseline's W1 to training positions within GateW1Ratio times the data-vs-data floor and at least
 // GateInside of its decoded points inside the environment (means over networks).
 type Gate struct {
-	W1Ratio Band   `json:"w1_ratio"`
-	Inside  Band   `json:"inside"`
-	Reached Band   `json:"reached"`
-	Passed  bool   `json:"passed"`
-	Reason  string `json:"reason,omitempty"`
+	W1Ratio Band   `json:"w1_ratio"`         // the leak baseline's W1 over the floor
+	Inside  Band   `json:"inside"`           // its fraction of decoded points inside the environment
+	Reached Band   `json:"reached"`          // its fraction of chains that reach a target (shown, not gated)
+	Passed  bool   `json:"passed"`           // whether both thresholds hold
+	Reason  string `json:"reason,omitempty"` // why the gate failed ("" when it passed)
 }
 
-// The gate's thresholds.
+// The gate's thresholds: GateW1Ratio bounds the mean W1/floor ratio, GateInside is the smallest
+// mean fraction of decoded points inside the environment.
 const (
 	GateW1Ratio = 2.0
 	GateInside  = 0.95
@@ -239,35 +242,37 @@ func b2f(b bool) float64 {
 
 // ClaimResult is one claim on one task (claims 2 and 4: on one adaptation form).
 type ClaimResult struct {
-	ID      int           `json:"id"`
-	Task    string        `json:"task"`
+	ID      int           `json:"id"`             // claim number, 1 … 5 (package doc)
+	Task    string        `json:"task"`           // task name, or "theory" for claim 5
 	Form    string        `json:"form,omitempty"` // adaptation form of claims 2 and 4
 	Primary bool          `json:"primary"`        // the reference form (or not a per-form claim)
-	Title   string        `json:"title"`
-	Verdict stats.Verdict `json:"verdict"`
+	Title   string        `json:"title"`          // the claim in words
+	Verdict stats.Verdict `json:"verdict"`        // from the checks by Holm's procedure, or inconclusive (Note)
 	// Note explains a verdict the checks do not decide (a failed baseline gate).
 	Note   string        `json:"note,omitempty"`
-	Checks []CheckResult `json:"checks"`
+	Checks []CheckResult `json:"checks"` // in the order they are stated
 	// Change says what would change the verdict.
 	Change string `json:"what_would_change"`
 }
 
 // CheckResult is one directional comparison of a claim, judged over networks.
 type CheckResult struct {
-	Statement string          `json:"statement"`
-	Metric    string          `json:"metric"`
-	A         string          `json:"a"` // variant or condition the claim is about
-	B         string          `json:"b"` // what it is compared with
-	Direction stats.Direction `json:"direction"`
+	Statement string          `json:"statement"` // the check in words, e.g. "coverage per chain: adaptation > baseline"
+	Metric    string          `json:"metric"`    // a metrics.Catalog key
+	A         string          `json:"a"`         // variant or condition the claim is about
+	B         string          `json:"b"`         // what it is compared with
+	Direction stats.Direction `json:"direction"` // the claimed sign of A − B
 	// Margin is subtracted from the per-network differences before testing (non-inferiority
 	// checks): the check asks A − B − Margin·B to lie in Direction.
 	Margin    float64               `json:"margin"`
-	ValuesA   []float64             `json:"values_a"`
-	ValuesB   []float64             `json:"values_b"`
+	ValuesA   []float64             `json:"values_a"`    // the metric of A per network, in network order
+	ValuesB   []float64             `json:"values_b"`    // the metric of B per network
 	Diffs     []float64             `json:"differences"` // per network, margin applied
-	T         stats.TResult         `json:"t"`
-	Bootstrap stats.BootstrapResult `json:"bootstrap"`
-	Decision  stats.Decision        `json:"decision"`
+	T         stats.TResult         `json:"t"`           // Student-t analysis of Diffs: the estimate and the p-value decided on
+	Bootstrap stats.BootstrapResult `json:"bootstrap"`   // bootstrap over networks (and chains, for per-chain metrics)
+	// Decision is Holm's outcome for the check, judged on T's estimate and p-value and on the
+	// union of the t and bootstrap intervals.
+	Decision stats.Decision `json:"decision"`
 	// EffectSize is the mean difference in units of the B values' mean (relative effect).
 	EffectSize float64 `json:"relative_effect"`
 }

@@ -15,8 +15,9 @@
 // the same Result whichever process ran them. Network m uses the same seeds in every condition, and
 // every variant of a network replays the same noise (common random numbers): checks compare
 // per-network differences d_n, with a Student-t interval and a bootstrap interval over networks,
-// Holm's correction over a claim's checks, and three-valued verdicts (held, reversed,
-// inconclusive). A baseline gate, decided before any comparison, makes claims 1–4 of a task
+// Holm's correction over a claim's checks (on the t-test's p-values; a check holds only if the
+// union of the two intervals lies on the claimed side of 0), and three-valued verdicts (held,
+// reversed, inconclusive). A baseline gate, decided before any comparison, makes claims 1–4 of a task
 // inconclusive when its leak baseline does not sample the task. docs/claims.md states every rule.
 //
 // A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).

@@ -22,12 +22,12 @@ const FiguresDir = "figures"
 // Figure is one figure of a reproduction: its panels (one, or a grid) as values, for notebooks,
 // which show them as SVG, and once written its files relative to the output directory.
 type Figure struct {
-	Name    string         `json:"name"` // file base name, e.g. "tmaze-training"
-	Title   string         `json:"title"`
-	Caption string         `json:"caption"`
-	Panels  [][]*plot.Plot `json:"-"` // rows of panels
-	PNG     string         `json:"png,omitempty"`
-	SVG     string         `json:"svg,omitempty"`
+	Name    string         `json:"name"`          // file base name, e.g. "tmaze-training"
+	Title   string         `json:"title"`         // one line
+	Caption string         `json:"caption"`       // what the figure shows, for the report
+	Panels  [][]*plot.Plot `json:"-"`             // rows of panels
+	PNG     string         `json:"png,omitempty"` // the PNG file, once written (WriteFigures)
+	SVG     string         `json:"svg,omitempty"` // the SVG file, once written
 }
 
 // Panel size of the figures.

@@ -17,15 +17,17 @@ import (
 // FormDynamics describes the noiseless dynamics of one adaptation form on a network: where the
 // state settles and how it relaxes there.
 type FormDynamics struct {
-	Form model.AdaptForm `json:"form"`
-	Tau  float64         `json:"adapt_tau"`
+	Form model.AdaptForm `json:"form"`      // the adaptation form
+	Tau  float64         `json:"adapt_tau"` // τ_a, steps
 	// Radius is the largest |eigenvalue| of the Jacobian of the (h, a[, h̄]) update at the state
-	// reached after settleSteps noiseless steps; Complex says whether that eigenvalue has an
-	// imaginary part (an underdamped, oscillating mode) and Angle its argument (radians).
+	// reached after 1000 noiseless zero-input steps from the first chain's start; Complex says
+	// whether that eigenvalue has an imaginary part (an underdamped, oscillating mode) and Angle
+	// its argument (radians).
 	Radius  float64 `json:"radius"`
 	Complex bool    `json:"complex"`
 	Angle   float64 `json:"angle"`
-	// Settled says whether the state stopped moving (last step smaller than settleTolerance).
+	// Settled says whether the state stopped moving: LastMove, ‖h_t − h_{t−1}‖ over the last
+	// settling step, below 1e-4.
 	Settled  bool    `json:"settled"`
 	LastMove float64 `json:"last_move"`
 	// Dwell is the mean dwell time of this form's replay (steps; forms family variant).

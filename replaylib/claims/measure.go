@@ -17,8 +17,8 @@ import (
 
 // VariantResult is one variant replayed on one network and measured.
 type VariantResult struct {
-	Spec   VariantSpec        `json:"spec"`
-	Values map[string]float64 `json:"values"` // by metrics.Catalog key
+	Spec   VariantSpec        `json:"spec"`   // the variant
+	Values map[string]float64 `json:"values"` // by metrics.Catalog key; a metric that could not be computed is absent
 	// PerChain holds, for the core variants, the per-chain metrics (the keys of the catalog's
 	// PerChain descriptions) in chain order, so that bootstraps can resample chains.
 	PerChain map[string][]float64 `json:"per_chain,omitempty"`
@@ -28,7 +28,7 @@ type VariantResult struct {
 	Sample [][]datasets.Point `json:"sample,omitempty"`
 	// Occupancy counts decoded positions per grid cell (core variants; row-major, the task's grid).
 	Occupancy []float64 `json:"occupancy,omitempty"`
-	Seconds   float64   `json:"seconds"`
+	Seconds   float64   `json:"seconds"` // wall time of the replay and its measures
 }
 
 // Figure data kept per core variant.

@@ -16,12 +16,12 @@ import (
 
 // ReplayResult is one trained network replayed with every variant and measured.
 type ReplayResult struct {
-	Unit         Unit             `json:"unit"`
-	TrainUnit    string           `json:"train_unit"` // the network's training unit
-	LearningRate float64          `json:"learning_rate"`
-	Variants     []*VariantResult `json:"variants"`
-	Forms        []FormDynamics   `json:"forms,omitempty"`
-	Seconds      float64          `json:"seconds"`
+	Unit         Unit             `json:"unit"`            // the replay unit
+	TrainUnit    string           `json:"train_unit"`      // the network's training unit
+	LearningRate float64          `json:"learning_rate"`   // the rate chosen for its task and α
+	Variants     []*VariantResult `json:"variants"`        // every variant: the core ones, then the sweeps
+	Forms        []FormDynamics   `json:"forms,omitempty"` // leak networks only: each form × τ_a
+	Seconds      float64          `json:"seconds"`         // wall time of the unit
 }
 
 // Variant returns the result of the named variant, or nil.

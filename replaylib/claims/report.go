@@ -21,7 +21,7 @@ const (
 )
 
 // WriteReport writes report.md and metrics.json (non-finite numbers as null) into dir, atomically.
-// figures are paths relative to dir (from WriteFigures).
+// figures are those WriteFigures returned, their files relative to dir.
 func WriteReport(res *Result, dir string, figures []Figure) error {
 	raw, err := jsonsafe.MarshalIndent(res, "", " ")
 	if err != nil {
@@ -33,7 +33,7 @@ func WriteReport(res *Result, dir string, figures []Figure) error {
 	return atomicfile.Write(filepath.Join(dir, ReportFile), []byte(Markdown(res, figures)))
 }
 
-// Counts of claim verdicts.
+// Counts returns the numbers of claims held, reversed and inconclusive.
 func (res *Result) Counts() (held, reversed, inconclusive int) {
 	for _, c := range res.Claims {
 		switch c.Verdict {
@@ -124,7 +124,7 @@ func VerdictTable(res *Result) string {
 	return b.String()
 }
 
-// Markdown renders the report.
+// Markdown renders the report (report.md) of res, linking figures by their PNG paths.
 func Markdown(res *Result, figures []Figure) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }

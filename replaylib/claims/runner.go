@@ -29,14 +29,14 @@ const (
 
 // Options of a reproduction run.
 type Options struct {
-	Size    Size
-	Dir     string // output directory (plan.json, units/, models/, report.md, metrics.json, figures/)
-	Seed    uint64
-	Retrain bool      // delete this plan's trained networks and results first
-	Log     io.Writer // progress lines (nil: none)
-	Backend backends.Backend
-	// Shard, when N > 0, runs only shard I of N (see Plan.Shard); the report is written by
-	// Report once every unit is done.
+	Size    Size             // the budget
+	Dir     string           // output directory (plan.json, units/, models/, report.md, metrics.json, figures/)
+	Seed    uint64           // the run's seed: every random choice derives from it (Seed)
+	Retrain bool             // delete the trained networks and results of this run's units first
+	Log     io.Writer        // progress lines (nil: none)
+	Backend backends.Backend // the backend every network trains and replays on
+	// Shard, when N > 0, runs only shard I of N (see Plan.Shard); once every unit is done, Merge
+	// (the replay report command) makes the Result.
 	Shard struct{ I, N int }
 	// Only, when set, runs only the units of that kind: training first on every shard, then
 	// replay (which needs every network of its task trained), as a cluster runs them.
@@ -61,7 +61,9 @@ type runner struct {
 
 // Run executes a reproduction (or one shard of it): it writes plan.json, then every unit not yet
 // done in opt.Dir, each to units/<ID>.json atomically, and returns the result when every unit of
-// the plan is done (nil with no error when other shards still have work).
+// the plan is done (nil with no error when other shards still have work). It writes no report
+// (WriteReport, WriteFigures). A unit that fails is logged and the others still run; the error
+// then names the first failure.
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	plan, err := NewPlan(opt.Size, opt.Seed)
 	if err != nil {
@@ -180,7 +182,8 @@ func done(path string) bool {
 	return json.Unmarshal(raw, &probe) == nil && probe.Unit.ID != ""
 }
 
-// Pending lists the units of plan whose results are in none of dirs.
+// Pending lists the units of plan whose results are in neither dir nor any of more. Its error is
+// always nil.
 func Pending(dir string, plan Plan, more ...string) ([]Unit, error) {
 	dirs := append([]string{dir}, more...)
 	var left []Unit

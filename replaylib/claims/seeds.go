@@ -9,31 +9,35 @@ type Stream uint64
 
 // The seed streams of a reproduction.
 const (
-	// StreamWeights: initial weights of network m of a task (the same for every α, learning rate
-	// and masking k: conditions are compared on the same networks' starting points).
+	// StreamWeights seeds the initial weights of network m of a task (the same for every α,
+	// learning rate and masking k: conditions are compared on the same networks' starting points).
 	StreamWeights Stream = iota + 1
-	// StreamTrainData: the training batches of network m (same across conditions, as above).
+	// StreamTrainData seeds the training batches of network m (same across conditions, as above).
 	StreamTrainData
-	// StreamTrainNoise: hidden-state noise during training of network m (same across conditions).
+	// StreamTrainNoise seeds the hidden-state noise during training of network m (same across
+	// conditions).
 	StreamTrainNoise
-	// StreamHeldOut: the held-out paths along which replay starts are taken (per network).
+	// StreamHeldOut draws the held-out paths along which replay starts are taken (per network).
 	StreamHeldOut
-	// StreamStartTimes: the times along those paths (per network).
+	// StreamStartTimes draws the times along those paths (per network).
 	StreamStartTimes
-	// StreamReplayNoise: the replay noise of network m, shared by all its variants (common random
-	// numbers: variants are compared chain by chain under the same noise).
+	// StreamReplayNoise seeds the replay noise of network m, shared by all its variants (common
+	// random numbers: variants are compared chain by chain under the same noise).
 	StreamReplayNoise
-	// StreamReference: the training positions replay is compared with (per task).
+	// StreamReference draws the training positions replay is compared with (per task).
 	StreamReference
-	// StreamFloor: a second, disjoint sample of training positions for the W1 floor (per task).
+	// StreamFloor draws a second, disjoint sample of training positions for the W1 floor, and the
+	// floor's subsamples (per task).
 	StreamFloor
-	// StreamSubsample: the subsamples of the exact W1 (per network and variant).
+	// StreamSubsample draws the subsamples of the exact W1 (per network and variant), and also the
+	// rate-space subsamples and random directions of the sliced W1.
 	StreamSubsample
-	// StreamBootstrap: bootstrap resamples (per claim check).
+	// StreamBootstrap draws the bootstrap resamples (per claim check).
 	StreamBootstrap
-	// StreamUntrained: weights of the untrained reference network (per network).
+	// StreamUntrained seeds the weights of the untrained reference network (per network).
 	StreamUntrained
-	// StreamProjections: random directions of the sliced W1 in rate space.
+	// StreamProjections is reserved for the random directions of the sliced W1 in rate space;
+	// nothing draws from it at present (StreamSubsample does).
 	StreamProjections
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/replaylab/replay/datasets"
-	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/internal/settings"
+	"github.com/replaylab/replay/replaylib/model"
 )
 
 // MaskNone is the masking difficulty k at which the network sees the observation only at t = 0
@@ -16,7 +16,7 @@ import (
 // the network must hold its position on its own, which replay needs indefinitely.
 const MaskNone = 1 << 20
 
-// MaskName is k as the report writes it ("∞ (s₀ only)" for MaskNone).
+// MaskName is k as the report writes it: the number, or "∞" for MaskNone (s₀ only).
 func MaskName(k int) string {
 	if k >= MaskNone {
 		return "∞"
@@ -25,10 +25,11 @@ func MaskName(k int) string {
 }
 
 // Size is the budget of a reproduction: which tasks, how many networks of what size trained how
-// long, and how long and how widely they replay. The decision rules (doc.go) do not depend on it.
+// long, and how long and how widely they replay. The decision rules (package doc, docs/claims.md)
+// do not depend on it. Steps are steps of the cell; T_q counts replay steps after the burn-in.
 type Size struct {
-	Name     string   `json:"name"`
-	Tasks    []string `json:"tasks"`
+	Name     string   `json:"name"`     // "quick", "full", "tiny", or a caller's own
+	Tasks    []string `json:"tasks"`    // datasets task names, in report order
 	Networks int      `json:"networks"` // M independently trained networks per condition
 
 	LeakAlpha     float64   `json:"leak_alpha"`     // α of the leaky condition; the other is α = 1
@@ -295,7 +296,9 @@ func (s *Size) setters() settings.Setters {
 // SetKeys lists the keys Set accepts.
 func SetKeys() string { return (&Size{}).setters().Keys() }
 
-// Set applies "key=value;key=value" overrides (GoMLX --set style) and validates the result.
+// Set applies "key=value;key=value" overrides (GoMLX --set style; keys are the JSON names, see
+// SetKeys; lists are comma-separated, and mask_ks takes "none" for MaskNone) and validates the
+// result.
 func (s *Size) Set(spec string) error {
 	if err := s.setters().Apply(spec); err != nil {
 		return err

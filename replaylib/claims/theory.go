@@ -9,11 +9,11 @@ import (
 
 // TheoryResult holds claim 5's numbers for a documented OU example.
 type TheoryResult struct {
-	OU          theory.OU        `json:"ou"`
-	T0          float64          `json:"t0"`
-	T           float64          `json:"t"`
+	OU          theory.OU        `json:"ou"`                     // TheoryExample
+	T0          float64          `json:"t0"`                     // start of the mixture window
+	T           float64          `json:"t"`                      // end of the mixture window
 	ScoreSlopes []float64        `json:"score_slopes_over_time"` // −1/v(t) at 5 times from T0 to T
-	Fit         theory.AffineFit `json:"mixture_affine_fit"`
+	Fit         theory.AffineFit `json:"mixture_affine_fit"`     // best affine fit of the mixture score on x ∈ [−1, 3]
 }
 
 // TheoryExample is the OU process of claim 5: paths from m_0 = 2 relaxing to μ = 0.

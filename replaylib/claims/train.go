@@ -11,8 +11,9 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
-// ModelsDir holds the trained networks, one directory per training configuration (reused by any
-// later run or notebook that asks for the same configuration).
+// ModelsDir holds the trained networks, one directory per training unit (models/<unit ID>, the ID
+// a hash of the configuration and seed), reused by any later run or notebook that asks for the
+// same configuration.
 const ModelsDir = "models"
 
 // trainingConfig is the training run of a training unit.
@@ -45,11 +46,12 @@ func (p Plan) trainingConfig(u Unit) (training.Config, error) {
 
 // TrainResult is a trained network: its configuration and its learning curve, summarised.
 type TrainResult struct {
-	Unit    Unit                `json:"unit"`
-	Config  training.Config     `json:"config"`
-	Dir     string              `json:"dir"` // relative to the output directory
-	History []training.LogEntry `json:"history"`
-	// Values: final_error, error_auc, steps_to_error, plateau_change, train_seconds.
+	Unit    Unit                `json:"unit"`    // the training unit
+	Config  training.Config     `json:"config"`  // the run it trained
+	Dir     string              `json:"dir"`     // relative to the output directory
+	History []training.LogEntry `json:"history"` // the learning curve
+	// Values holds the catalog's training metrics: final_error, error_auc, steps_to_error,
+	// plateau_change, train_seconds (a metric the curve is too short for is absent).
 	Values map[string]float64 `json:"values"`
 }
 

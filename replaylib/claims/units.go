@@ -10,10 +10,10 @@ import (
 
 // Condition is one training setting of a task.
 type Condition struct {
-	Task  string  `json:"task"`
-	Alpha float64 `json:"alpha"`
-	MaskK int     `json:"mask_k"`
-	LR    float64 `json:"learning_rate"`
+	Task  string  `json:"task"`          // task name
+	Alpha float64 `json:"alpha"`         // leak α: 1 (no leak) or Size.LeakAlpha
+	MaskK int     `json:"mask_k"`        // masking difficulty k (MaskNone: s₀ only)
+	LR    float64 `json:"learning_rate"` // Adam's initial learning rate
 }
 
 // Unit is one independent piece of a reproduction, with a stable ID derived from everything that
@@ -21,10 +21,10 @@ type Condition struct {
 // Units of one kind never depend on each other; a replay unit needs the training units of its
 // task and α at k = ∞ (one per learning rate: the best rate is chosen from their errors).
 type Unit struct {
-	Kind      UnitKind  `json:"kind"`
+	Kind      UnitKind  `json:"kind"`      // TrainKind or ReplayKind
 	Condition Condition `json:"condition"` // for replay units: MaskK = MaskNone, LR = 0 (chosen later)
 	Index     int       `json:"index"`     // network m = 1 … Size.Networks
-	ID        string    `json:"id"`
+	ID        string    `json:"id"`        // "<kind>-<task>-a<α>-k<k>[-lr<lr>]-n<m>-<hash>", the name of its files
 }
 
 // UnitKind is "train" or "replay".
@@ -39,9 +39,9 @@ const (
 // Plan lists every unit of a reproduction in a fixed order: all training units, then all replay
 // units. A shard i/n runs the units at positions i, i+n, i+2n, … of each kind.
 type Plan struct {
-	Size  Size   `json:"size"`
-	Seed  uint64 `json:"seed"`
-	Units []Unit `json:"units"`
+	Size  Size   `json:"size"`  // the budget
+	Seed  uint64 `json:"seed"`  // the run's seed
+	Units []Unit `json:"units"` // training units, then replay units
 }
 
 // NewPlan lists the units of a reproduction of size at seed.
@@ -133,7 +133,7 @@ func (p Plan) Shard(i, n int) ([]Unit, error) {
 	return out, nil
 }
 
-// ParseShard reads "i/n".
+// ParseShard reads "i/n" (0 ≤ i < n), the form of the --shard flag.
 func ParseShard(s string) (i, n int, err error) {
 	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d/%d", &i, &n); err != nil || n < 1 || i < 0 || i >= n {
 		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)

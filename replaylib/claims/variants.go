@@ -33,14 +33,14 @@ func VariantBoth(f model.AdaptForm) string { return "adaptation+momentum/" + str
 
 // VariantSpec is one replay setting of a network.
 type VariantSpec struct {
-	Name        string                 `json:"name"`
-	Family      string                 `json:"family"`
-	Cell        model.CellParams       `json:"cell"` // NoiseSD is σ_q before the noise convention
-	Noise       replay.NoiseConvention `json:"noise"`
-	NoiseFactor float64                `json:"noise_factor"` // σ_q/σ_train
-	Chains      int                    `json:"chains"`
-	Steps       int                    `json:"steps"`
-	Untrained   bool                   `json:"untrained,omitempty"`
+	Name        string                 `json:"name"`                // a core name (VariantBaseline, VariantAdaptation(f), …) or a sweep's
+	Family      string                 `json:"family"`              // FamilyCore, FamilyMomentum, …
+	Cell        model.CellParams       `json:"cell"`                // NoiseSD is σ_q before the noise convention
+	Noise       replay.NoiseConvention `json:"noise"`               // how σ_q scales with momentum
+	NoiseFactor float64                `json:"noise_factor"`        // σ_q/σ_train
+	Chains      int                    `json:"chains"`              // Size.Chains for the core variants, else Size.SweepChains
+	Steps       int                    `json:"steps"`               // T_q: Size.ReplaySteps for the core variants, else Size.SweepSteps
+	Untrained   bool                   `json:"untrained,omitempty"` // replay an untrained network of the same architecture
 	// Base is, in the noise family, the core variant this one repeats at another σ_q.
 	Base string `json:"base,omitempty"`
 }
