@@ -12,6 +12,7 @@
 //     on both axes, so a maze is not stretched): its bounding box with 5% of its size around
 //     it, one axis widened to fill the data area (see Draw). The outline (boundary and holes)
 //     is drawn over the data; data outside the view are clipped at its edge.
+//   - Animation: replay chains moving over an environment, panels side by side, as a looping GIF.
 //
 // Style rules, the same in every figure:
 //

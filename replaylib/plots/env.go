@@ -105,8 +105,8 @@ func (rimmedCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	draw.CircleGlyph{}.DrawGlyph(c, sty, pt)
 }
 
-// Occupancy draws the fraction of points that fall in each grid cell over the environment
-// (OccupancyMap, unit "fraction of points per cell").
+// Occupancy draws each grid cell's share of the points that fall on the grid over the environment
+// (OccupancyMap, unit "fraction of points per cell"); points off the grid are not counted.
 func Occupancy(title string, env *datasets.Environment, grid *metrics.Grid, points []datasets.Point) (*plot.Plot, error) {
 	counts := grid.Counts(points)
 	total := 0.0
