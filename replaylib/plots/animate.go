@@ -40,8 +40,8 @@ const (
 // AnimationPanel is one panel of an animation: a title (what the panel's chains were run with)
 // and the chains, Chains[c][t] the position of chain c at step t.
 type AnimationPanel struct {
-	Title  string
-	Chains [][]datasets.Point
+	Title  string             // drawn above the panel
+	Chains [][]datasets.Point // Chains[c][t], environment units
 }
 
 // AnimationOptions sets the size and pace of an animation; a zero field takes its default.
@@ -56,8 +56,9 @@ type AnimationOptions struct {
 	Delay time.Duration
 	// MaxChains is the number of chains drawn in each panel, the first ones (default 8).
 	MaxChains int
-	// Width and Height are the size of one panel (default the package's Width × Height, drawn
-	// at AnimationDPI); the panels stand side by side.
+	// Width and Height are the size of one panel, drawn at AnimationDPI; the panels stand side by
+	// side. A side left 0 defaults to the package's Width or Height, narrowed to the environment's
+	// shape (so that a tall maze leaves no blank margins) but kept wide enough for the titles.
 	Width, Height vg.Length
 }
 
