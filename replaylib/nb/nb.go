@@ -30,7 +30,7 @@ const ModeEnv = "REPLAY_NB_MODE"
 // results/notebooks-<mode> in the repository).
 const DirEnv = "REPLAY_NB_DIR"
 
-// Mode returns "quick" or "full".
+// Mode returns "quick" or "full", as ModeEnv says.
 func Mode() string {
 	if os.Getenv(ModeEnv) == "quick" {
 		return "quick"
@@ -82,7 +82,7 @@ func ShowFigure(f claims.Figure) {
 	display(svg)
 }
 
-// ShowFigures displays the figures of res whose names contain any of the given parts.
+// ShowFigures displays those of figs whose names contain any of the given parts.
 func ShowFigures(figs []claims.Figure, parts ...string) {
 	for _, f := range figs {
 		for _, part := range parts {
