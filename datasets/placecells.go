@@ -42,7 +42,7 @@ const (
 
 // Defaults of the PlaceCellParams fields (DefaultX for field X, in its units; DefaultRotationSDDeg
 // for RotationSD, in degrees rather than radians per second): RatInABox's motion (1 m box, dt 0.05 s,
-// 0.08 m/s, 120°/s) and the predecessor model's softmax place cells (σ = 0.2 m in a 2.2 m box,
+// 0.08 m/s, 120°/s) and the softmax place cells of the predecessor paper's model (Krishna et al., ICLR 2024) (σ = 0.2 m in a 2.2 m box,
 // scaled here to 0.1 m in 1 m). DefaultDecodeTopK applies only to DecodeTopCells; the default
 // decoding is DecodePopulation.
 const (

@@ -189,7 +189,7 @@ func (env *Environment) SkeletonAt(sp SkeletonPoint) Point {
 func (env *Environment) Geodesic(a, b SkeletonPoint) float64 {
 	sk := env.skel
 	if sk == nil {
-		panic("datasets: Geodesic on an environment without a skeleton")
+		panic("geom: Geodesic on an environment without a skeleton")
 	}
 	la, lb := sk.segments[a.Segment].Length(), sk.segments[b.Segment].Length()
 	sa, sb := math.Max(0, math.Min(a.S, la)), math.Max(0, math.Min(b.S, lb))
@@ -256,5 +256,5 @@ func (env *Environment) nodePoint(n int) SkeletonPoint {
 			return SkeletonPoint{Segment: i, S: env.skel.segments[i].Length()}
 		}
 	}
-	panic("datasets: skeleton node without a segment")
+	panic("geom: skeleton node without a segment")
 }

@@ -75,7 +75,8 @@ func Quick() Size {
 		AdaptTaus: []float64{5, 20, 50}, NoiseFactors: []float64{1, math.Sqrt2, 2, 3}}
 }
 
-// Full is the whole grid at the predecessor's size, for XLA on a GPU: N = 512, 512 place cells,
+// Full is the whole grid at the size of the predecessor paper's model (Krishna et al., ICLR 2024, "Sufficient
+// conditions for offline reactivation in recurrent neural networks"), for XLA on a GPU: N = 512, 512 place cells,
 // batches of 200 paths of 100 steps, a learning-rate grid per α and the masking curves of claim 1.
 func Full() Size {
 	s := Quick()
@@ -205,7 +206,11 @@ func (s Size) Validate() error {
 		}
 		for _, x := range l.v {
 			if math.IsNaN(x) || x > l.hi || x < l.lo || l.open && x == l.lo {
-				return fmt.Errorf("%s: value %g outside (%g, %g]", l.name, x, l.lo, l.hi)
+				open := "["
+				if l.open {
+					open = "("
+				}
+				return fmt.Errorf("%s: value %g outside %s%g, %g]", l.name, x, open, l.lo, l.hi)
 			}
 		}
 	}

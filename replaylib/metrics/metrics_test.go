@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
@@ -114,6 +115,27 @@ func TestSlicedWassersteinOfAShift(t *testing.T) {
 	// With 2000 directions, E[(θ·d)²] = 1 is estimated to within a few percent.
 	if math.Abs(sw-1) > 0.06 {
 		t.Errorf("SW2 = %g, want 1 (= |d|/√D)", sw)
+	}
+}
+
+func TestSlicedWassersteinRejectsBadInput(t *testing.T) {
+	ok := [][]float64{{0, 0}, {1, 1}}
+	for _, c := range []struct {
+		name string
+		a, b [][]float64
+		p    float64
+		want string
+	}{
+		{"p below 1", ok, ok, 0.5, "p = 0.5"},
+		{"p NaN", ok, ok, math.NaN(), "p = NaN"},
+		{"ragged rows", ok, [][]float64{{0, 0}, {1}}, 2, "row 1 has 1 coordinates, want 2"},
+		{"non-finite", ok, [][]float64{{0, 0}, {math.Inf(1), 1}}, 2, "non-finite coordinate"},
+		{"unequal sizes", ok, ok[:1], 2, "sizes 2 and 1"},
+	} {
+		_, err := SlicedWasserstein(c.a, c.b, c.p, 10, rng(1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
 	}
 }
 

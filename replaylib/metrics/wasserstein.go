@@ -221,12 +221,27 @@ func meanSD(x []float64) (mean, sd float64) {
 // SlicedWasserstein estimates SW_p = (mean over directions θ of W_p(θ·a, θ·b)^p)^{1/p} between two
 // equal-size sets of D-dimensional points (rows, all of length D), from `projections` random unit
 // directions drawn from rng: for each, the 1D W_p of the sorted projections. It returns an error
-// for unequal or empty sets or projections < 1; it does not check p or the coordinates.
+// for unequal or empty sets, rows of different lengths, non-finite coordinates, p < 1 or projections < 1.
 func SlicedWasserstein(a, b [][]float64, p float64, projections int, rng *rand.Rand) (float64, error) {
 	if len(a) != len(b) || len(a) == 0 || projections < 1 {
 		return 0, fmt.Errorf("sliced wasserstein: sizes %d and %d, projections=%d: need equal non-empty sets and ≥ 1 projection", len(a), len(b), projections)
 	}
+	if !(p >= 1) || math.IsInf(p, 1) {
+		return 0, fmt.Errorf("sliced wasserstein: p = %g, must be a finite number ≥ 1", p)
+	}
 	d := len(a[0])
+	for _, set := range [][][]float64{a, b} {
+		for i, row := range set {
+			if len(row) != d || d == 0 {
+				return 0, fmt.Errorf("sliced wasserstein: row %d has %d coordinates, want %d (all rows of equal non-zero length)", i, len(row), d)
+			}
+			for _, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return 0, fmt.Errorf("sliced wasserstein: row %d has a non-finite coordinate %g", i, v)
+				}
+			}
+		}
+	}
 	theta := make([]float64, d)
 	pa, pb := make([]float64, len(a)), make([]float64, len(b))
 	total := 0.0
