@@ -273,9 +273,11 @@ func checkWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", dir, err)
 	}
-	probe := filepath.Join(dir, ".write-probe")
-	if err := atomicfile.Write(probe, []byte("ok")); err != nil {
+	// A probe file of its own: shards started at the same moment share the directory.
+	probe, err := os.CreateTemp(dir, ".write-probe-*")
+	if err != nil {
 		return fmt.Errorf("--out %s is not writable: %w", dir, err)
 	}
-	return os.Remove(probe)
+	probe.Close()
+	return os.Remove(probe.Name())
 }
