@@ -16,12 +16,12 @@ import (
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/plots"
 	"github.com/replaylab/replay/replaylib/replay"
-	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/replaylab/replay/internal/atomicfile"
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/replay"
-	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 
@@ -33,6 +33,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	retrain := fs.Bool("retrain", false, "redo this run's units (delete their trained networks and results first)")
 	shard := fs.String("shard", "", "run only shard i of n (\"i/n\"): units i, i+n, … of each kind; merge with 'replay report'")
 	only := fs.String("only", "", "run only the units of one kind: train, or replay (needs every network trained)")
+	workers := fs.Int("workers", claims.DefaultWorkers, fmt.Sprintf("units run at once, in [1, %d] (the numbers do not depend on it)", maxWorkers))
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -56,10 +57,20 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := sz.Set(*set); err != nil {
 		return usagef("%v", err)
 	}
-	if err := sizeFits(sz); err != nil {
+	largest, err := sizeFits(sz)
+	if err != nil {
 		return usagef("%v", err)
 	}
-	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout}
+	if *workers < 1 || *workers > maxWorkers {
+		return usagef("--workers=%d: must be in [1, %d]", *workers, maxWorkers)
+	}
+	if budget, source := sysmem.Budget(); float64(*workers)*largest > budget {
+		n := max(1, int(budget/largest))
+		fmt.Fprintf(stdout, "reproduce: %d units at once instead of %d: each needs about %s of the %s of %s\n",
+			n, *workers, sysmem.Format(largest), sysmem.Format(budget/0.9), source)
+		*workers = n
+	}
+	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout, Workers: *workers}
 	if *shard != "" {
 		if opt.Shard.I, opt.Shard.N, err = claims.ParseShard(*shard); err != nil {
 			return usagef("%v", err)
@@ -95,9 +106,13 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return writeResult(res, *out, stdout)
 }
 
+// maxWorkers bounds --workers: each running unit holds a network, its optimizer or its replay chains.
+const maxWorkers = 64
+
 // sizeFits checks that the largest network of a size trains, and its replays run, within this
-// machine's memory (the names in errors are the --set keys).
-func sizeFits(sz claims.Size) error {
+// machine's memory (the names in errors are the --set keys), and returns the largest need of one
+// unit in bytes.
+func sizeFits(sz claims.Size) (largest float64, err error) {
 	for _, task := range sz.Tasks {
 		hidden, cells := sz.Hidden, 0
 		if task == "placecells" {
@@ -105,15 +120,16 @@ func sizeFits(sz claims.Size) error {
 		}
 		cfg, err := training.DefaultConfigWith(task, cells)
 		if err != nil {
-			return fmt.Errorf("tasks: %v", err)
+			return 0, fmt.Errorf("tasks: %v", err)
 		}
 		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
 		if err := cfg.CheckFits(); err != nil {
 			if task == "placecells" {
 				err = errors.New(strings.Replace(err.Error(), "hidden=", "place_hidden=", 1))
 			}
-			return err
+			return 0, err
 		}
+		largest = max(largest, cfg.MemoryBytes())
 		est := replayBytes(cfg.Model, 0, 0, 0)
 		budget, source := sysmem.Budget()
 		for _, chains := range []struct {
@@ -123,11 +139,12 @@ func sizeFits(sz claims.Size) error {
 			steps := max(sz.ReplaySteps, sz.SweepSteps)
 			with := func(v int) float64 { return est(v, replay.DefaultStepsPerCall, steps) }
 			if err := sysmem.Fit("replay", with(chains.n), budget, source, sysmem.Field{Name: chains.key, Value: chains.n, Min: 2, With: with}); err != nil {
-				return err
+				return 0, err
 			}
+			largest = max(largest, with(chains.n))
 		}
 	}
-	return nil
+	return largest, nil
 }
 
 // writeResult writes figures, report.md and metrics.json and prints the verdicts.

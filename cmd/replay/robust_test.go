@@ -96,6 +96,8 @@ func badInputs(t *testing.T) []badInput {
 		{"reproduce --shard 3/2", []string{"reproduce", "--shard", "3/2"}, 2, "--shard"},
 		{"reproduce --shard abc", []string{"reproduce", "--shard", "abc"}, 2, "--shard"},
 		{"reproduce --only bogus", []string{"reproduce", "--only", "bogus"}, 2, "--only"},
+		{"reproduce --workers 0", []string{"reproduce", "--workers", "0"}, 2, "--workers=0: must be in [1, 64]"},
+		{"reproduce --workers 65", []string{"reproduce", "--workers", "65"}, 2, "--workers=65: must be in [1, 64]"},
 		{"reproduce extra argument", []string{"reproduce", "extra"}, 2, "unexpected argument extra"},
 
 		// report and status

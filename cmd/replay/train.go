@@ -8,9 +8,9 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
-	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/training"
 )
 

@@ -70,7 +70,7 @@ func (r *runner) runTrainUnit(ctx context.Context, u Unit) (*TrainResult, error)
 		return nil, err
 	}
 	if run.GlobalStep() < cfg.Steps {
-		run.Log = prefixWriter{r.opt.Log, "      "}
+		run.Log = prefixWriter{r.opt.Log, fmt.Sprintf("      %s α=%g #%d: ", u.Condition.Task, u.Condition.Alpha, u.Index)} // units may run side by side
 		run.OnEvaluate = func(e training.LogEntry) {
 			r.progress(u, float64(e.Step)/float64(cfg.Steps))
 		}
