@@ -683,7 +683,7 @@ func firstStep(t *testing.T, log string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^\s+step\s+(\d+)\s`).FindStringSubmatch(string(raw))
+	m := regexp.MustCompile(`(?m)^\s+(?:\S.*: )?step\s+(\d+)\s`).FindStringSubmatch(string(raw))
 	if m == nil {
 		t.Fatalf("%s: no training step logged:\n%s", log, tail(string(raw), 2000))
 	}

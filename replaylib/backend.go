@@ -52,7 +52,7 @@ type BackendChoice struct {
 // getenv reads the environment and plugins lists the installed PJRT plugins; both are
 // parameters so the logic can be tested. NewBackend adds GoMLX's installer between 2 and 3 and
 // falls back to simplego when the chosen backend cannot be created.
-func ChooseBackend(getenv func(string) (string, bool), plugins func() []string) BackendChoice {
+func ChooseBackend(getenv func(string) (string, bool), plugins func() ([]string, error)) BackendChoice {
 	if cfg, ok := getenv(BackendEnv); ok && strings.TrimSpace(cfg) != "" {
 		cfg = strings.TrimSpace(cfg)
 		if cfg == "go" || cfg == "go:" {
@@ -60,7 +60,11 @@ func ChooseBackend(getenv func(string) (string, bool), plugins func() []string) 
 		}
 		return BackendChoice{cfg, "GOMLX_BACKEND=" + cfg, true}
 	}
-	if found := preferredPlugins(plugins()); len(found) > 0 {
+	installed, err := plugins()
+	if err != nil {
+		return BackendChoice{Config: SimpleGoConfig, Reason: firstLine(err)}
+	}
+	if found := preferredPlugins(installed); len(found) > 0 {
 		return BackendChoice{Config: "xla:" + found[0], Reason: fmt.Sprintf("PJRT plugin %q installed", found[0])}
 	}
 	return BackendChoice{Config: SimpleGoConfig, Reason: "no PJRT plugin installed; " + XLAHint}
@@ -82,17 +86,17 @@ func preferredPlugins(found []string) []string {
 
 // InstalledPJRTPlugins lists the PJRT plugins installed in the standard places or in
 // $PJRT_PLUGIN_LIBRARY_PATH (none in a build without cgo, which has no XLA). It never downloads
-// anything.
-func InstalledPJRTPlugins() []string {
-	names := installedPlugins()
+// anything. The error says that the search itself failed (a plugin file that cannot be opened).
+func InstalledPJRTPlugins() ([]string, error) {
+	names, err := installedPlugins()
 	slices.Sort(names)
-	return names
+	return names, err
 }
 
 // backendSetup is what NewBackend depends on, as values so that tests can replace each part.
 type backendSetup struct {
 	getenv  func(string) (string, bool)
-	plugins func() []string
+	plugins func() ([]string, error)
 	// install runs GoMLX's plugin installer; it may ignore ctx, in which case it is abandoned
 	// (left running in the background) when ctx expires.
 	install func(ctx context.Context) error
@@ -173,7 +177,8 @@ func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 		}
 	}
 	// Installed plugins, in order of preference.
-	for _, name := range preferredPlugins(s.plugins()) {
+	installed, listErr := s.plugins()
+	for _, name := range preferredPlugins(installed) {
 		if c := "xla:" + name; !tried[c] {
 			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed", name)}); b != nil {
 				return b, nil
@@ -183,12 +188,17 @@ func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 	reason := choice.Reason
 	if choice.Explicit {
 		reason = "the backend GOMLX_BACKEND asked for could not be created"
-	} else if len(s.plugins()) == 0 {
+	} else if listErr != nil {
+		// A broken plugin file: the installer would not fix it, and the line says what will.
+		reason = firstLine(listErr)
+	} else if len(installed) == 0 {
 		if _, off := s.getenv(NoAutoInstallEnv); off {
 			reason = "no PJRT plugin installed; GoMLX's installer is off (" + NoAutoInstallEnv + " set); " + XLAHint
 		} else if err := installBounded(s.install, s.timeout); err != nil {
 			reason = "no PJRT plugin installed; GoMLX's installer: " + firstLine(err) + "; " + XLAHint
-		} else if found := preferredPlugins(s.plugins()); len(found) > 0 {
+		} else if after, err := s.plugins(); err != nil {
+			reason = "GoMLX's installer ran, then " + firstLine(err)
+		} else if found := preferredPlugins(after); len(found) > 0 {
 			c := "xla:" + found[0]
 			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed by GoMLX's installer", found[0])}); b != nil {
 				return b, nil
@@ -247,7 +257,12 @@ func CreateBackend(config string) (backends.Backend, error) {
 // newQuietly creates the backend with standard output silenced: simplego prints its parallelism
 // setting there, which would mix into a program's (or an Example's) output; our own line on stderr
 // already says which backend runs.
-func newQuietly(config string) (backends.Backend, error) {
+func newQuietly(config string) (b backends.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("creating backend %s panicked: %v", config, r)
+		}
+	}()
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return backends.NewWithConfig(config)

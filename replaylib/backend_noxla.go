@@ -9,6 +9,6 @@ import "errors"
 
 func disableXLAAutoInstall() {}
 
-func installedPlugins() []string { return nil }
+func installedPlugins() ([]string, error) { return nil, nil }
 
 func runInstaller() error { return errors.New("this build has no XLA backend (built without cgo)") }

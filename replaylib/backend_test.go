@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,21 +19,26 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 func TestChooseBackend(t *testing.T) {
-	none := func() []string { return nil }
+	none := func() ([]string, error) { return nil, nil }
+	list := func(names ...string) func() ([]string, error) {
+		return func() ([]string, error) { return names, nil }
+	}
+	crashed := func() ([]string, error) { return nil, errors.New("go-xla's plugin search crashed") }
 	cases := []struct {
 		name    string
 		vars    map[string]string
-		plugins func() []string
+		plugins func() ([]string, error)
 		want    string
 	}{
 		{"no env, no plugin", nil, none, SimpleGoConfig},
-		{"env wins over plugins", map[string]string{"GOMLX_BACKEND": "go:ops_sequential"}, func() []string { return []string{"cpu"} }, "go:ops_sequential"},
+		{"env wins over plugins", map[string]string{"GOMLX_BACKEND": "go:ops_sequential"}, list("cpu"), "go:ops_sequential"},
 		{"bare go gets parallelism", map[string]string{"GOMLX_BACKEND": "go"}, none, SimpleGoConfig},
 		{"explicit xla", map[string]string{"GOMLX_BACKEND": "xla:cuda"}, none, "xla:cuda"},
 		{"empty env is unset", map[string]string{"GOMLX_BACKEND": " "}, none, SimpleGoConfig},
-		{"cpu plugin", nil, func() []string { return []string{"cpu"} }, "xla:cpu"},
-		{"cuda preferred", nil, func() []string { return []string{"cpu", "rocm", "cuda"} }, "xla:cuda"},
-		{"unknown plugin", nil, func() []string { return []string{"tpu"} }, "xla:tpu"},
+		{"cpu plugin", nil, list("cpu"), "xla:cpu"},
+		{"cuda preferred", nil, list("cpu", "rocm", "cuda"), "xla:cuda"},
+		{"unknown plugin", nil, list("tpu"), "xla:tpu"},
+		{"plugin search crashed", nil, crashed, SimpleGoConfig},
 	}
 	for _, c := range cases {
 		got := ChooseBackend(env(c.vars), c.plugins)
@@ -57,8 +64,13 @@ type fakeBackend struct {
 func fakeSetup(vars map[string]string, plugins []string, fail map[string]bool) (*[]string, backendSetup) {
 	var created []string
 	return &created, backendSetup{
-		getenv:  env(vars),
-		plugins: func() []string { return plugins },
+		getenv: env(vars),
+		plugins: func() ([]string, error) {
+			if slices.Contains(plugins, "broken") {
+				return nil, errors.New("go-xla's plugin search crashed on a plugin file it cannot open")
+			}
+			return plugins, nil
+		},
 		install: func(context.Context) error { return errors.New("no network") },
 		create: func(config string) (backends.Backend, error) {
 			created = append(created, config)
@@ -86,6 +98,8 @@ func TestNewBackendFallsBack(t *testing.T) {
 			[]string{"xla:cuda failed: cannot load xla:cuda"}},
 		{"plugin broken", nil, []string{"cpu"}, map[string]bool{"xla:cpu": true}, nil, SimpleGoConfig,
 			[]string{"xla:cpu failed"}},
+		{"plugin search crashes", nil, []string{"broken"}, nil, nil, SimpleGoConfig,
+			[]string{"plugin search crashed"}},
 		{"no plugin, installer fails", nil, nil, nil, nil, SimpleGoConfig,
 			[]string{"GoMLX's installer: no network", ".ci/install"}},
 		{"no plugin, installer hangs", nil, nil, nil, func(context.Context) error { select {} }, SimpleGoConfig,
@@ -132,7 +146,7 @@ func TestNewBackendFallsBack(t *testing.T) {
 func TestInstallerSucceeds(t *testing.T) {
 	var installed []string
 	_, s := fakeSetup(nil, nil, nil)
-	s.plugins = func() []string { return installed }
+	s.plugins = func() ([]string, error) { return installed, nil }
 	s.install = func(context.Context) error { installed = []string{"cpu"}; return nil }
 	var sb strings.Builder
 	b, err := newBackend(&sb, s)
@@ -157,10 +171,33 @@ func TestFreshMachineFallsBackToPureGo(t *testing.T) {
 		}
 		return
 	}
+	line := pureGoChild(t, t.TempDir())
+	t.Log(line)
+}
+
+// TestDanglingPluginLinkFallsBackToPureGo: a plugin link whose target is gone (a checkout that
+// moved) crashes go-xla's plugin search; the backend choice must survive it, fall back to pure Go
+// without trying the installer, and say how to repair the link.
+func TestDanglingPluginLinkFallsBackToPureGo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(t.TempDir(), "gone", "pjrt_c_api_cpu_plugin.so"), filepath.Join(dir, "pjrt_c_api_cpu_plugin.so")); err != nil {
+		t.Fatal(err)
+	}
+	line := pureGoChild(t, dir)
+	if !strings.Contains(line, "plugin search crashed") || !strings.Contains(line, ".ci/install") {
+		t.Errorf("line %q does not say that a plugin file is broken and how to repair it", line)
+	}
+	t.Log(line)
+}
+
+// pureGoChild runs TestFreshMachineFallsBackToPureGo's child with an empty home, no network and
+// the plugin search path pluginDir; it returns the child's one backend line, which must name pure Go.
+func pureGoChild(t *testing.T, pluginDir string) string {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFreshMachineFallsBackToPureGo$", "-test.v")
 	cmd.Env = append(os.Environ(), "REPLAY_BACKEND_CHILD=1", "GOMLX_BACKEND=", "HOME="+home,
-		"PJRT_PLUGIN_LIBRARY_PATH="+t.TempDir(), AutoInstallTimeoutEnv+"=20s")
+		"PJRT_PLUGIN_LIBRARY_PATH="+pluginDir, AutoInstallTimeoutEnv+"=20s")
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -175,7 +212,10 @@ func TestFreshMachineFallsBackToPureGo(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], SimpleGoConfig) {
 		t.Fatalf("want one backend line naming %s, got %q", SimpleGoConfig, lines)
 	}
-	t.Logf("%s (%.1fs)", lines[0], time.Since(start).Seconds())
+	if elapsed := time.Since(start); elapsed > time.Minute {
+		t.Errorf("the child took %s to choose a backend", elapsed)
+	}
+	return lines[0]
 }
 
 func TestNewBackendRunsWithoutNetwork(t *testing.T) {
