@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -117,6 +118,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 				batch = append(batch, u)
 			}
 		}
+		// Longest first, so that short units fill the gaps at the end instead of one long
+		// unit running alone while the other workers idle. Units' results do not depend on
+		// their order (each has its own seeds).
+		slices.SortStableFunc(batch, func(a, b Unit) int { return cmp.Compare(r.weights[b.ID], r.weights[a.ID]) })
 		errs, err := r.runPool(ctx, batch)
 		if err != nil {
 			return nil, err
@@ -137,7 +142,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return Merge(plan, []string{opt.Dir})
 }
 
-// runPool runs units, opt.Workers at a time, in order of the list. It returns the failures of
+// runPool runs units, opt.Workers at a time, in the order of the list. It returns the failures of
 // units (each also logged), or the context's error once the run is cancelled.
 func (r *runner) runPool(ctx context.Context, units []Unit) (failed []error, err error) {
 	workers := r.opt.Workers

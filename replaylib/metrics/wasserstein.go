@@ -42,51 +42,61 @@ func Assignment(ctx context.Context, cost [][]float64) ([]int, error) {
 	}
 	done := ctx.Done()
 	// Potentials u (rows), v (columns); p[j] = row matched to column j (1-based, 0 = none).
+	// Each row grows a tree of "used" columns; free holds the others in increasing order (the
+	// order of the scan, so ties go to the lowest column) and usedCols the tree's columns.
 	u := make([]float64, n+1)
 	v := make([]float64, n+1)
 	p := make([]int, n+1)
 	way := make([]int, n+1)
 	minv := make([]float64, n+1)
-	used := make([]bool, n+1)
+	free := make([]int, 0, n)
+	usedCols := make([]int, 0, n+1)
 	for i := 1; i <= n; i++ {
 		p[0] = i
 		j0 := 0
-		for j := range minv {
+		free = free[:0]
+		for j := 1; j <= n; j++ {
+			free = append(free, j)
 			minv[j] = math.Inf(1)
-			used[j] = false
 		}
+		usedCols = append(usedCols[:0], 0)
+		// lastDelta is the previous step's delta, still to be taken off minv of the free
+		// columns: that subtraction is done in the next scan, in the same order as a separate
+		// pass would do it, so the arithmetic is that of the textbook algorithm.
+		lastDelta, pending := 0.0, false
 		for {
 			select {
 			case <-done:
 				return nil, fmt.Errorf("assignment: stopped at row %d of %d: %w", i, n, ctx.Err())
 			default:
 			}
-			used[j0] = true
-			i0, delta, j1 := p[j0], math.Inf(1), 0
+			i0, delta, j1, k1 := p[j0], math.Inf(1), 0, -1
 			row := cost[i0-1]
-			for j := 1; j <= n; j++ {
-				if used[j] {
-					continue
+			ui0 := u[i0]
+			for k, j := range free {
+				m := minv[j]
+				if pending {
+					m -= lastDelta
 				}
-				cur := row[j-1] - u[i0] - v[j]
-				if cur < minv[j] {
-					minv[j], way[j] = cur, j0
+				if cur := row[j-1] - ui0 - v[j]; cur < m {
+					m, way[j] = cur, j0
 				}
-				if minv[j] < delta {
-					delta, j1 = minv[j], j
+				minv[j] = m
+				if m < delta {
+					delta, j1, k1 = m, j, k
 				}
 			}
 			if j1 == 0 { // cannot happen with finite costs; never loop forever
 				return nil, fmt.Errorf("assignment: no finite reduced cost at row %d (numerical overflow)", i)
 			}
-			for j := 0; j <= n; j++ {
-				if used[j] {
-					u[p[j]] += delta
-					v[j] -= delta
-				} else {
-					minv[j] -= delta
-				}
+			for _, j := range usedCols {
+				u[p[j]] += delta
+				v[j] -= delta
 			}
+			lastDelta, pending = delta, true
+			// j1 joins the tree; its own minv is not read again in this row.
+			free = append(free[:k1], free[k1+1:]...)
+			usedCols = append(usedCols, j1)
 			j0 = j1
 			if p[j0] == 0 {
 				break
