@@ -8,9 +8,9 @@
 # TASKS is T (both arrays) or T:R. Units per kind: quick 30 training + 30 replay, full 540 + 30
 # ('replay status OUT_DIR' lists them once a task has written plan.json); tasks beyond the units
 # of their kind find nothing to do and end at once. For example:
-#   go build -o /shared/bin/replay ./cmd/replay
-#   REPLAY_BIN=/shared/bin/replay cluster/slurm/submit.sh /shared/runs/quick 15 --size quick --seed 1
-#   REPLAY_BIN=/shared/bin/replay cluster/slurm/submit.sh --gpu /shared/runs/full 90:30 --full
+#   go build -o /nfs/bin/replay ./cmd/replay
+#   REPLAY_BIN=/nfs/bin/replay cluster/slurm/submit.sh /nfs/runs/quick 15 --size quick --seed 1
+#   REPLAY_BIN=/nfs/bin/replay cluster/slurm/submit.sh --gpu /nfs/runs/full 90:30 --full
 # OUT_DIR and the binary must be on storage every node sees (the shards share OUT_DIR: plan.json,
 # units/, models/, per-unit locks); job logs go to OUT_DIR/logs. The reproduce args (--size, --set,
 # --seed) are passed to every task of both arrays as they are. --gpu runs both arrays with
@@ -52,7 +52,7 @@ done
 command -v sbatch >/dev/null || { echo "submit: sbatch not found (not on a Slurm submit host?)" >&2; exit 1; }
 bin=${REPLAY_BIN:-$(command -v replay || true)}
 if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-  echo "submit: no replay binary (${bin:-not on PATH}): go build -o /shared/bin/replay ./cmd/replay, then REPLAY_BIN=/shared/bin/replay" >&2
+  echo "submit: no replay binary (${bin:-not on PATH}): go build -o /nfs/bin/replay ./cmd/replay, then REPLAY_BIN=/nfs/bin/replay" >&2
   exit 1
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
