@@ -74,6 +74,6 @@ func QuoteCommitted(id int) {
 		Error(fmt.Errorf("%s: %w", CommittedResultPath, err))
 		return
 	}
-	Markdown("In the committed `%s` run (%d networks per condition, seed %d; docs/report-sample.md):\n\n%s",
+	Markdown("In the committed `%s` run (%d networks per condition, seed %d; docs/report-sample/report.md):\n\n%s",
 		res.Size.Name, res.Size.Networks, res.Seed, ClaimTable(&res, id))
 }
