@@ -349,7 +349,7 @@ type variant struct {
 // compareVariants returns the replay itself (base, from the --set value set) and each --compare
 // variant: base with the variant's cell settings applied over it. Each is titled by its cell
 // settings, those of --set and then of its --compare value, a later value of a key replacing an
-// earlier one ("replay defaults" when there are none).
+// earlier one ("the cell as trained" when there are none).
 func compareVariants(base replay.Config, set string, compare []string) ([]variant, error) {
 	cellKeys := cellSetters(&replay.Config{})
 	type kv struct{ key, value string }
@@ -375,7 +375,7 @@ func compareVariants(base replay.Config, set string, compare []string) ([]varian
 			parts = append(parts, p.key+"="+p.value)
 		}
 		if len(parts) == 0 {
-			return "replay defaults"
+			return "the cell as trained"
 		}
 		return strings.Join(parts, ", ")
 	}
