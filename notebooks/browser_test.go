@@ -68,16 +68,19 @@ type browserResult struct {
 	Screenshot  string    `json:"screenshot"`
 	Console     []string  `json:"console"`
 	Slider      *struct {
-		Found      bool      `json:"found"`
-		How        string    `json:"how"`
-		Before     string    `json:"before"`
-		After      string    `json:"after"`
-		Changed    bool      `json:"changed"`
-		Idle       bool      `json:"idle"`
-		Seconds    float64   `json:"seconds"`
-		Figures    int       `json:"figures"`
-		Errors     []cellMsg `json:"errors"`
-		Screenshot string    `json:"screenshot"`
+		Found   bool   `json:"found"`
+		How     string `json:"how"`
+		Before  string `json:"before"`
+		After   string `json:"after"`
+		Changed bool   `json:"changed"`
+		// ChangedSeconds is the time from moving the slider to the first change of the figures;
+		// Seconds the whole wait, until they settled.
+		ChangedSeconds float64   `json:"changedSeconds"`
+		Idle           bool      `json:"idle"`
+		Seconds        float64   `json:"seconds"`
+		Figures        int       `json:"figures"`
+		Errors         []cellMsg `json:"errors"`
+		Screenshot     string    `json:"screenshot"`
 	} `json:"slider"`
 }
 
@@ -146,8 +149,10 @@ func TestNotebooksInJupyterLabBrowser(t *testing.T) {
 
 	run := func(t *testing.T, c browserCase, timeout time.Duration) browserResult {
 		t.Helper()
+		budget := ""
 		if dl, ok := t.Deadline(); ok && time.Until(dl)-30*time.Second < timeout {
 			timeout = time.Until(dl) - 30*time.Second
+			budget = fmt.Sprintf(" (go test's -timeout left this notebook %s instead of its budget; run with -timeout 30m)", timeout.Round(time.Second))
 			if timeout < time.Minute {
 				t.Fatalf("not enough time left before the test deadline: run go test with -timeout 30m")
 			}
@@ -189,14 +194,14 @@ func TestNotebooksInJupyterLabBrowser(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Fatalf("run.mjs printed no result after %s (%v)\nstdout:\n%s\nstderr:\n%s\njupyter log:\n%s",
-				time.Since(start).Round(time.Second), runErr, tail(stdout.String(), 3000), tail(stderr.String(), 3000), srv.logTail(3000))
+			t.Fatalf("run.mjs printed no result after %s (%v)%s\nstdout:\n%s\nstderr:\n%s\njupyter log:\n%s",
+				time.Since(start).Round(time.Second), runErr, budget, tail(stdout.String(), 3000), tail(stderr.String(), 3000), srv.logTail(3000))
 		}
 		t.Logf("%s in JupyterLab: %d/%d cells executed in %.0f s (%.0f s in all), %d figures, %d errors; screenshot %s\n%s",
 			c.Notebook, res.Executed, res.Cells, res.RunSeconds, res.Seconds, res.Figures, len(res.Errors), res.Screenshot,
 			strings.Join(progress, "\n"))
 		if !res.OK {
-			t.Fatalf("%s: %s (screenshot %s)\nconsole errors: %q\njupyter log:\n%s", c.Notebook, res.Failure, res.Screenshot, res.Console, srv.logTail(3000))
+			t.Fatalf("%s: %s%s (screenshot %s)\nconsole errors: %q\njupyter log:\n%s", c.Notebook, res.Failure, budget, res.Screenshot, res.Console, srv.logTail(3000))
 		}
 		return res
 	}
@@ -264,7 +269,7 @@ func checkBrowserResult(t *testing.T, res browserResult, slider bool) {
 		for _, e := range s.Errors {
 			t.Errorf("after the slider, cell %d shows an error:\n%s", e.Cell, e.Text)
 		}
-		t.Logf("slider %s -> %s (found by %s): figure changed in %.0f s, kernel idle: %v; screenshot %s", s.Before, s.After, s.How, s.Seconds, s.Idle, s.Screenshot)
+		t.Logf("slider %s -> %s (found by %s): figure changed after %.0f s and settled after %.0f s, kernel idle: %v; screenshot %s", s.Before, s.After, s.How, s.ChangedSeconds, s.Seconds, s.Idle, s.Screenshot)
 	}
 }
 

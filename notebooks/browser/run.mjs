@@ -216,6 +216,9 @@ async function main() {
   const { chromium } = await import('playwright-core');
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+  // --timeout bounds the whole script (kernel start, the run, the slider), so that a caller that
+  // kills it a little after --timeout always gets a result line first.
+  const end = started + opts.timeout * 1000;
   const log = (msg) => console.log(`[${seconds().toFixed(1)}s] ${msg}`);
   const base = path.basename(opts.notebook, '.ipynb');
   fs.mkdirSync(opts.out, { recursive: true });
@@ -250,14 +253,14 @@ async function main() {
     //    first execution (gonb publishes no status at connection), so it counts as ready.
     let s;
     let stableSince = 0;
-    for (const deadline = Date.now() + 120_000; ; await sleep(1000)) {
+    for (const deadline = Math.min(Date.now() + 120_000, end); ; await sleep(1000)) {
       s = await state();
       if (s.dialogs.length) throw new Error(`dialog while starting the kernel: ${s.dialogs.join(' | ')}`);
       const ready = s.kernel && !/no kernel/i.test(s.kernel) && ['idle', 'unknown'].includes(s.status);
       if (ready && !stableSince) stableSince = Date.now();
       if (!ready) stableSince = 0;
       if (stableSince && Date.now() - stableSince >= 2000) break;
-      if (Date.now() > deadline) throw new Error(`kernel not ready after 120 s (kernel ${JSON.stringify(s.kernel)}, status ${JSON.stringify(s.status)})`);
+      if (Date.now() > deadline) throw new Error(`kernel not ready after ${seconds()} s (kernel ${JSON.stringify(s.kernel)}, status ${JSON.stringify(s.status)})`);
     }
     summary.kernel = s.kernel;
     log(`kernel ${s.kernel} (${s.status})`);
@@ -275,7 +278,7 @@ async function main() {
     let quietSince = 0;
     let lastSig = '';
     let lastLog = 0;
-    for (const deadline = Date.now() + opts.timeout * 1000; ; await sleep(2000)) {
+    for (const deadline = end; ; await sleep(2000)) {
       s = await state();
       if (s.running > 0 || s.status === 'busy' || s.executed > 0) sawRunning = true;
       const sig = hash(s.signature) + '/' + s.prompts.join('');
@@ -298,7 +301,7 @@ async function main() {
         log(`status ${s.status}, ${s.executed}/${s.prompts.length} cells executed, ${s.running} queued or running, ${s.figures.length} figures`);
       }
       if (s.dialogs.length) throw new Error(`dialog while running: ${s.dialogs.join(' | ')}`);
-      if (Date.now() > deadline) throw new Error(`still running after ${opts.timeout} s: prompts ${s.prompts.join(' ')}, status ${s.status}`);
+      if (Date.now() > deadline) throw new Error(`still running at the end of the ${opts.timeout}-s budget (--timeout): prompts ${s.prompts.join(' ')}, status ${s.status}`);
     }
     summary.runSeconds = Math.round((Date.now() - runStart) / 100) / 10;
     summary.cells = s.prompts.length;
@@ -313,7 +316,7 @@ async function main() {
 
     // 5. The slider, if asked for.
     if (opts.slider) {
-      const sl = { target: opts.slider, value: String(opts.value), found: false, how: '', before: '', after: '', changed: false, idle: false, seconds: 0, screenshot: '', figures: 0, errors: [] };
+      const sl = { target: opts.slider, value: String(opts.value), found: false, how: '', before: '', after: '', changed: false, changedSeconds: 0, idle: false, seconds: 0, screenshot: '', figures: 0, errors: [] };
       summary.slider = sl;
       const found = await page.evaluate(findSlider, opts.slider);
       if (!found.selector) {
@@ -331,11 +334,17 @@ async function main() {
         log(`slider ${found.selector} (${found.how}): ${set.before} -> ${set.after} (range ${set.min}..${set.max})`);
         let last = before;
         let steadySince = 0;
-        for (const deadline = Date.now() + opts.sliderTimeout * 1000; Date.now() < deadline; await sleep(1000)) {
+        for (const deadline = Math.min(Date.now() + opts.sliderTimeout * 1000, end); Date.now() < deadline; await sleep(1000)) {
           s = await state();
           const sig = hash(s.signature);
-          if (sig !== before) sl.changed = true;
-          const quiet = sig === last && s.status !== 'busy';
+          if (sig !== before && !sl.changed) {
+            sl.changed = true;
+            sl.changedSeconds = Math.round((Date.now() - t0) / 100) / 10;
+          }
+          // A cell that keeps running to serve its widgets keeps the kernel busy: with only that
+          // cell running, an unchanged page counts as quiet.
+          const serving = s.running === 1 && s.prompts.length > 0 && s.prompts[s.prompts.length - 1].includes('*');
+          const quiet = sig === last && (s.status !== 'busy' || serving);
           last = sig;
           if (!quiet) { steadySince = 0; continue; }
           if (!steadySince) steadySince = Date.now();
