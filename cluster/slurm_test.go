@@ -28,6 +28,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/replaylab/replay/replaylib/claims"
 )
 
 // shards is the number of array tasks of each phase.
@@ -774,30 +776,11 @@ func reportNumbers(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
+	numbers, err := claims.NumbersWithoutTimes(raw)
+	if err != nil {
 		t.Fatalf("%s/metrics.json: %v", dir, err)
 	}
-	out, _ := json.Marshal(stripTimes(tree))
-	return string(out)
-}
-
-func stripTimes(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k := range x {
-			if k == "seconds" || k == "compute_seconds" || k == "train_seconds" {
-				delete(x, k)
-			} else {
-				x[k] = stripTimes(x[k])
-			}
-		}
-	case []any:
-		for i := range x {
-			x[i] = stripTimes(x[i])
-		}
-	}
-	return v
+	return numbers
 }
 
 // firstDifference names the first differing field of two reportNumbers strings and the count.
