@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/replaylab/replay/replaylib/claims"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -18,6 +20,15 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// trainTinyModel runs 'replay train' on the T-maze into dir with the --set value set (a tiny
+// network, seconds to train) and fails the test unless it succeeds.
+func trainTinyModel(t *testing.T, dir, set string) {
+	t.Helper()
+	if code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", dir, "--progress=false", "--set", set); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+}
+
 // reportNumbers reads metrics.json without the fields that measure time (they differ between runs).
 func reportNumbers(t *testing.T, dir string) string {
 	t.Helper()
@@ -25,30 +36,11 @@ func reportNumbers(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
+	numbers, err := claims.NumbersWithoutTimes(raw)
+	if err != nil {
 		t.Fatalf("metrics.json: %v", err)
 	}
-	var strip func(any) any
-	strip = func(v any) any {
-		switch x := v.(type) {
-		case map[string]any:
-			for k := range x {
-				if k == "seconds" || k == "compute_seconds" || k == "train_seconds" {
-					delete(x, k)
-				} else {
-					x[k] = strip(x[k])
-				}
-			}
-		case []any:
-			for i := range x {
-				x[i] = strip(x[i])
-			}
-		}
-		return v
-	}
-	out, _ := json.Marshal(strip(tree))
-	return string(out)
+	return numbers
 }
 
 // TestReproduceTinyEndToEnd runs the whole pipeline at the tiny size: plan, unit files, report,
@@ -167,12 +159,8 @@ func TestUnwritableOutputFailsCleanly(t *testing.T) {
 // TestTrainReplayMetricsPipeline: the single-stage commands chain through their files.
 func TestTrainReplayMetricsPipeline(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", dir, "--progress=false",
-		"--set", "steps=40;hidden=16;batch_size=8;seq_len=12;eval_batch=8;log_every=20")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errOut)
-	}
-	code, _, errOut = runCLI(t, "replay", "--model", dir, "--set", "chains=8;steps=30;steps_per_call=10;momentum=0.8")
+	trainTinyModel(t, dir, "steps=40;hidden=16;batch_size=8;seq_len=12;eval_batch=8;log_every=20")
+	code, _, errOut := runCLI(t, "replay", "--model", dir, "--set", "chains=8;steps=30;steps_per_call=10;momentum=0.8")
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, errOut)
 	}
@@ -208,11 +196,7 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 // flag.
 func TestReplayAnimateCompare(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", dir, "--progress=false",
-		"--set", "steps=20;hidden=16;batch_size=8;seq_len=12;eval_batch=8;log_every=10")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errOut)
-	}
+	trainTinyModel(t, dir, "steps=20;hidden=16;batch_size=8;seq_len=12;eval_batch=8;log_every=10")
 	set := "chains=6;steps=40;steps_per_call=10"
 	code, out, errOut := runCLI(t, "replay", "--model", dir, "--set", set, "--animate", "anim.gif",
 		"--animate-chains", "4", "--animate-frames", "12",

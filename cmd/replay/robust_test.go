@@ -312,11 +312,7 @@ func TestSecondRunIntoALockedDirectoryRefuses(t *testing.T) {
 // error naming what differs.
 func TestReplayReadOnlyModel(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "tmaze-model")
-	code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", model, "--progress=false",
-		"--set", "steps=6;hidden=8;batch_size=4;seq_len=6;eval_batch=4;log_every=3")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errOut)
-	}
+	trainTinyModel(t, model, "steps=6;hidden=8;batch_size=4;seq_len=6;eval_batch=4;log_every=3")
 	os.Remove(filepath.Join(model, LockFile))
 	before := dirState(t, model)
 	makeReadOnly(t, model)
@@ -337,10 +333,7 @@ func TestReplayReadOnlyModel(t *testing.T) {
 // refused, naming the field; a corrupt one names the file.
 func TestReplayEditedConfig(t *testing.T) {
 	model := t.TempDir()
-	if code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", model, "--progress=false",
-		"--set", "steps=4;hidden=8;batch_size=4;seq_len=6;eval_batch=4;log_every=2"); code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errOut)
-	}
+	trainTinyModel(t, model, "steps=4;hidden=8;batch_size=4;seq_len=6;eval_batch=4;log_every=2")
 	path := filepath.Join(model, training.ConfigFile)
 	original, _ := os.ReadFile(path)
 	for field, edit := range map[string]func(map[string]any){
@@ -424,10 +417,7 @@ func TestInternalErrorIsOneLine(t *testing.T) {
 // datasets and metrics commands within a second, and train leaves a checkpoint to resume from.
 func TestInterruptStopsWithinASecond(t *testing.T) {
 	model := t.TempDir()
-	if code, _, errOut := runCLI(t, "train", "--task", "tmaze", "--out", model, "--progress=false",
-		"--set", "steps=2;hidden=8;batch_size=4;seq_len=6;eval_batch=4"); code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errOut)
-	}
+	trainTinyModel(t, model, "steps=2;hidden=8;batch_size=4;seq_len=6;eval_batch=4")
 	bigCSV := filepath.Join(t.TempDir(), "big.csv")
 	var b bytes.Buffer
 	b.WriteString("chain,t,x,y\n")
