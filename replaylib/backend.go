@@ -155,7 +155,10 @@ func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 	// Our own step 3 replaces GoMLX's unbounded auto-install inside xla.New.
 	disableXLAAutoInstall()
 	var failures []string
-	choice := ChooseBackend(s.getenv, s.plugins)
+	// The plugin search opens every plugin file: do it once for the choice and the fallbacks
+	// (the installer's step below searches again, as it may have added one).
+	listed := sync.OnceValues(s.plugins)
+	choice := ChooseBackend(s.getenv, listed)
 	tried := map[string]bool{}
 	try := func(c BackendChoice) backends.Backend {
 		tried[c.Config] = true
@@ -177,7 +180,7 @@ func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 		}
 	}
 	// Installed plugins, in order of preference.
-	installed, listErr := s.plugins()
+	installed, listErr := listed()
 	for _, name := range preferredPlugins(installed) {
 		if c := "xla:" + name; !tried[c] {
 			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed", name)}); b != nil {
