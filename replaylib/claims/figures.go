@@ -216,11 +216,7 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		times := make([]float64, len(k.Times))
-		for i, t := range k.Times {
-			times[i] = float64(t)
-		}
-		km = append(km, plots.StepSeries(name, times, k.Survival))
+		km = append(km, reachCurve(name, k))
 	}
 	if len(km) > 0 {
 		p, err := plots.KaplanMeier(tr.Task+": chains not yet at a target", km)
@@ -430,4 +426,23 @@ func theoryFigures(th TheoryResult) ([]Figure, error) {
 	return []Figure{{Name: "theory", Title: "theory: the time-varying score and its constant-leak fit",
 		Caption: "Left: the score of an OU process's marginal changes with time. Right: a network without a clock sees the mixture over time, whose score is not affine; its best affine fit is a leak.",
 		Panels:  [][]*plot.Plot{{p1, p2}}}}, nil
+}
+
+// reachCurve is the Kaplan–Meier curve of k as plots.StepSeries draws it, its last value held to
+// the largest observed time, as StepSeries asks: a variant whose chains never reach is a line at
+// S = 1 (with no drops at all it would otherwise draw nothing).
+func reachCurve(name string, k stats.KaplanMeier) plots.Series {
+	times := make([]float64, len(k.Times))
+	for i, t := range k.Times {
+		times[i] = float64(t)
+	}
+	survival := slices.Clone(k.Survival)
+	if n := len(times); n == 0 || times[n-1] < float64(k.MaxTime) {
+		last := 1.0
+		if n > 0 {
+			last = survival[n-1]
+		}
+		times, survival = append(times, float64(k.MaxTime)), append(survival, last)
+	}
+	return plots.StepSeries(name, times, survival)
 }
