@@ -44,6 +44,11 @@ func taskVariants(t testing.TB) map[string]Task {
 	rev.ReversalRate = 0.05
 	tri, err := NewTriangle(rev)
 	add("triangle reversals", tri, err)
+	stops := Behaviour{Stops: Stops{Rate: 0.02, Steps: 10}}
+	for _, name := range TaskNames {
+		task, err := NewTaskWith(name, stops, 0)
+		add(name+" stops", task, err)
+	}
 	return variants
 }
 

@@ -89,6 +89,13 @@
 // and are decoded back to position (DecodeMode) by the population vector Σ_i r_i c_i / Σ_i r_i (the
 // default) or as the mean centre of the top-k most active cells.
 //
+// Every task can also stop (Stops, set through Behaviour and NewTaskWith): a two-state Markov
+// schedule, started stationary, in which a moving agent stops with probability r per step and a
+// stopped one moves on with probability 1/m, so stops last m steps on average and a fraction
+// r·m/(1 + r·m) of the steps are stopped. A stopped step repeats the previous position: the
+// velocity input is exactly zero, as in replay. Between stops the agent follows the task's ordinary
+// path (the T-maze also keeps its own pauses at the ends, EndDwellSteps).
+//
 // Environments are polygons (with optional holes) carrying named regions; Contains and RegionOf
 // let the metrics package compute occupancy and reach times. Track environments also carry a
 // skeleton, their centreline as line segments (triangle: A→B, B→C, C→A; T-maze: stem base S→junction

@@ -25,6 +25,8 @@ type PlaceCellParams struct {
 	Decoding   DecodeMode // How Decode reads a position from activity.
 	DecodeTopK int        // With DecodeTopCells: the mean centre of this many most active cells.
 	CellSeed   uint64     // Seed of the place-cell centres (uniform in the arena).
+
+	Stops Stops // pauses anywhere in the arena (none by default)
 }
 
 // DecodeMode says how a place-cell population vector is read back as a position.
@@ -104,6 +106,9 @@ func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
 		return nil, fmt.Errorf("Decoding=%q: must be %q or %q", p.Decoding, DecodePopulation, DecodeTopCells)
 	case p.DecodeTopK < 1 || p.DecodeTopK > p.NumCells:
 		return nil, fmt.Errorf("DecodeTopK=%d: must be in [1, NumCells=%d]", p.DecodeTopK, p.NumCells)
+	}
+	if err := p.Stops.Validate(); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(p.CellSeed, 0x9e3779b97f4a7c15))
 	centres := make([]Point, p.NumCells)
@@ -207,8 +212,13 @@ func (pc *PlaceCells) Decode(obs []float32) Point {
 	return m.Scale(1 / float64(len(idx)))
 }
 
-// Paths fills pos with a RatInABox-like foraging path started uniformly in the arena.
-func (pc *PlaceCells) Paths(pos []Point, rng *rand.Rand) { pc.walk(pos, nil, rng) }
+// Paths fills pos with a RatInABox-like foraging path started uniformly in the arena, stopping as
+// Stops says.
+func (pc *PlaceCells) Paths(pos []Point, rng *rand.Rand) {
+	withStops(pc.params.Stops, pos, rng, pc.walkPlain)
+}
+
+func (pc *PlaceCells) walkPlain(pos []Point, rng *rand.Rand) { pc.walk(pos, nil, rng) }
 
 // rayleighFromNormal maps a standard normal z to a Rayleigh variate with the given mean,
 // through the normal CDF and the Rayleigh quantile, so an OU process on z yields Rayleigh speeds.

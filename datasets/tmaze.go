@@ -210,8 +210,12 @@ func (tm *TMaze) Observe(p Point, dst []float32) { observePosition(p, dst) }
 func (tm *TMaze) Decode(obs []float32) Point { return Point{X: float64(obs[0]), Y: float64(obs[1])} }
 
 // Paths fills pos with a path of the task's mode: a window of the alternation walk, or a run from
-// the stem base into the left or right arm.
-func (tm *TMaze) Paths(pos []Point, rng *rand.Rand) { tm.walk(pos, nil, rng) }
+// the stem base into the left or right arm; stopping as Track.Stops says.
+func (tm *TMaze) Paths(pos []Point, rng *rand.Rand) {
+	withStops(tm.params.Track.Stops, pos, rng, tm.walkPlain)
+}
+
+func (tm *TMaze) walkPlain(pos []Point, rng *rand.Rand) { tm.walk(pos, nil, rng) }
 
 func (tm *TMaze) walk(pos []Point, trace *walkTrace, rng *rand.Rand) {
 	if tm.params.Mode == TMazeRuns {

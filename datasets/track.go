@@ -15,6 +15,7 @@ type TrackParams struct {
 	SpeedTau  float64 // τ_s: correlation time of the speed in steps (autocorrelation e^{−lag/τ_s}).
 	OffsetSD  float64 // σ_o: stationary s.d. of each component of the lateral offset.
 	OffsetTau float64 // τ_o: correlation time of the offset in steps.
+	Stops     Stops   // pauses anywhere on the track (none by default)
 }
 
 // offsetRadiusFraction bounds the offset to this fraction of the corridor width, so that
@@ -40,7 +41,7 @@ func (p TrackParams) validate() error {
 	case !(p.OffsetTau >= 1):
 		return fmt.Errorf("OffsetTau=%g: must be ≥ 1 step", p.OffsetTau)
 	}
-	return nil
+	return p.Stops.Validate()
 }
 
 // ou is a discrete Ornstein–Uhlenbeck process with exact stationary statistics:

@@ -145,8 +145,12 @@ func (tr *Triangle) Observe(p Point, dst []float32) { observePosition(p, dst) }
 func (tr *Triangle) Decode(obs []float32) Point { return Point{X: float64(obs[0]), Y: float64(obs[1])} }
 
 // Paths fills pos with a traversal starting at a uniformly random point of the loop,
-// turning around with probability ReversalRate per step.
-func (tr *Triangle) Paths(pos []Point, rng *rand.Rand) { tr.walk(pos, nil, rng) }
+// turning around with probability ReversalRate per step and stopping as Track.Stops says.
+func (tr *Triangle) Paths(pos []Point, rng *rand.Rand) {
+	withStops(tr.params.Track.Stops, pos, rng, tr.walkPlain)
+}
+
+func (tr *Triangle) walkPlain(pos []Point, rng *rand.Rand) { tr.walk(pos, nil, rng) }
 
 func (tr *Triangle) walk(pos []Point, trace *walkTrace, rng *rand.Rand) {
 	dir := 1.0

@@ -13,7 +13,10 @@ import (
 type Config struct {
 	Task string `json:"task"` // datasets task name
 	// PlaceCells overrides the number of place cells of the "placecells" task (0: its default).
-	PlaceCells   int          `json:"place_cells,omitempty"`
+	PlaceCells int `json:"place_cells,omitempty"`
+	// Behaviour changes how the task's agent moves (stops, turn-backs, longer end dwells); its
+	// fields are flat in the JSON and omitted when zero (the default task).
+	datasets.Behaviour
 	Model        model.Config `json:"model"`         // architecture and the cell's values; sizes must fit Task
 	Steps        int          `json:"steps"`         // Adam steps
 	BatchSize    int          `json:"batch_size"`    // B
@@ -62,24 +65,10 @@ const (
 	DefaultFinalLRFraction = 0.05
 )
 
-// NewTask builds the run's task: the named default task, with PlaceCells applied.
+// NewTask builds the run's task: the named default task, with Behaviour and PlaceCells applied.
 func (c Config) NewTask() (datasets.Task, error) {
-	if c.PlaceCells != 0 {
-		if c.Task != "placecells" {
-			return nil, fmt.Errorf("place_cells=%d: only for the placecells task, not %s", c.PlaceCells, c.Task)
-		}
-		if c.PlaceCells < 1 || c.PlaceCells > maxPlaceCells {
-			return nil, fmt.Errorf("place_cells=%d: must be in [1, %d]", c.PlaceCells, maxPlaceCells)
-		}
-		p := datasets.DefaultPlaceCellParams()
-		p.NumCells = c.PlaceCells
-		return datasets.NewPlaceCells(p)
-	}
-	return datasets.NewDefaultTask(c.Task)
+	return datasets.NewTaskWith(c.Task, c.Behaviour, c.PlaceCells)
 }
-
-// maxPlaceCells bounds the number of place cells (the readout is N × cells).
-const maxPlaceCells = 1 << 14
 
 // DefaultConfig returns the default run for a task, its model sized from the task.
 func DefaultConfig(taskName string) (Config, error) {
