@@ -90,28 +90,55 @@ func Generate(task Task, batch *Batch, rng *rand.Rand) error {
 		return fmt.Errorf("batch: made for task %q with %d targets, not %q with %d",
 			batch.Task, batch.TargetDim, task.Name(), task.ObsDim())
 	}
+	for b := range batch.B {
+		task.Paths(batch.Path(b), rng)
+		batch.fill(task, b, 0)
+	}
+	return nil
+}
+
+// fill computes path b's regions, inputs, targets and initial observation from its positions,
+// masking the observation by the time since its path began, from + t at step t.
+func (batch *Batch) fill(task Task, b, from int) {
 	env := task.Env()
 	T, in, obs := batch.T, batch.InputDim, batch.TargetDim
-	for b := range batch.B {
-		pos := batch.Position[b*(T+1) : (b+1)*(T+1)]
-		task.Paths(pos, rng)
-		for t, p := range pos {
-			batch.Region[b*(T+1)+t] = env.RegionOf(p)
-		}
-		task.Observe(pos[0], batch.Initial[b*obs:(b+1)*obs])
-		for t := 1; t <= T; t++ {
-			row := batch.Input[(b*T+t-1)*in : (b*T+t)*in]
-			row[0] = float32(pos[t].X - pos[t-1].X)
-			row[1] = float32(pos[t].Y - pos[t-1].Y)
-			target := batch.Target[(b*T+t-1)*obs : (b*T+t)*obs]
-			task.Observe(pos[t], target)
-			if Observed(t, batch.K) {
-				copy(row[VelocityDim:], target)
-			} else {
-				clear(row[VelocityDim:])
-			}
+	pos := batch.Path(b)
+	for t, p := range pos {
+		batch.Region[b*(T+1)+t] = env.RegionOf(p)
+	}
+	task.Observe(pos[0], batch.Initial[b*obs:(b+1)*obs])
+	for t := 1; t <= T; t++ {
+		row := batch.Input[(b*T+t-1)*in : (b*T+t)*in]
+		row[0] = float32(pos[t].X - pos[t-1].X)
+		row[1] = float32(pos[t].Y - pos[t-1].Y)
+		target := batch.Target[(b*T+t-1)*obs : (b*T+t)*obs]
+		task.Observe(pos[t], target)
+		if Observed(from+t, batch.K) {
+			copy(row[VelocityDim:], target)
+		} else {
+			clear(row[VelocityDim:])
 		}
 	}
+}
+
+// FillWindow fills path b of the batch with the window of batch.T steps of a longer path that
+// begins at step `from` of it: positions path[from … from+T], their velocities and targets, the
+// observation masked by the time since the long path began (from + t), and as Initial the
+// observation at `from` (what an encoder sees when the window starts the path, from = 0). It
+// allocates nothing.
+func FillWindow(task Task, batch *Batch, b int, path []Point, from int) error {
+	if task.Name() != batch.Task || task.ObsDim() != batch.TargetDim {
+		return fmt.Errorf("batch: made for task %q with %d targets, not %q with %d",
+			batch.Task, batch.TargetDim, task.Name(), task.ObsDim())
+	}
+	if b < 0 || b >= batch.B {
+		return fmt.Errorf("window: path %d outside [0, %d)", b, batch.B)
+	}
+	if from < 0 || from+batch.T >= len(path) {
+		return fmt.Errorf("window: steps %d … %d outside a path of %d positions", from, from+batch.T, len(path))
+	}
+	copy(batch.Path(b), path[from:from+batch.T+1])
+	batch.fill(task, b, from)
 	return nil
 }
 

@@ -64,18 +64,29 @@ func BoxMuller(u1, u2 *Node, dims ...int) *Node {
 // StandardNormal, or nil for a noiseless run. The graph has the minimal form of cell
 // (CellParams.MinimalForm) with its values as constants.
 func Forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node) (outputs, hidden *Node) {
-	return forward(ctx, cfg, cell, inputs, initial, xi, fastPlan)
+	w := GetWeights(ctx, inputs.Graph(), cfg)
+	outputs, hidden, _ = forward(w, cfg, cell, inputs, cell.MinimalForm().InitialState(w, initial), xi, fastPlan)
+	return outputs, hidden
+}
+
+// ForwardFrom is Forward started from a given state (of the form cell.MinimalForm(): h, and a,
+// h̄, v where the form has them) instead of the encoded observation: one window of a long path
+// whose state was carried over from the window before. It also returns the state after the last
+// step, to carry into the next window.
+func ForwardFrom(ctx *context.Context, cfg Config, cell CellParams, inputs *Node, start State, xi *Node) (outputs, hidden *Node, final State) {
+	return forward(GetWeights(ctx, inputs.Graph(), cfg), cfg, cell, inputs, start, xi, fastPlan)
 }
 
 // forwardBaseline is Forward built the straightforward way, one operation of each kind per step:
 // the reference for tests and benchmarks.
 func forwardBaseline(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node) (outputs, hidden *Node) {
-	return forward(ctx, cfg, cell, inputs, initial, xi, baselinePlan)
+	w := GetWeights(ctx, inputs.Graph(), cfg)
+	outputs, hidden, _ = forward(w, cfg, cell, inputs, cell.MinimalForm().InitialState(w, initial), xi, baselinePlan)
+	return outputs, hidden
 }
 
-func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial, xi *Node, plan unrollPlan) (outputs, hidden *Node) {
+func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, xi *Node, plan unrollPlan) (outputs, hidden *Node, final State) {
 	g := inputs.Graph()
-	w := GetWeights(ctx, g, cfg)
 	B, T, N := inputs.Shape().Dimensions[0], inputs.Shape().Dimensions[1], cfg.Hidden
 	if xi != nil && !xi.Shape().Equal(shapes.Make(DType, T, B, N)) {
 		panic(fmt.Sprintf("model.Forward: noise shape %s, want [T=%d, B=%d, N=%d]", xi.Shape(), T, B, N))
@@ -98,7 +109,6 @@ func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial,
 		// The input projection does not depend on the state: one [T·B, In]·[In, N] product.
 		drives = Reshape(Add(matmul(Reshape(stepInputs, T*B, -1), w.In), bias), T, B, N)
 	}
-	state := form.InitialState(w, initial)
 	hs := make([]*Node, T)
 	ys := make([]*Node, T)
 	for t := range T {
@@ -130,7 +140,7 @@ func forward(ctx *context.Context, cfg Config, cell CellParams, inputs, initial,
 	} else {
 		outputs = Stack(ys, 1)
 	}
-	return outputs, hidden
+	return outputs, hidden, state
 }
 
 // Loss compares outputs [B, T, Out] with targets [B, T, Out]: mean squared error per coordinate
@@ -142,6 +152,16 @@ func Loss(cfg Config, outputs, targets *Node) *Node {
 		return Neg(ReduceAllMean(ReduceSum(Mul(targets, logp), -1)))
 	}
 	return ReduceAllMean(Square(Sub(outputs, targets)))
+}
+
+// LossPerRow is Loss for each row of outputs and targets [B, Out]: the squared error averaged
+// over coordinates (ReadoutMSE) or the cross-entropy −Σ_i p_i log softmax(y)_i, as a [B] vector.
+// Its mean over rows is Loss of the same rows.
+func LossPerRow(cfg Config, outputs, targets *Node) *Node {
+	if cfg.Readout == ReadoutCrossEntropy {
+		return Neg(ReduceSum(Mul(targets, LogSoftmax(outputs, -1)), -1))
+	}
+	return ReduceMean(Square(Sub(outputs, targets)), -1)
 }
 
 // StartReadout is the readout of the encoded start state, y_0 = W_out W_enc s_0 + b_out [B, Out],

@@ -193,6 +193,11 @@ func loadCheckpoint(dir, base string) (ctx *context.Context, meta *checkpointMet
 	if v := ctx.GetVariableByScopeAndName(context.RootScope, context.RNGStateVariableName); v != nil {
 		v.SetTrainable(false)
 	}
+	for v := range ctx.IterVariables() { // the state carried between training windows
+		if v.Scope() == "/"+CarryScope {
+			v.SetTrainable(false)
+		}
+	}
 	return ctx, meta, nil
 }
 

@@ -20,7 +20,12 @@ type Config struct {
 	Model        model.Config `json:"model"`         // architecture and the cell's values; sizes must fit Task
 	Steps        int          `json:"steps"`         // Adam steps
 	BatchSize    int          `json:"batch_size"`    // B
-	SeqLen       int          `json:"seq_len"`       // T, unrolled steps
+	SeqLen       int          `json:"seq_len"`       // T, unrolled steps: the whole path, or one window of it
+	// Horizon is the length of every training path in steps when it is longer than one window:
+	// the path is seen in Horizon/SeqLen consecutive windows of SeqLen steps, the state carried
+	// from window to window (truncated backpropagation through time; one compiled window, whatever
+	// the horizon). 0 means SeqLen: one window per path. A multiple of SeqLen.
+	Horizon int `json:"horizon,omitempty"`
 	MaskK        int          `json:"mask_k"`        // observation every MaskK+1 steps
 	LearningRate float64      `json:"learning_rate"` // Adam's initial learning rate, in (0, 1)
 	// LRDecay shapes the learning rate over the run: constant, or a cosine from LearningRate down
@@ -121,6 +126,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch_size=%d: must be in [1, %d]", c.BatchSize, MaxBatch)
 	case c.SeqLen < 1 || c.SeqLen > MaxSeqLen:
 		return fmt.Errorf("seq_len=%d: must be in [1, %d]", c.SeqLen, MaxSeqLen)
+	case c.Horizon != 0 && (c.Horizon < c.SeqLen || c.Horizon > MaxHorizon || c.Horizon%c.SeqLen != 0):
+		return fmt.Errorf("horizon=%d: must be 0 or a multiple of seq_len=%d in [%d, %d]", c.Horizon, c.SeqLen, c.SeqLen, MaxHorizon)
 	case c.MaskK < 0 || c.MaskK > MaxMaskK:
 		return fmt.Errorf("mask_k=%d: must be in [0, %d]", c.MaskK, MaxMaskK)
 	case !(c.LearningRate > 0 && c.LearningRate < 1):
@@ -146,6 +153,8 @@ const (
 	MaxBatch  = 1 << 24
 	// MaxSeqLen bounds the unrolled steps: the training graph holds every one of them.
 	MaxSeqLen = 10_000
+	// MaxHorizon bounds a windowed path: its positions are held in memory per path of the batch.
+	MaxHorizon = 1 << 20
 	MaxSteps  = 1 << 40
 	// MaxMaskK is far beyond any sequence (k ≥ seq_len means only s₀ is observed).
 	MaxMaskK = 1 << 30
@@ -163,7 +172,8 @@ func (c Config) MemoryBytes() float64 {
 	train := f32 * B * T * (12*H + 4*out + 2*in) // states and gradients of every unrolled step
 	eval := f32 * E * T * (6*H + 4*out + 2*in)   // forward only
 	host := 3 * f32 * (B + E + 64) * (T + 1) * (in + 2*obs + 6)
-	return weights + train + eval + host + overheadBytes
+	long := 16 * (B + E) * float64(c.horizon()+1) // positions of the windowed paths (2 float64 each)
+	return weights + train + eval + host + long + overheadBytes
 }
 
 // overheadBytes is what a run needs whatever its size (the runtime, the backend, compiled code).

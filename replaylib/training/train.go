@@ -68,6 +68,8 @@ type Run struct {
 	checkpoint *checkpoints.Handler
 	evalExec   *context.Exec
 	evalBatch  *datasets.Batch
+	evalPaths  [][]datasets.Point // windowed runs: the evaluation paths, Horizon steps each
+	long       *longPaths         // windowed runs: the noiseless window, run from Go
 	lastLoss   float64
 	start      time.Time
 }
@@ -160,6 +162,13 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 		train.AddLoss(ctx, loss(ctx, out, inputs[2], inputs[1]))
 		return []*Node{out}
 	}
+	if cfg.windowed() {
+		modelFn = func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+			scheduleLearningRate(ctx, inputs[0].Graph(), cfg)
+			train.AddLoss(ctx, trainWindow(cfg, ctx, inputs))
+			return nil
+		}
+	}
 	r.trainer = train.NewTrainer(backend, r.ctx, modelFn, nil, optimizer, nil, nil)
 	r.evalExec, err = context.NewExec(backend, r.ctx.Reuse(), func(ctx *context.Context, inputs, initial, targets *Node) (*Node, *Node) {
 		out, _ := model.Forward(ctx, cfg.Model, cfg.Model.Cell, inputs, initial, nil)
@@ -167,6 +176,9 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 	})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.windowed() {
+		return r, r.openLongEvaluation()
 	}
 	if r.evalBatch, err = datasets.NewBatch(task, cfg.EvalBatch, cfg.SeqLen, cfg.MaskK); err != nil {
 		return nil, err
@@ -396,7 +408,12 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	if err != nil {
 		return err
 	}
-	ds := &onlineData{task: r.task, batch: batch, seed: r.Config.DataSeed, step: start}
+	var ds train.Dataset = &onlineData{task: r.task, batch: batch, seed: r.Config.DataSeed, step: start}
+	if r.Config.windowed() {
+		if ds, err = newWindowData(r.task, r.Config, start); err != nil {
+			return err
+		}
+	}
 	loop := train.NewLoop(r.trainer)
 	if r.ProgressBar {
 		commandline.AttachProgressBar(loop)
@@ -474,13 +491,22 @@ func toFloat(t *tensors.Tensor) float64 {
 
 // Evaluate computes the noiseless loss and decoded position error on the fixed evaluation batch.
 func (r *Run) Evaluate() (LogEntry, error) {
+	if r.Config.windowed() {
+		return r.evaluateLong()
+	}
 	b := r.evalBatch
 	in := batchInputs(b)
 	out, err := r.evalExec.Exec(in[0], in[1], targetTensor(b))
 	if err != nil {
 		return LogEntry{}, err
 	}
-	outputs := tensors.MustCopyFlatData[float32](out[1])
+	sum := r.positionErrorSum(b, tensors.MustCopyFlatData[float32](out[1]))
+	return r.logEntry(toFloat(out[0]), sum/float64(b.B*b.T)), nil
+}
+
+// positionErrorSum is the summed decoded position error of the readouts [B, T, Out] of a batch's
+// steps 1…T (cross-entropy readouts are logits: softmax first).
+func (r *Run) positionErrorSum(b *datasets.Batch, outputs []float32) float64 {
 	sum := 0.0
 	for i := range b.B {
 		for t := 1; t <= b.T; t++ {
@@ -491,15 +517,20 @@ func (r *Run) Evaluate() (LogEntry, error) {
 			sum += r.task.Decode(row).Sub(b.Position[i*(b.T+1)+t]).Norm()
 		}
 	}
-	posErr := sum / float64(b.B*b.T)
+	return sum
+}
+
+// logEntry completes an evaluation's entry: the step, the last training loss, the learning rate
+// and the wall time.
+func (r *Run) logEntry(evalLoss, posErr float64) LogEntry {
 	lr := r.Config.LearningRate
 	if v := r.ctx.GetVariableByScopeAndName(r.ctx.In(optimizers.Scope).Scope(), optimizers.ParamLearningRate); v != nil {
 		if val, err := v.Value(); err == nil {
 			lr = toFloat(val)
 		}
 	}
-	return LogEntry{Step: r.GlobalStep(), TrainLoss: r.lastLoss, EvalLoss: toFloat(out[0]), PosError: posErr, LR: lr,
-		PosErrRel: posErr / r.task.Env().Size(), Seconds: time.Since(r.start).Seconds()}, nil
+	return LogEntry{Step: r.GlobalStep(), TrainLoss: r.lastLoss, EvalLoss: evalLoss, PosError: posErr, LR: lr,
+		PosErrRel: posErr / r.task.Env().Size(), Seconds: time.Since(r.start).Seconds()}
 }
 
 // Save writes the history and then a checkpoint (no-op for a run without a directory). The
@@ -543,11 +574,19 @@ func (r *Run) StatesAlong(batch *datasets.Batch, times []int) (*tensors.Tensor, 
 	if len(times) != batch.B {
 		return nil, fmt.Errorf("states along paths: %d times for %d paths", len(times), batch.B)
 	}
-	pick := make([]float32, batch.B*batch.T)
 	for b, t := range times {
 		if t < 1 || t > batch.T {
 			return nil, fmt.Errorf("states along paths: time %d of path %d is outside [1, %d]", t, b, batch.T)
 		}
+	}
+	if batch.T > r.Config.SeqLen {
+		if batch.T%r.Config.SeqLen != 0 {
+			return nil, fmt.Errorf("states along paths: %d steps, want at most seq_len=%d or a multiple of it", batch.T, r.Config.SeqLen)
+		}
+		return r.statesAlongLong(batch, times)
+	}
+	pick := make([]float32, batch.B*batch.T)
+	for b, t := range times {
 		pick[b*batch.T+t-1] = 1
 	}
 	in := batchInputs(batch)

@@ -69,13 +69,19 @@ func weights(t *testing.T, run *Run) map[string][]float32 {
 // TestResumeEqualsUninterruptedRun: 30 steps in one go equal, bit for bit (weights and optimizer
 // state), 12–13 steps, a fresh process-like reopen of the directory, and the rest: for a
 // constant-learning-rate run extended from 12 to 30 steps, and for a cosine-schedule run
-// interrupted (cancelled) after step 12.
+// interrupted (cancelled) after step 12, with whole paths and with paths of 5 windows (the run
+// stops mid-path: the carried state comes back with the checkpoint).
 func TestResumeEqualsUninterruptedRun(t *testing.T) {
 	backend := replaylib.MustBackend()
-	for _, decay := range []LRDecay{LRConstant, LRCosine} {
+	for _, c := range []struct {
+		decay   LRDecay
+		horizon int
+	}{{LRConstant, 0}, {LRCosine, 0}, {LRCosine, 100}} {
+		decay := c.decay
 		cfg := tinyConfig(t, "tmaze")
 		cfg.Model.Cell.Alpha = 0.5
 		cfg.Steps, cfg.CheckpointEvery, cfg.LogEvery, cfg.LRDecay = 30, 5, 6, decay
+		cfg.Horizon = c.horizon
 
 		full, err := Open(backend, cfg, t.TempDir())
 		if err != nil {
@@ -125,6 +131,9 @@ func TestResumeEqualsUninterruptedRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, b := weights(t, full), weights(t, resumed)
+		if _, ok := a["/"+CarryScope+"/h"]; ok != (c.horizon > 0) {
+			t.Fatalf("%s horizon %d: carried state saved: %v", decay, c.horizon, ok)
+		}
 		if len(a) != len(b) || len(a) < 6 {
 			t.Fatalf("%s: variables: %d uninterrupted, %d resumed", decay, len(a), len(b))
 		}
