@@ -17,17 +17,17 @@ type Config struct {
 	// Behaviour changes how the task's agent moves (stops, turn-backs, longer end dwells); its
 	// fields are flat in the JSON and omitted when zero (the default task).
 	datasets.Behaviour
-	Model        model.Config `json:"model"`         // architecture and the cell's values; sizes must fit Task
-	Steps        int          `json:"steps"`         // Adam steps
-	BatchSize    int          `json:"batch_size"`    // B
-	SeqLen       int          `json:"seq_len"`       // T, unrolled steps: the whole path, or one window of it
+	Model     model.Config `json:"model"`      // architecture and the cell's values; sizes must fit Task
+	Steps     int          `json:"steps"`      // Adam steps
+	BatchSize int          `json:"batch_size"` // B
+	SeqLen    int          `json:"seq_len"`    // T, unrolled steps: the whole path, or one window of it
 	// Horizon is the length of every training path in steps when it is longer than one window:
 	// the path is seen in Horizon/SeqLen consecutive windows of SeqLen steps, the state carried
 	// from window to window (truncated backpropagation through time; one compiled window, whatever
 	// the horizon). 0 means SeqLen: one window per path. A multiple of SeqLen.
-	Horizon int `json:"horizon,omitempty"`
-	MaskK        int          `json:"mask_k"`        // observation every MaskK+1 steps
-	LearningRate float64      `json:"learning_rate"` // Adam's initial learning rate, in (0, 1)
+	Horizon      int     `json:"horizon,omitempty"`
+	MaskK        int     `json:"mask_k"`        // observation every MaskK+1 steps
+	LearningRate float64 `json:"learning_rate"` // Adam's initial learning rate, in (0, 1)
 	// LRDecay shapes the learning rate over the run: constant, or a cosine from LearningRate down
 	// to LearningRate·FinalLRFraction at step Steps.
 	LRDecay         LRDecay `json:"lr_decay"`
@@ -155,7 +155,7 @@ const (
 	MaxSeqLen = 10_000
 	// MaxHorizon bounds a windowed path: its positions are held in memory per path of the batch.
 	MaxHorizon = 1 << 20
-	MaxSteps  = 1 << 40
+	MaxSteps   = 1 << 40
 	// MaxMaskK is far beyond any sequence (k ≥ seq_len means only s₀ is observed).
 	MaxMaskK = 1 << 30
 )
