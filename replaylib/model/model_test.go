@@ -349,3 +349,27 @@ func TestValidateNamesTheField(t *testing.T) {
 		t.Errorf("defaults invalid: %v", err)
 	}
 }
+
+// TestBoxMullerAtTheEdges: the uniforms the generator can draw, 0 and 1 included, give finite
+// normals with the Box–Muller values r cos θ, r sin θ (u₁ = 0 is raised to 2⁻³²: r = √(64 ln 2)).
+func TestBoxMullerAtTheEdges(t *testing.T) {
+	u1 := []float32{0, uMin, 1, 0.5}
+	u2 := []float32{0.125, 0.25, 0.3, 0}
+	out, err := ExecOnce(replaylib.MustBackend(), func(a, b *Node) *Node { return BoxMuller(a, b, 8) },
+		tensors.FromValue(u1), tensors.FromValue(u2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := tensors.MustCopyFlatData[float32](out)
+	for i := range u1 {
+		u := math.Max(float64(u1[i]), uMin)
+		r := math.Sqrt(-2 * math.Log(u))
+		theta := 2 * math.Pi * float64(u2[i])
+		for j, want := range []float64{r * math.Cos(theta), r * math.Sin(theta)} {
+			got := float64(z[i+j*len(u1)])
+			if math.IsInf(got, 0) || math.IsNaN(got) || math.Abs(got-want) > 1e-5*math.Max(1, math.Abs(want)) {
+				t.Errorf("u1=%g u2=%g: normal %d = %g, want %g", u1[i], u2[i], j, got, want)
+			}
+		}
+	}
+}

@@ -40,6 +40,10 @@ func StandardNormal(ctx *context.Context, g *Graph, dims ...int) *Node {
 	return BoxMuller(u1, u2, dims...)
 }
 
+// uMin is the smallest nonzero uniform GoMLX's generator draws (a 32-bit integer times 2⁻³²), and
+// a normal float32: the lower bound of u₁ in BoxMuller.
+const uMin = 1.0 / (1 << 32)
+
 // BoxMuller turns uniforms u1, u2 ∈ [0, 1) (each ⌈n/2⌉ values, n the product of dims) into n
 // standard normals of shape dims: r cos θ and r sin θ, r = √(−2 ln u₁), θ = 2π u₂.
 func BoxMuller(u1, u2 *Node, dims ...int) *Node {
@@ -48,7 +52,10 @@ func BoxMuller(u1, u2 *Node, dims ...int) *Node {
 	for _, d := range dims {
 		size *= d
 	}
-	u1 = Max(u1, Scalar(g, DType, float32(math.SmallestNonzeroFloat32))) // log(0) = −∞
+	// log(0) = −∞: u₁ = 0 (drawn with probability 2⁻³² per value, so every few hundred million
+	// draws) is raised to uMin. A denormal bound would not do: XLA's CPU backend flushes denormals
+	// to zero, and the noise, then the loss, became infinite.
+	u1 = Max(u1, Scalar(g, DType, float32(uMin)))
 	r := Sqrt(MulScalar(Log(u1), -2))
 	theta := MulScalar(u2, 2*math.Pi)
 	z := Concatenate([]*Node{Mul(r, Cos(theta)), Mul(r, Sin(theta))}, 0)
