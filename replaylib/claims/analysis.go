@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
@@ -77,23 +78,61 @@ type TaskResult struct {
 	Forms map[string]map[string]Band `json:"forms"`
 }
 
-// Gate is the baseline gate of a task, decided before any modifier is compared: the leak
-// baseline's W1 to training positions within GateW1Ratio times the data-vs-data floor and at least
-// GateInside of its decoded points inside the environment (means over networks).
+// Gate is the baseline gate of a task, decided before any modifier is compared (means over networks):
+// the leak baseline's W1 to training positions within GateW1Ratio times the data-vs-data floor, at
+// least GateInside of its decoded points inside the environment, and chains that forget their start,
+// split-R̂ of the decoded position at most GateRHat after the burn-in (the larger of x's and y's).
 type Gate struct {
 	W1Ratio Band   `json:"w1_ratio"`         // the leak baseline's W1 over the floor
 	Inside  Band   `json:"inside"`           // its fraction of decoded points inside the environment
+	RHat    Band   `json:"rhat_max"`         // its split-R̂ of the decoded position (mixing)
 	Reached Band   `json:"reached"`          // its fraction of chains that reach a target (shown, not gated)
-	Passed  bool   `json:"passed"`           // whether both thresholds hold
+	Passed  bool   `json:"passed"`           // whether every threshold holds
 	Reason  string `json:"reason,omitempty"` // why the gate failed ("" when it passed)
 }
 
 // The gate's thresholds: GateW1Ratio bounds the mean W1/floor ratio, GateInside is the smallest
-// mean fraction of decoded points inside the environment.
+// mean fraction of decoded points inside the environment, GateRHat bounds the mean split-R̂ of the
+// decoded position. The mixing half makes frozen chains fail even when their starts are spread like
+// the data (their W1 then looks good only because of where they started).
 const (
 	GateW1Ratio = 2.0
 	GateInside  = 0.95
+	GateRHat    = 1.1
 )
+
+// newGate judges the gate from the leak baseline's bands (by catalog key).
+func newGate(base map[string]Band) Gate {
+	g := Gate{W1Ratio: base[metrics.KeyW1Ratio], Inside: base[metrics.KeyInside], RHat: base[metrics.KeyRHatMax],
+		Reached: base[metrics.KeyReachFraction]}
+	if len(base) == 0 {
+		g.Reason = "no baseline replay"
+		return g
+	}
+	var fails []string
+	if !(g.W1Ratio.Mean <= GateW1Ratio) {
+		fails = append(fails, fmt.Sprintf("the leak baseline's W1 is %.1f× the data-vs-data floor (gate: ≤ %g×)", g.W1Ratio.Mean, GateW1Ratio))
+	}
+	if !(g.Inside.Mean >= GateInside) {
+		fails = append(fails, fmt.Sprintf("%.1f%% of its decoded points are inside the environment (gate: ≥ %g%%)", 100*g.Inside.Mean, 100*GateInside))
+	}
+	unmeasured := 0
+	for _, v := range g.RHat.Values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			unmeasured++
+		}
+	}
+	if unmeasured > 0 || !(g.RHat.Mean <= GateRHat) {
+		if unmeasured > 0 || math.IsNaN(g.RHat.Mean) {
+			fails = append(fails, fmt.Sprintf("its chains' mixing (split-R̂) could not be measured on %d network(s) (chains that never move)", max(unmeasured, 1)))
+		} else {
+			fails = append(fails, fmt.Sprintf("its chains do not forget their start: split-R̂ %.2f (gate: ≤ %g)", g.RHat.Mean, GateRHat))
+		}
+	}
+	g.Passed = len(fails) == 0
+	g.Reason = strings.Join(fails, "; ")
+	return g
+}
 
 // Merge reads every unit of plan from dirs (the first holding a unit wins) and analyses them.
 func Merge(plan Plan, dirs []string) (*Result, error) {
@@ -159,7 +198,9 @@ func (tr *TaskResult) summarize(s Size) {
 				for i, r := range reps {
 					vals[i] = math.NaN()
 					if rv := r.Variant(name); rv != nil {
-						vals[i] = rv.Values[key]
+						if x, ok := rv.Values[key]; ok { // absent is not measured, not 0
+							vals[i] = x
+						}
 					}
 				}
 				bands[name][key] = newBand(vals)
@@ -214,21 +255,7 @@ func (tr *TaskResult) summarize(s Size) {
 		}
 	}
 	// The gate, on the leak condition's baseline.
-	base := tr.Bands[CondLeak][VariantBaseline]
-	tr.Gate = Gate{W1Ratio: base[metrics.KeyW1Ratio], Inside: base[metrics.KeyInside], Reached: base[metrics.KeyReachFraction]}
-	switch {
-	case len(base) == 0:
-		tr.Gate.Reason = "no baseline replay"
-	case !(tr.Gate.W1Ratio.Mean <= GateW1Ratio):
-		tr.Gate.Reason = fmt.Sprintf("the leak baseline's W1 is %.1f× the data-vs-data floor (gate: ≤ %g×)", tr.Gate.W1Ratio.Mean, GateW1Ratio)
-	case !(tr.Gate.Inside.Mean >= GateInside):
-		tr.Gate.Reason = fmt.Sprintf("only %.1f%% of the leak baseline's decoded points are inside the environment (gate: ≥ %g%%)", 100*tr.Gate.Inside.Mean, 100*GateInside)
-	default:
-		tr.Gate.Passed = true
-	}
-	if !tr.Gate.Passed && tr.Gate.Inside.Mean < GateInside && tr.Gate.W1Ratio.Mean > GateW1Ratio {
-		tr.Gate.Reason += fmt.Sprintf(", and %.1f%% of its points are inside (gate: ≥ %g%%)", 100*tr.Gate.Inside.Mean, 100*GateInside)
-	}
+	tr.Gate = newGate(tr.Bands[CondLeak][VariantBaseline])
 }
 
 func trainingGroup(alpha float64, k int) string { return fmt.Sprintf("α=%g/k=%s", alpha, MaskName(k)) }

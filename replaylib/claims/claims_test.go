@@ -1,11 +1,14 @@
 package claims
 
 import (
+	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/stats"
@@ -139,7 +142,7 @@ func fakeTask(metric string, base, other []float64, otherName string) *TaskResul
 			x    float64
 		}{{VariantBaseline, base[n]}, {otherName, other[n]}} {
 			r.Variants = append(r.Variants, &VariantResult{Spec: VariantSpec{Name: v.name, Family: FamilyCore},
-				Values:   map[string]float64{metric: v.x, metrics.KeyW1Ratio: 1.5, metrics.KeyInside: 0.99},
+				Values:   map[string]float64{metric: v.x, metrics.KeyW1Ratio: 1.5, metrics.KeyInside: 0.99, metrics.KeyRHatMax: 1.02},
 				PerChain: map[string][]float64{metric: {v.x, v.x}}})
 		}
 		tr.Replays[CondLeak] = append(tr.Replays[CondLeak], r)
@@ -216,17 +219,78 @@ func TestNonInferiorityMargin(t *testing.T) {
 
 func TestGateThresholds(t *testing.T) {
 	for _, c := range []struct {
-		ratio, inside float64
-		pass          bool
-	}{{1.9, 0.96, true}, {2.1, 0.99, false}, {1.5, 0.9, false}} {
+		ratio, inside, rhat float64
+		pass                bool
+		reason              string
+	}{{1.9, 0.96, 1.05, true, ""}, {2.1, 0.99, 1.05, false, "floor"}, {1.5, 0.9, 1.05, false, "inside"},
+		{1.5, 0.99, 1.2, false, "forget their start"}, {1.5, 0.99, math.NaN(), false, "could not be measured"}} {
 		tr := &TaskResult{Replays: map[string][]*ReplayResult{}, Bands: map[string]map[string]map[string]Band{}, TrainingBands: map[string]map[string]Band{}, LearningRates: map[string]float64{}}
 		for n := range 3 {
+			values := map[string]float64{metrics.KeyW1Ratio: c.ratio, metrics.KeyInside: c.inside}
+			if !math.IsNaN(c.rhat) || n == 0 { // NaN: absent on networks 2 and 3 (not measured)
+				values[metrics.KeyRHatMax] = c.rhat
+			}
 			tr.Replays[CondLeak] = append(tr.Replays[CondLeak], &ReplayResult{Unit: Unit{Index: n + 1}, Variants: []*VariantResult{{
-				Spec: VariantSpec{Name: VariantBaseline}, Values: map[string]float64{metrics.KeyW1Ratio: c.ratio, metrics.KeyInside: c.inside}}}})
+				Spec: VariantSpec{Name: VariantBaseline}, Values: values}}})
 		}
 		tr.summarize(Tiny())
-		if tr.Gate.Passed != c.pass {
-			t.Errorf("W1/floor %g, inside %g: passed %v, want %v (%s)", c.ratio, c.inside, tr.Gate.Passed, c.pass, tr.Gate.Reason)
+		if tr.Gate.Passed != c.pass || !strings.Contains(tr.Gate.Reason, c.reason) {
+			t.Errorf("W1/floor %g, inside %g, R̂ %g: passed %v (%q), want %v (%q)", c.ratio, c.inside, c.rhat, tr.Gate.Passed, tr.Gate.Reason, c.pass, c.reason)
+		}
+	}
+}
+
+// TestGateMixingRejectsFrozenReplay: chains that never leave their starts, started spread like the
+// data, pass the W1 and inside halves of the gate but fail its mixing half; chains that draw
+// independent training positions pass all three.
+func TestGateMixingRejectsFrozenReplay(t *testing.T) {
+	const chains, steps = 256, 300
+	task, err := datasets.NewDefaultTask("triangle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := datasets.NewBatch(task, chains, 50, MaskNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	if err := datasets.Generate(task, b, rng); err != nil {
+		t.Fatal(err)
+	}
+	var data []datasets.Point
+	for c := range chains {
+		data = append(data, b.Path(c)...)
+	}
+	frozen, mixing := make([][]datasets.Point, chains), make([][]datasets.Point, chains)
+	for c := range chains {
+		start := data[rng.IntN(len(data))]
+		for range steps + 1 {
+			frozen[c] = append(frozen[c], datasets.Point{X: start.X + 1e-4*rng.NormFloat64(), Y: start.Y + 1e-4*rng.NormFloat64()})
+			mixing[c] = append(mixing[c], data[rng.IntN(len(data))])
+		}
+	}
+	for _, c := range []struct {
+		name string
+		traj [][]datasets.Point
+		pass bool
+	}{{"frozen", frozen, false}, {"mixing", mixing, true}} {
+		values, err := Measure(context.Background(), "triangle", 0, c.traj, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if values[metrics.KeyW1Ratio] > GateW1Ratio || values[metrics.KeyInside] < GateInside {
+			t.Fatalf("%s: W1/floor %.2f, inside %.3f: the first two halves should pass", c.name, values[metrics.KeyW1Ratio], values[metrics.KeyInside])
+		}
+		bands := map[string]Band{}
+		for _, key := range []string{metrics.KeyW1Ratio, metrics.KeyInside, metrics.KeyRHatMax, metrics.KeyReachFraction} {
+			bands[key] = newBand([]float64{values[key], values[key]})
+		}
+		g := newGate(bands)
+		if g.Passed != c.pass {
+			t.Errorf("%s: gate passed %v (R̂ %.2f; %s), want %v", c.name, g.Passed, values[metrics.KeyRHatMax], g.Reason, c.pass)
+		}
+		if !c.pass && !strings.Contains(g.Reason, "forget their start") {
+			t.Errorf("%s: reason %q, want the mixing half", c.name, g.Reason)
 		}
 	}
 }

@@ -195,6 +195,9 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	if mix, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 0), 0, false); err == nil {
 		set(metrics.KeyRHat, mix.RHat)
 		set(metrics.KeyESS, mix.ESS/float64(mix.Chains))
+		if my, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 1), 0, false); err == nil {
+			set(metrics.KeyRHatMax, math.Max(mix.RHat, my.RHat))
+		}
 	}
 	if rates != nil && ts.rates != nil {
 		n := min(len(rates), len(ts.rates))

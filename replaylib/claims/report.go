@@ -138,19 +138,19 @@ func Markdown(res *Result, figures []Figure) string {
 	w("Ran %s: %d networks per condition on %s; hidden units %d (place cells: %d units, %d cells); %d training steps of %d paths × %d steps; learning rates %v; masking k ∈ %s; replay %d chains × %d steps after %d burn-in steps. Seed %d; %.0f s of training and replay in all.\n\n",
 		grid, s.Networks, strings.Join(s.Tasks, ", "), s.Hidden, s.PlaceHidden, s.PlaceCells, s.TrainSteps, s.BatchSize, s.SeqLen,
 		s.LearningRates, masks(s.MaskKs), s.Chains, s.ReplaySteps, s.Burnin, res.Seed, res.Seconds)
-	w("**How to read it.** Every check compares two settings network by network: the difference d_n on network n (the same network and the same replay noise for two variants; the same seeds for two training conditions). The effect is the mean of d_n with a 95 %% Student-t interval over the %d networks; beside it, a 95 %% bootstrap interval (networks resampled, and chains within networks where the metric is per chain). A check is *held* when, after Holm's correction over the claim's checks (family α = 0.05, on the t-test p-values), both intervals exclude 0 on the claimed side; *reversed* when they exclude 0 on the other side; *inconclusive* otherwise. A claim is held when all its checks are, reversed when any is, inconclusive otherwise. Claims 1–4 on a task whose leak baseline fails the gate (W1 ≤ %g× its data-vs-data floor and ≥ %g%% of points inside) are inconclusive whatever the checks say. docs/claims.md states these rules and the metrics.\n\n",
-		s.Networks, GateW1Ratio, 100*GateInside)
+	w("**How to read it.** Every check compares two settings network by network: the difference d_n on network n (the same network and the same replay noise for two variants; the same seeds for two training conditions). The effect is the mean of d_n with a 95 %% Student-t interval over the %d networks; beside it, a 95 %% bootstrap interval (networks resampled, and chains within networks where the metric is per chain). A check is *held* when, after Holm's correction over the claim's checks (family α = 0.05, on the t-test p-values), both intervals exclude 0 on the claimed side; *reversed* when they exclude 0 on the other side; *inconclusive* otherwise. A claim is held when all its checks are, reversed when any is, inconclusive otherwise. Claims 1–4 on a task whose leak baseline fails the gate (W1 ≤ %g× its data-vs-data floor, ≥ %g%% of points inside, split-R̂ of the position ≤ %g) are inconclusive whatever the checks say. docs/claims.md states these rules and the metrics.\n\n",
+		s.Networks, GateW1Ratio, 100*GateInside, GateRHat)
 	w("## Verdicts\n\n%s\n", VerdictTable(res))
 
-	w("## Baseline gate\n\nDecided before any modifier is compared: does the leak baseline's replay sample the task?\n\n| task | W1 / floor (≤ %g) | inside (≥ %g) | chains reaching a target | gate |\n|---|---|---|---|---|\n", GateW1Ratio, GateInside)
+	w("## Baseline gate\n\nDecided before any modifier is compared: does the leak baseline's replay sample the task?\n\n| task | W1 / floor (≤ %g) | inside (≥ %g) | split-R̂ of the position (≤ %g) | chains reaching a target | gate |\n|---|---|---|---|---|---|\n", GateW1Ratio, GateInside, GateRHat)
 	for _, tr := range res.Tasks {
 		g := tr.Gate
 		verdict := "passed"
 		if !g.Passed {
 			verdict = "**failed**: " + g.Reason
 		}
-		w("| %s | %s | %s | %s | %s |\n", tr.Task, ci(metrics.Describe(metrics.KeyW1Ratio), g.W1Ratio), ci(metrics.Describe(metrics.KeyInside), g.Inside),
-			ci(metrics.Describe(metrics.KeyReachFraction), g.Reached), verdict)
+		w("| %s | %s | %s | %s | %s | %s |\n", tr.Task, ci(metrics.Describe(metrics.KeyW1Ratio), g.W1Ratio), ci(metrics.Describe(metrics.KeyInside), g.Inside),
+			ci(metrics.Describe(metrics.KeyRHatMax), g.RHat), ci(metrics.Describe(metrics.KeyReachFraction), g.Reached), verdict)
 	}
 
 	for _, c := range res.Claims {
@@ -215,7 +215,7 @@ func fmtInterval(d metrics.Description, est, lo, hi float64) string {
 // coreColumns are the metrics of the per-task variant tables.
 var coreColumns = []string{metrics.KeyW1Ratio, metrics.KeyInside, metrics.KeyOccupancyTV, metrics.KeyChainCoverage, metrics.KeyChainEntropy,
 	metrics.KeyReachRMST, metrics.KeyReachFraction, metrics.KeyProgress, metrics.KeyDisplacement, metrics.KeyPathLength,
-	metrics.KeyResidualAC, metrics.KeyRHat, metrics.KeyDwellTime}
+	metrics.KeyResidualAC, metrics.KeyRHatMax, metrics.KeyDwellTime}
 
 func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
@@ -258,6 +258,7 @@ func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 			w("\n")
 		}
 	}
+	writeHold(w, tr)
 	if len(tr.Forms) > 0 {
 		w("\n### Adaptation forms\n\nb_a = %g; the Jacobian of the noiseless (h, a) update where the first chain's state settles, and the replay of each form (%d chains × %d steps).\n\n| form | τ_a | slowest mode |λ| | complex (share of networks) | settled (share) | coverage per chain | reach RMST | dwell (steps) |\n|---|---|---|---|---|---|---|---|\n",
 			s.AdaptStrength, s.SweepChains, s.SweepSteps)
@@ -298,6 +299,36 @@ func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 			w("| %.3g | %s | %s | %s | %s |\n", f, diff(VariantAdaptation(s.AdaptForm), metrics.KeyChainCoverage), diff(VariantAdaptation(s.AdaptForm), metrics.KeyReachRMST),
 				diff(VariantMomentum, metrics.KeyReachRMST), diff(VariantMomentum, metrics.KeyProgress))
 		}
+	}
+}
+
+// holdColumns are the hold test's metrics, in the order of its table.
+var holdColumns = []string{metrics.KeyHoldDrift50, metrics.KeyHoldDrift200, metrics.KeyHoldDrift1000, metrics.KeyHoldSettled, metrics.KeyFixedPoints}
+
+// writeHold writes the hold test's table: per condition, its metrics over networks.
+func writeHold(w func(string, ...any), tr *TaskResult) {
+	if _, ok := tr.Bands[CondLeak][VariantBaseline][metrics.KeyHoldDrift50]; !ok {
+		return
+	}
+	w("\n### Hold test\n\nThe baseline cell without noise and with zero input, from the replay's starts (states along held-out paths): how far the decoded position drifts, how many chains come to rest, at how many places. A network that holds what it is left at drifts 0; one with a few discrete attractors drifts to them. Means over networks [95 %% t interval].\n\n| condition |")
+	for _, k := range holdColumns {
+		w(" %s |", metrics.Describe(k).Label())
+	}
+	w("\n|---|")
+	for range holdColumns {
+		w("---|")
+	}
+	w("\n")
+	for _, cond := range []string{CondLeak, CondNoLeak} {
+		bands, ok := tr.Bands[cond][VariantBaseline]
+		if !ok {
+			continue
+		}
+		w("| %s |", cond)
+		for _, k := range holdColumns {
+			w(" %s |", ci(metrics.Describe(k), bands[k]))
+		}
+		w("\n")
 	}
 }
 

@@ -75,6 +75,7 @@ const (
 	KeyOrder2Gain     = "order2_gain"
 	KeyIncrementAC    = "increment_autocorr"
 	KeyRHat           = "rhat"
+	KeyRHatMax        = "rhat_max"
 	KeyESS            = "ess_per_chain"
 	KeyRateSlicedW1   = "rate_sliced_w1"
 	KeyFinalError     = "final_error"
@@ -84,6 +85,11 @@ const (
 	KeyPlateauChange  = "plateau_change"
 	KeyDwellTime      = "dwell_time"
 	KeyJacobianRadius = "jacobian_radius"
+	KeyHoldDrift50    = "hold_drift_50"
+	KeyHoldDrift200   = "hold_drift_200"
+	KeyHoldDrift1000  = "hold_drift_1000"
+	KeyHoldSettled    = "hold_settled"
+	KeyFixedPoints    = "fixed_points"
 )
 
 // Catalog describes every metric the project reports.
@@ -139,6 +145,9 @@ var Catalog = []Description{
 	{Key: KeyRHat, Name: "split R̂ of x", Unit: "", Header: "R̂", Format: "%.2f", Better: Lower,
 		How:    "Gelman–Rubin split-R̂ of the decoded x coordinate over chains after the burn-in.",
 		Judged: "Mixing: 1 when chains sample the same distribution, ≫ 1 when they stay where they started."},
+	{Key: KeyRHatMax, Name: "split R̂ of the position", Unit: "", Header: "R̂ max", Format: "%.2f", Better: Lower,
+		How:    "The larger of the split-R̂ of the decoded x and of the decoded y coordinate over chains after the burn-in.",
+		Judged: "Mixing: chains forget where they started; the baseline gate asks ≤ 1.1 (frozen chains started spread like the data fail it)."},
 	{Key: KeyESS, Name: "effective samples per chain", Unit: "", Header: "ESS/chain", Format: "%.1f", Better: Higher,
 		How:    "Multi-chain effective sample size of the decoded x coordinate divided by the number of chains.",
 		Judged: "Mixing: higher is more independent samples from the same replay time."},
@@ -166,6 +175,21 @@ var Catalog = []Description{
 	{Key: KeyJacobianRadius, Name: "slowest (h, a) mode", Unit: "", Header: "|λ|max", Format: "%.3f", Better: Neutral,
 		How:    "Largest modulus of the eigenvalues of the Jacobian of the noiseless (h, a) update at the replay's end state, and whether that eigenvalue is complex (underdamped).",
 		Judged: "Closer to 1 is slower relaxation; a complex pair means the adaptation oscillates."},
+	{Key: KeyHoldDrift50, Name: "hold drift at 50 steps", Unit: "u", Header: "hold(50)", Format: "%.3f", Better: Lower,
+		How:    "Hold test: the baseline cell replayed without noise (σ_q = 0) and with zero input from the replay's starts (states along held-out paths); mean over chains of the decoded distance |x(50) − x(0)|.",
+		Judged: "0 is a network that holds any position it is left at (a continuous attractor); a drift towards a few places is the discrete-attractor failure."},
+	{Key: KeyHoldDrift200, Name: "hold drift at 200 steps", Unit: "u", Header: "hold(200)", Format: "%.3f", Better: Lower,
+		How:    "The hold test's mean decoded distance |x(200) − x(0)|.",
+		Judged: "As at 50 steps, over a longer horizon."},
+	{Key: KeyHoldDrift1000, Name: "hold drift at 1,000 steps", Unit: "u", Header: "hold(1000)", Format: "%.3f", Better: Lower,
+		How:    "The hold test's mean decoded distance |x(1000) − x(0)|.",
+		Judged: "As at 50 steps, over a replay's horizon."},
+	{Key: KeyHoldSettled, Name: "chains at rest after 1,000 noiseless steps", Unit: "", Header: "settled", Format: "%.2f", Better: Neutral,
+		How:    "Hold test: fraction of chains whose decoded position moved less than 0.1 % of the environment's size over their last 100 of 1,000 noiseless steps.",
+		Judged: "1 with few fixed points: discrete attractors; below 1: slow drift or cycles remain."},
+	{Key: KeyFixedPoints, Name: "noiseless fixed points", Unit: "", Header: "fixed pts", Format: "%.0f", Better: Neutral,
+		How:    "Hold test: number of distinct places (closer than 5 % of the size merged) where chains at rest end.",
+		Judged: "A network that can hold every position has as many as its starts; a few is replay that can only hop between attractors."},
 }
 
 // Describe returns the description of key; it panics on an unknown key (a programming error).
