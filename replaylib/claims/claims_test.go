@@ -305,6 +305,8 @@ func TestSizeValidation(t *testing.T) {
 	for spec, field := range map[string]string{
 		"networks=1": "networks", "chains=1000000000": "chains", "leak_alpha=1": "leak_alpha", "mask_ks=2,4": "mask_ks",
 		"tasks=maze": "tasks", "momentum_sweep=0,1": "momentum_sweep", "hidden=100000": "hidden",
+		"horizon=120": "horizon", "stop_rate=1": "stop_rate", "stop_rate=0.01;stop_steps=0.5": "stop_steps",
+		"reversal_rate=-0.1": "reversal_rate", "end_dwell_steps=-1": "end_dwell_steps",
 	} {
 		s := Quick()
 		if err := s.Set(spec); err == nil || !strings.Contains(err.Error(), field) {
@@ -314,6 +316,62 @@ func TestSizeValidation(t *testing.T) {
 	s := Quick()
 	if err := s.Set("mask_ks=0,none;learning_rates=0.001,0.01"); err != nil || !slices.Equal(s.MaskKs, []int{0, MaskNone}) || len(s.LearningRates) != 2 {
 		t.Errorf("set: %v, mask_ks %v, learning_rates %v", err, s.MaskKs, s.LearningRates)
+	}
+}
+
+// TestTrainingRecipeReachesEveryTask: a Size's recipe becomes each training unit's configuration:
+// horizon and stops on every task, turn-backs on the triangle only, end dwells on the T-maze only;
+// the default Size trains as before (no recipe, one window per path) and its unit IDs do not change.
+func TestTrainingRecipeReachesEveryTask(t *testing.T) {
+	s := Quick()
+	before, err := NewPlan(s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("horizon=500;stop_rate=0.01;stop_steps=20;reversal_rate=0.02;end_dwell_steps=30"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := NewPlan(s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, u := range after.Units {
+		if u.Kind != TrainKind {
+			continue
+		}
+		if u.ID == before.Units[i].ID {
+			t.Errorf("unit %s: same ID with and without the recipe", u.ID)
+		}
+		cfg, err := after.trainingConfig(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		task := u.Condition.Task
+		seen[task] = true
+		wantRev, wantDwell := 0.0, 0.0
+		switch task {
+		case "triangle":
+			wantRev = 0.02
+		case "tmaze":
+			wantDwell = 30
+		}
+		if cfg.Horizon != 500 || cfg.Stops.Rate != 0.01 || cfg.Stops.Steps != 20 || cfg.ReversalRate != wantRev || cfg.EndDwellSteps != wantDwell {
+			t.Errorf("%s: horizon %d, stops %+v, reversal %g, dwell %g", u.ID, cfg.Horizon, cfg.Stops, cfg.ReversalRate, cfg.EndDwellSteps)
+		}
+		if _, err := cfg.NewTask(); err != nil {
+			t.Errorf("%s: %v", u.ID, err)
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("tasks trained: %v", seen)
+	}
+	cfg, err := before.trainingConfig(before.Units[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Horizon != 0 || cfg.Behaviour != (datasets.Behaviour{}) || Quick().recipe() != "" {
+		t.Errorf("default size: horizon %d, behaviour %+v, recipe %q", cfg.Horizon, cfg.Behaviour, Quick().recipe())
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"github.com/replaylab/replay/datasets"
+
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/plots"
@@ -172,6 +174,11 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		occ = append(occ, p)
 	}
 	add("occupancy", "where replay spends its time", fmt.Sprintf("Occupancy of training positions and of each variant's decoded replay, pooled over the %d networks.", len(reps)), [][]*plot.Plot{occ[:3], occ[3:]})
+
+	// The hold test's drift field: where noiseless replay takes each start, and where it rests.
+	if hold := holdFigure(tr, ts); hold != nil {
+		add("hold", "the hold test: noiseless replay from states along the track", fmt.Sprintf("Network 1's baseline cell replayed without noise and with zero input from %d starts along held-out paths: an arrow from each start's decoded position to where it is after %d and after %d steps; black dots are the places where chains come to rest (area: share of chains). A network that holds its position has arrows of length 0.", len(first.Hold.Starts), first.Hold.Lags[0], first.Hold.Lags[len(first.Hold.Lags)-1]), [][]*plot.Plot{hold})
+	}
 
 	// Bars of the claims' metrics over the core variants.
 	var names []string
@@ -445,4 +452,40 @@ func reachCurve(name string, k stats.KaplanMeier) plots.Series {
 		times, survival = append(times, float64(k.MaxTime)), append(survival, last)
 	}
 	return plots.StepSeries(name, times, survival)
+}
+
+// holdFigure returns the hold test's panels for network 1 of each condition (nil when the run has no
+// hold test): the leaky network after the first and the last lag, the network without leak after
+// the last.
+func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
+	var panels []*plot.Plot
+	for _, cond := range []string{CondLeak, CondNoLeak} {
+		reps := tr.Replays[cond]
+		if len(reps) == 0 || reps[0].Hold == nil {
+			continue
+		}
+		h := reps[0].Hold
+		at := make([]datasets.Point, len(h.FixedPoints))
+		weights := make([]float64, len(h.FixedPoints))
+		for i, f := range h.FixedPoints {
+			at[i], weights[i] = f.At, float64(f.Chains)
+		}
+		last := h.Lags[len(h.Lags)-1]
+		views := []struct {
+			after []datasets.Point
+			lag   int
+		}{{h.Short, h.Lags[0]}, {h.Ends, last}}
+		if cond == CondNoLeak {
+			views = views[1:]
+		}
+		for i, v := range views {
+			title := fmt.Sprintf("%s: after %d noiseless steps (drift %.3f u)", cond, v.lag, h.DriftAt(v.lag))
+			p, err := plots.HoldField(title, ts.env, h.Starts, v.after, at, weights, plots.Color(i))
+			if err != nil {
+				return nil
+			}
+			panels = append(panels, p)
+		}
+	}
+	return panels
 }

@@ -49,7 +49,11 @@ type taskSetup struct {
 	floorW1 float64
 }
 
+// newTaskSetup draws the task's reference and floor positions and place-cell rates (paths of SeqLen
+// steps of the task's own agent: cfg's Behaviour is ignored, so that networks trained with stops or
+// turn-backs are judged against the same positions as the others).
 func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
+	cfg.Behaviour = datasets.Behaviour{} // replay is judged against the task's own agent, whatever the training recipe
 	task, err := cfg.NewTask()
 	if err != nil {
 		return nil, err
@@ -150,9 +154,12 @@ type starts struct {
 	positions []datasets.Point
 }
 
+// starts draws one held-out path of the task's own agent per chain, of max(SeqLen, Horizon) steps, a
+// uniform time along it, and the network's noiseless state there (run.StatesAlong): where replay begins.
 func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network int) (*starts, error) {
 	cfg := run.Config
-	b, err := datasets.NewBatch(ts.task, chains, cfg.SeqLen, MaskNone)
+	T := max(cfg.SeqLen, cfg.Horizon) // a windowed network starts anywhere along its long paths
+	b, err := datasets.NewBatch(ts.task, chains, T, MaskNone)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +171,7 @@ func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network 
 	times := make([]int, chains)
 	st := &starts{positions: make([]datasets.Point, chains)}
 	for c := range times {
-		times[c] = 1 + rng.IntN(cfg.SeqLen)
+		times[c] = 1 + rng.IntN(T)
 		st.positions[c] = b.Path(c)[times[c]]
 	}
 	if st.states, err = run.StatesAlong(b, times); err != nil {

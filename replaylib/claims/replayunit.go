@@ -9,6 +9,7 @@ import (
 
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/replay"
 	"github.com/replaylab/replay/replaylib/training"
@@ -21,6 +22,7 @@ type ReplayResult struct {
 	LearningRate float64          `json:"learning_rate"`   // the rate chosen for its task and α
 	Variants     []*VariantResult `json:"variants"`        // every variant: the core ones, then the sweeps
 	Forms        []FormDynamics   `json:"forms,omitempty"` // leak networks only: each form × τ_a
+	Hold         *HoldResult      `json:"hold,omitempty"`  // the hold test of the baseline cell
 	Seconds      float64          `json:"seconds"`         // wall time of the unit
 }
 
@@ -114,6 +116,13 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 		res.Variants = append(res.Variants, vr)
 		r.progress(u, float64(i+1)/float64(len(variants)))
 	}
+	baseline := res.Variant(VariantBaseline)
+	if res.Hold, err = holdTest(ctx, eng, ts, st, baseline.Spec.Cell); err != nil {
+		return nil, err
+	}
+	for key, x := range res.Hold.values() {
+		baseline.Values[key] = x
+	}
 	if u.Condition.Alpha != 1 {
 		if res.Forms, err = r.formDynamics(ctx, run, ts, st, res); err != nil {
 			return nil, err
@@ -121,7 +130,8 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 	}
 	res.Seconds = elapsed(t0)
 	base := res.Variant(VariantBaseline).Values
-	r.logf("   %s: %d variants in %.0f s; baseline W1/floor %.2f, inside %.2f, reached %.2f", u.ID, len(res.Variants), res.Seconds,
-		base["w1_ratio"], base["inside"], base["reach_fraction"])
+	r.logf("   %s: %d variants in %.0f s; baseline W1/floor %.2f, inside %.2f, R̂ %.2f, reached %.2f; hold drift %.3f u at 50 steps, %d fixed points",
+		u.ID, len(res.Variants), res.Seconds, base[metrics.KeyW1Ratio], base[metrics.KeyInside], base[metrics.KeyRHatMax], base[metrics.KeyReachFraction],
+		base[metrics.KeyHoldDrift50], len(res.Hold.FixedPoints))
 	return res, nil
 }

@@ -138,6 +138,9 @@ func Markdown(res *Result, figures []Figure) string {
 	w("Ran %s: %d networks per condition on %s; hidden units %d (place cells: %d units, %d cells); %d training steps of %d paths × %d steps; learning rates %v; masking k ∈ %s; replay %d chains × %d steps after %d burn-in steps. Seed %d; %.0f s of training and replay in all.\n\n",
 		grid, s.Networks, strings.Join(s.Tasks, ", "), s.Hidden, s.PlaceHidden, s.PlaceCells, s.TrainSteps, s.BatchSize, s.SeqLen,
 		s.LearningRates, masks(s.MaskKs), s.Chains, s.ReplaySteps, s.Burnin, res.Seed, res.Seconds)
+	if r := s.recipe(); r != "" {
+		w("Training recipe: %s.\n\n", r)
+	}
 	w("**How to read it.** Every check compares two settings network by network: the difference d_n on network n (the same network and the same replay noise for two variants; the same seeds for two training conditions). The effect is the mean of d_n with a 95 %% Student-t interval over the %d networks; beside it, a 95 %% bootstrap interval (networks resampled, and chains within networks where the metric is per chain). A check is *held* when, after Holm's correction over the claim's checks (family α = 0.05, on the t-test p-values), both intervals exclude 0 on the claimed side; *reversed* when they exclude 0 on the other side; *inconclusive* otherwise. A claim is held when all its checks are, reversed when any is, inconclusive otherwise. Claims 1–4 on a task whose leak baseline fails the gate (W1 ≤ %g× its data-vs-data floor, ≥ %g%% of points inside, split-R̂ of the position ≤ %g) are inconclusive whatever the checks say. docs/claims.md states these rules and the metrics.\n\n",
 		s.Networks, GateW1Ratio, 100*GateInside, GateRHat)
 	w("## Verdicts\n\n%s\n", VerdictTable(res))

@@ -9,6 +9,7 @@ import (
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/training"
 )
 
 // MaskNone is the masking difficulty k at which the network sees the observation only at t = 0
@@ -43,6 +44,16 @@ type Size struct {
 	LearningRates []float64 `json:"learning_rates"` // grid tried for every α; each α keeps its best
 	MaskKs        []int     `json:"mask_ks"`        // claim 1's masking curves (MaskNone: s₀ only)
 	NoiseSD       float64   `json:"noise_sd"`       // σ_train
+
+	// The training recipe that teaches holding (each omitted when zero, which is the default task
+	// and one window per path): paths of Horizon steps seen in windows of SeqLen (training.Config's
+	// horizon), stops on every task, turn-backs on the triangle, longer end dwells on the T-maze
+	// (datasets.Behaviour). Replay is judged against the default task whatever these are.
+	Horizon       int     `json:"horizon,omitempty"`         // training path length (0: SeqLen)
+	StopRate      float64 `json:"stop_rate,omitempty"`       // probability per moving step that a stop begins
+	StopSteps     float64 `json:"stop_steps,omitempty"`      // mean length of a stop (steps)
+	ReversalRate  float64 `json:"reversal_rate,omitempty"`   // the triangle's turn-back probability per step
+	EndDwellSteps float64 `json:"end_dwell_steps,omitempty"` // the T-maze's mean extra steps at an end (0: its default)
 
 	Chains      int `json:"chains"`       // chains per replay of the core variants
 	Burnin      int `json:"burnin"`       // replay steps discarded before t = 0
@@ -214,6 +225,18 @@ func (s Size) Validate() error {
 			}
 		}
 	}
+	if s.Horizon != 0 && (s.Horizon < s.SeqLen || s.Horizon > training.MaxHorizon || s.Horizon%s.SeqLen != 0) {
+		return fmt.Errorf("horizon=%d: must be 0 or a multiple of seq_len=%d in [%d, %d]", s.Horizon, s.SeqLen, s.SeqLen, training.MaxHorizon)
+	}
+	if err := (datasets.Stops{Rate: s.StopRate, Steps: s.StopSteps}).Validate(); err != nil {
+		return err
+	}
+	if math.IsNaN(s.ReversalRate) || s.ReversalRate < 0 || s.ReversalRate >= 1 {
+		return fmt.Errorf("reversal_rate=%g: must be in [0, 1)", s.ReversalRate)
+	}
+	if math.IsNaN(s.EndDwellSteps) || s.EndDwellSteps < 0 || s.EndDwellSteps > maxSteps {
+		return fmt.Errorf("end_dwell_steps=%g: must be in [0, %d]", s.EndDwellSteps, maxSteps)
+	}
 	if len(s.MaskKs) == 0 || len(s.MaskKs) > maxGrid {
 		return fmt.Errorf("mask_ks: %d values, want 1 to %d", len(s.MaskKs), maxGrid)
 	}
@@ -254,31 +277,36 @@ func (s *Size) setters() settings.Setters {
 			}
 			return nil
 		},
-		"networks":       settings.Int(&s.Networks, 2),
-		"hidden":         settings.Int(&s.Hidden, 2),
-		"place_hidden":   settings.Int(&s.PlaceHidden, 2),
-		"place_cells":    settings.Int(&s.PlaceCells, 4),
-		"train_steps":    settings.Int(&s.TrainSteps, 1),
-		"place_steps":    settings.Int(&s.PlaceSteps, 1),
-		"batch_size":     settings.Int(&s.BatchSize, 1),
-		"seq_len":        settings.Int(&s.SeqLen, 2),
-		"chains":         settings.Int(&s.Chains, 2),
-		"burnin":         settings.Int(&s.Burnin, 0),
-		"replay_steps":   settings.Int(&s.ReplaySteps, 10),
-		"sweep_chains":   settings.Int(&s.SweepChains, 2),
-		"sweep_steps":    settings.Int(&s.SweepSteps, 10),
-		"leak_alpha":     settings.Float(&s.LeakAlpha),
-		"noise_sd":       settings.Float(&s.NoiseSD),
-		"adapt_strength": settings.Float(&s.AdaptStrength),
-		"adapt_tau":      settings.Float(&s.AdaptTau),
-		"adapt_form":     func(v string) error { s.AdaptForm = model.AdaptForm(v); return nil },
-		"momentum":       settings.Float(&s.Momentum),
-		"learning_rates": floats(&s.LearningRates),
-		"momentum_sweep": floats(&s.MomentumSweep),
-		"heat_strengths": floats(&s.HeatStrengths),
-		"heat_momenta":   floats(&s.HeatMomenta),
-		"adapt_taus":     floats(&s.AdaptTaus),
-		"noise_factors":  floats(&s.NoiseFactors),
+		"networks":        settings.Int(&s.Networks, 2),
+		"hidden":          settings.Int(&s.Hidden, 2),
+		"place_hidden":    settings.Int(&s.PlaceHidden, 2),
+		"place_cells":     settings.Int(&s.PlaceCells, 4),
+		"train_steps":     settings.Int(&s.TrainSteps, 1),
+		"place_steps":     settings.Int(&s.PlaceSteps, 1),
+		"batch_size":      settings.Int(&s.BatchSize, 1),
+		"seq_len":         settings.Int(&s.SeqLen, 2),
+		"chains":          settings.Int(&s.Chains, 2),
+		"burnin":          settings.Int(&s.Burnin, 0),
+		"replay_steps":    settings.Int(&s.ReplaySteps, 10),
+		"sweep_chains":    settings.Int(&s.SweepChains, 2),
+		"sweep_steps":     settings.Int(&s.SweepSteps, 10),
+		"leak_alpha":      settings.Float(&s.LeakAlpha),
+		"noise_sd":        settings.Float(&s.NoiseSD),
+		"horizon":         settings.Int(&s.Horizon, 0),
+		"stop_rate":       settings.Float(&s.StopRate),
+		"stop_steps":      settings.Float(&s.StopSteps),
+		"reversal_rate":   settings.Float(&s.ReversalRate),
+		"end_dwell_steps": settings.Float(&s.EndDwellSteps),
+		"adapt_strength":  settings.Float(&s.AdaptStrength),
+		"adapt_tau":       settings.Float(&s.AdaptTau),
+		"adapt_form":      func(v string) error { s.AdaptForm = model.AdaptForm(v); return nil },
+		"momentum":        settings.Float(&s.Momentum),
+		"learning_rates":  floats(&s.LearningRates),
+		"momentum_sweep":  floats(&s.MomentumSweep),
+		"heat_strengths":  floats(&s.HeatStrengths),
+		"heat_momenta":    floats(&s.HeatMomenta),
+		"adapt_taus":      floats(&s.AdaptTaus),
+		"noise_factors":   floats(&s.NoiseFactors),
 		"mask_ks": func(v string) error {
 			s.MaskKs = nil
 			for _, f := range strings.Split(v, ",") {
@@ -309,4 +337,23 @@ func (s *Size) Set(spec string) error {
 		return err
 	}
 	return s.Validate()
+}
+
+// recipe describes the Size's training recipe beyond the default task and one window per path, ""
+// when there is none.
+func (s Size) recipe() string {
+	var parts []string
+	if s.Horizon > 0 {
+		parts = append(parts, fmt.Sprintf("paths of %d steps in windows of %d (the state carried between windows)", s.Horizon, s.SeqLen))
+	}
+	if s.StopRate > 0 {
+		parts = append(parts, fmt.Sprintf("stops begin with probability %g per step and last %g steps on average", s.StopRate, s.StopSteps))
+	}
+	if s.ReversalRate > 0 {
+		parts = append(parts, fmt.Sprintf("turn-backs on the triangle with probability %g per step", s.ReversalRate))
+	}
+	if s.EndDwellSteps > 0 {
+		parts = append(parts, fmt.Sprintf("%g extra steps on average at the T-maze's ends", s.EndDwellSteps))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/training"
 )
@@ -34,6 +35,14 @@ func (p Plan) trainingConfig(u Unit) (training.Config, error) {
 	cfg.BatchSize, cfg.SeqLen, cfg.MaskK, cfg.LearningRate = s.BatchSize, s.SeqLen, c.MaskK, c.LR
 	cfg.LRDecay = training.LRCosine
 	cfg.Model.Cell.Alpha, cfg.Model.Cell.NoiseSD = c.Alpha, s.NoiseSD
+	cfg.Horizon = s.Horizon
+	cfg.Stops = datasets.Stops{Rate: s.StopRate, Steps: s.StopSteps}
+	switch c.Task {
+	case "triangle":
+		cfg.ReversalRate = s.ReversalRate
+	case "tmaze":
+		cfg.EndDwellSteps = s.EndDwellSteps
+	}
 	// The same seeds for every condition of network m: conditions differ only in what they vary.
 	t := taskIndex(c.Task)
 	cfg.WeightSeed = Seed(p.Seed, StreamWeights, t, uint64(u.Index))

@@ -229,3 +229,35 @@ func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, s
 	finishEnv(p, env, false)
 	return p, nil
 }
+
+// HoldField draws where noiseless replay takes each start: an arrow from starts[i] to after[i]
+// (Quiver, in col), and the fixed points at, each a black dot whose area grows with its share of
+// chains (weights), explained in a legend.
+func HoldField(title string, env *datasets.Environment, starts, after, at []datasets.Point, weights []float64, col color.Color) (*plot.Plot, error) {
+	if len(weights) != len(at) {
+		return nil, fmt.Errorf("plots: HoldField %q: %d fixed points but %d weights", title, len(at), len(weights))
+	}
+	vec := make([]datasets.Point, len(starts))
+	if len(after) != len(starts) {
+		return nil, fmt.Errorf("plots: HoldField %q: %d starts but %d end points", title, len(starts), len(after))
+	}
+	for i := range starts {
+		vec[i] = after[i].Sub(starts[i])
+	}
+	p, err := Quiver(title, env, starts, vec, 1, col)
+	if err != nil {
+		return nil, err
+	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	for i, a := range at {
+		r := 2.5 + 6*math.Sqrt(weights[i]/math.Max(total, 1e-12))
+		p.Add(&plotter.Scatter{XYs: plotter.XYs{{X: a.X, Y: a.Y}}, GlyphStyle: draw.GlyphStyle{Color: color.Black, Shape: rimmedCircle{}, Radius: vg.Points(r)}})
+	}
+	leg := NewLegend()
+	AttachLegend(p, leg)
+	leg.Add("fixed point (area: share of chains)", &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: color.Black, Shape: rimmedCircle{}, Radius: vg.Points(3)}})
+	return p, nil
+}
