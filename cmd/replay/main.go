@@ -45,6 +45,7 @@ var commands = []struct {
 }{
 	{"reproduce", "train, replay and measure every claim; write report.md, metrics.json, figures (default)", runReproduce},
 	{"report", "merge finished units of one or more reproduce runs or shards into report.md, metrics.json, figures", runReport},
+	{"search", "the pre-registered search for a training recipe whose leak baseline passes the gate", runSearch},
 	{"status", "list the units of a reproduce run: done, running, left", runStatus},
 	{"train", "train one model (checkpoints in --out; resumes)", runTrain},
 	{"replay", "replay a trained model; write trajectories.csv and summary.json", runReplay},

@@ -123,7 +123,7 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 	for key, x := range res.Hold.values() {
 		baseline.Values[key] = x
 	}
-	if u.Condition.Alpha != 1 {
+	if u.Condition.Alpha != 1 && !s.GateOnly {
 		if res.Forms, err = r.formDynamics(ctx, run, ts, st, res); err != nil {
 			return nil, err
 		}

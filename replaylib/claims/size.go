@@ -55,6 +55,11 @@ type Size struct {
 	ReversalRate  float64 `json:"reversal_rate,omitempty"`   // the triangle's turn-back probability per step
 	EndDwellSteps float64 `json:"end_dwell_steps,omitempty"` // the T-maze's mean extra steps at an end (0: its default)
 
+	// GateOnly runs only what the baseline gate and the hold test need: the leaky networks at k = ∞
+	// and their baseline replay (no networks without leak, no modifiers, no claims). The recipe
+	// search runs its candidates so.
+	GateOnly bool `json:"gate_only,omitempty"`
+
 	Chains      int `json:"chains"`       // chains per replay of the core variants
 	Burnin      int `json:"burnin"`       // replay steps discarded before t = 0
 	ReplaySteps int `json:"replay_steps"` // T_q of the core variants

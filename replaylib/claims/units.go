@@ -50,9 +50,13 @@ func NewPlan(size Size, seed uint64) (Plan, error) {
 		return Plan{}, err
 	}
 	p := Plan{Size: size, Seed: seed}
+	alphas, masks := []float64{1, size.LeakAlpha}, size.MaskKs
+	if size.GateOnly {
+		alphas, masks = []float64{size.LeakAlpha}, []int{MaskNone}
+	}
 	for _, task := range size.Tasks {
-		for _, alpha := range []float64{1, size.LeakAlpha} {
-			for _, k := range size.MaskKs {
+		for _, alpha := range alphas {
+			for _, k := range masks {
 				for _, lr := range size.LearningRates {
 					for m := 1; m <= size.Networks; m++ {
 						u := Unit{Kind: TrainKind, Condition: Condition{Task: task, Alpha: alpha, MaskK: k, LR: lr}, Index: m}
@@ -64,7 +68,7 @@ func NewPlan(size Size, seed uint64) (Plan, error) {
 		}
 	}
 	for _, task := range size.Tasks {
-		for _, alpha := range []float64{1, size.LeakAlpha} {
+		for _, alpha := range alphas {
 			for m := 1; m <= size.Networks; m++ {
 				u := Unit{Kind: ReplayKind, Condition: Condition{Task: task, Alpha: alpha, MaskK: MaskNone}, Index: m}
 				u.ID = p.unitID(u)

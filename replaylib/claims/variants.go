@@ -66,7 +66,7 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 		return func(c *model.CellParams) { c.AdaptForm, c.AdaptStrength, c.AdaptTau = f, b, tau }
 	}
 	out := []VariantSpec{mk(VariantBaseline, FamilyCore, nil)}
-	if !leaky {
+	if !leaky || s.GateOnly {
 		return out
 	}
 	for _, f := range model.AdaptForms {
