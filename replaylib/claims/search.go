@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
 	"gonum.org/v1/plot"
 
@@ -117,7 +117,7 @@ type Candidate struct {
 	Hold    map[string]map[string]Band `json:"hold"`  // by task, by hold metric key
 	Score   float64                    `json:"score"` // SearchScore
 	Passed  int                        `json:"passed"`
-	Seconds float64                    `json:"seconds"`
+	Seconds float64                    `json:"seconds"` // training and replay time of its units (as recorded when they ran)
 }
 
 // SearchScore is the selection rule's score of gates: the smallest slack of any half of the gate on
@@ -162,7 +162,7 @@ type SearchResult struct {
 	Candidates   []Candidate `json:"candidates"`
 	Selected     int         `json:"selected"`          // index into Candidates
 	Confirm      *Candidate  `json:"confirm,omitempty"` // the selected recipe on fresh networks, every task
-	Seconds      float64     `json:"seconds"`           // wall time of the runs
+	Seconds      float64     `json:"seconds"`           // training and replay time of every unit
 	Note         string      `json:"note,omitempty"`    // why no confirmation ran
 }
 
@@ -196,7 +196,6 @@ func Search(ctx context.Context, opt SearchOptions) (*SearchResult, error) {
 	if len(res.ConfirmTasks) == 0 {
 		res.ConfirmTasks = Quick().Tasks
 	}
-	t0 := time.Now()
 	for i, r := range recipes {
 		s, err := r.sizeFrom(base)
 		if err != nil {
@@ -225,13 +224,14 @@ func Search(ctx context.Context, opt SearchOptions) (*SearchResult, error) {
 	if res.Confirm, err = runCandidate(ctx, opt.Options, sel.Recipe, s, SearchConfirmSeed, filepath.Join(opt.Dir, sel.Recipe.Name, "confirm")); err != nil {
 		return nil, err
 	}
-	res.Seconds = time.Since(t0).Seconds()
+	for _, c := range append(slices.Clone(res.Candidates), *res.Confirm) {
+		res.Seconds += c.Seconds
+	}
 	return res, nil
 }
 
 // runCandidate runs one recipe at seed in dir and reads its gates and hold tests.
 func runCandidate(ctx context.Context, opt Options, r Recipe, s Size, seed uint64, dir string) (*Candidate, error) {
-	t0 := time.Now()
 	opt.Size, opt.Seed, opt.Dir = s, seed, dir
 	res, err := Run(ctx, opt)
 	if err != nil {
@@ -252,7 +252,7 @@ func runCandidate(ctx context.Context, opt Options, r Recipe, s Size, seed uint6
 		}
 	}
 	c.Score = SearchScore(c.Gates)
-	c.Seconds = time.Since(t0).Seconds()
+	c.Seconds = res.Seconds
 	return c, nil
 }
 
@@ -265,7 +265,7 @@ func SearchMarkdown(res *SearchResult) string {
 	if res.Full {
 		grid = "the full factorial grid"
 	}
-	w("# Recipe search\n\nRan %s: %d candidates × %d networks on %s at seed %d; the rule selects the candidate that passes the gate on the most tasks, then the one with the largest smallest slack (docs/claims.md, \"The recipe search\"); it is confirmed on %d fresh networks per task at seed %d. %.0f s in all.\n\n",
+	w("# Recipe search\n\nRan %s: %d candidates × %d networks on %s at seed %d; the rule selects the candidate that passes the gate on the most tasks, then the one with the largest smallest slack (docs/claims.md, \"The recipe search\"); it is confirmed on %d fresh networks per task at seed %d. %.0f s of training and replay, summed over units (two ran at once).\n\n",
 		grid, len(res.Candidates), res.Networks, strings.Join(res.Tasks, ", "), SearchSelectSeed, ConfirmNetworks, SearchConfirmSeed, res.Seconds)
 	w("Per task: W1/floor (≤ %g), inside (≥ %g), split-R̂ of the position (≤ %g), hold drift at 50 and 1,000 noiseless steps (u), fixed points; means over networks; ✓ where the gate passed.\n\n", GateW1Ratio, GateInside, GateRHat)
 	row := func(c Candidate, tasks []string, mark string) {

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -23,6 +24,7 @@ func Frontier(title, xLabel, yLabel string, xs, ys []float64, labels []string, f
 	addGrid(p, true, true)
 	var filled, hollow, lab plotter.XYs
 	var names []string
+	var idx []int // index into labels of each drawn label
 	hiX, hiY := xMax, yMax
 	loX, loY := math.Inf(1), math.Inf(1)
 	for i := range n {
@@ -35,7 +37,7 @@ func Frontier(title, xLabel, yLabel string, xs, ys []float64, labels []string, f
 		} else {
 			hollow = append(hollow, xy)
 		}
-		lab, names = append(lab, xy), append(names, " "+labels[i])
+		lab, names, idx = append(lab, xy), append(names, " "+labels[i]), append(idx, i)
 		hiX, hiY, loX, loY = math.Max(hiX, xs[i]), math.Max(hiY, ys[i]), math.Min(loX, xs[i]), math.Min(loY, ys[i])
 	}
 	loX, loY = math.Min(loX, 0.9*xMax), math.Min(loY, yMax-0.1*(hiY-yMax+0.1))
@@ -54,12 +56,45 @@ func Frontier(title, xLabel, yLabel string, xs, ys []float64, labels []string, f
 		if err != nil {
 			return nil, err
 		}
+		// Each label takes the first of four places around its point (right above, left above,
+		// right below, left below) whose box, approximated from the label's length, overlaps no
+		// earlier label's.
+		spanX, spanY := hiX-loX+1e-12, hiY-loY+1e-12
+		type box struct{ x0, x1, y0, y1 float64 }
+		var placed []box
 		for i := range l.TextStyle {
-			l.TextStyle[i].Font.Size = vg.Points(7)
-			l.TextStyle[i].XAlign = 0
+			l.TextStyle[i].Font = font.From(sans, TickSize-vg.Points(2))
+			w, h := 0.017*spanX*float64(len(names[i])), 0.06*spanY
+			for k, place := range [][2]draw.XAlignment{{draw.XLeft, 0}, {draw.XRight, 0}, {draw.XLeft, -1}, {draw.XRight, -1}} {
+				b := box{lab[i].X, lab[i].X + w, lab[i].Y, lab[i].Y + h}
+				if place[0] == draw.XRight {
+					b.x0, b.x1 = lab[i].X-w, lab[i].X
+				}
+				if place[1] == -1 {
+					b.y0, b.y1 = lab[i].Y-h, lab[i].Y
+				}
+				free := true
+				for _, o := range placed {
+					if b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1 {
+						free = false
+					}
+				}
+				if free || k == 3 {
+					l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = place[0], draw.YAlignment(place[1])
+					if place[0] == draw.XRight {
+						l.Labels[i] = labels[idx[i]] + " "
+					}
+					placed = append(placed, b)
+					break
+				}
+			}
 		}
 		p.Add(l)
 	}
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = loX-padX, hiX+3*padX, loY-padY, hiY+padY
+	leg := NewLegend()
+	AttachLegend(p, leg)
+	leg.Add("inside ≥ threshold", &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: Color(0), Shape: draw.CircleGlyph{}, Radius: vg.Points(3.5)}})
+	leg.Add("inside below it", &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: Color(1), Shape: draw.RingGlyph{}, Radius: vg.Points(3.5)}})
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = loX-3*padX, hiX+3*padX, loY-padY, hiY+padY
 	return p, nil
 }
