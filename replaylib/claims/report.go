@@ -164,13 +164,13 @@ func Markdown(res *Result, figures []Figure) string {
 		if c.ID == 5 {
 			w("| check | value | compared with | verdict |\n|---|---|---|---|\n")
 			for _, ch := range c.Checks {
-				w("| %s | %.4g | %.4g | %s |\n", ch.Statement, ch.ValuesA[0], ch.ValuesB[0], verdictText(ch.Decision.Verdict))
+				w("| %s | %.4g | %.4g | %s |\n", tableCell(ch.Statement), ch.ValuesA[0], ch.ValuesB[0], verdictText(ch.Decision.Verdict))
 			}
 		} else {
 			w("| check | A | B | difference A − B (95 %% t) | bootstrap 95 %% | relative | p | Holm p | verdict |\n|---|---|---|---|---|---|---|---|---|\n")
 			for _, ch := range c.Checks {
 				d := metrics.Describe(ch.Metric)
-				w("| %s | %s | %s | %s | %s | %+.1f%% | %s | %s | %s |\n", ch.Statement, ci(d, newBand(ch.ValuesA)), ci(d, newBand(ch.ValuesB)),
+				w("| %s | %s | %s | %s | %s | %+.1f%% | %s | %s | %s |\n", tableCell(ch.Statement), ci(d, newBand(ch.ValuesA)), ci(d, newBand(ch.ValuesB)),
 					fmtInterval(d, ch.T.Estimate, ch.T.Lo, ch.T.Hi), fmtInterval(d, ch.Bootstrap.Estimate, ch.Bootstrap.Lo, ch.Bootstrap.Hi),
 					100*ch.EffectSize, pval(ch.T.P), pval(ch.Decision.AdjustedP), verdictText(ch.Decision.Verdict))
 			}
@@ -354,3 +354,6 @@ func coreOrder(bands map[string]map[string]Band) []string {
 	}
 	return out
 }
+
+// tableCell escapes the pipes of s (|x|, |·|) so that it stays one cell of a Markdown table.
+func tableCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

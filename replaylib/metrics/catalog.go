@@ -212,7 +212,8 @@ func CatalogMarkdown() string {
 		if unit == "" {
 			unit = "—"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", d.Key, d.Name, unit, d.How, d.Judged)
+		cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) } // |x| must not end the cell
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", d.Key, cell(d.Name), cell(unit), cell(d.How), cell(d.Judged))
 	}
 	return b.String()
 }

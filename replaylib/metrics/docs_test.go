@@ -18,3 +18,13 @@ func TestClaimsDocHoldsTheCatalog(t *testing.T) {
 		t.Error("docs/claims.md does not hold the metrics catalog's table: paste the output of `go run ./cmd/replay metrics --describe` into it")
 	}
 }
+
+// TestCatalogTableCells: every row of the catalog's Markdown table has exactly its five cells,
+// although some descriptions hold |x| (escaped as \|).
+func TestCatalogTableCells(t *testing.T) {
+	for _, row := range strings.Split(strings.TrimSpace(CatalogMarkdown()), "\n") {
+		if n := strings.Count(row, "|") - strings.Count(row, `\|`); n != 6 {
+			t.Errorf("%d cell separators, want 6: %s", n, row)
+		}
+	}
+}
