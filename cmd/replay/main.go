@@ -5,7 +5,7 @@
 //	go run ./cmd/replay reproduce --full --out results-full
 //	go run ./cmd/replay train --task tmaze --set "alpha=0.2;steps=3000" --out runs/tmaze
 //	go run ./cmd/replay replay --model runs/tmaze --set "momentum=0.7" --out runs/tmaze/replay
-//	go run ./cmd/replay metrics --task tmaze --traj runs/tmaze/replay/trajectories.csv
+//	go run ./cmd/replay metrics --traj runs/tmaze/replay/trajectories.csv
 //	go run ./cmd/replay datasets --task triangle --n 10 --format csv --out paths.csv
 //
 // Exit status: 0 success, 1 a failure while running, 2 a bad command line or value. Every error is
@@ -48,7 +48,7 @@ var commands = []struct {
 	{"search", "the pre-registered search for a training recipe whose leak baseline passes the gate", runSearch},
 	{"status", "list the units of a reproduce run: done, running, left", runStatus},
 	{"train", "train one model (checkpoints in --out; resumes)", runTrain},
-	{"replay", "replay a trained model; write trajectories.csv and summary.json", runReplay},
+	{"replay", "replay a trained model; write trajectories.csv and replay-config.json", runReplay},
 	{"metrics", "measure a trajectories.csv written by replay", runMetrics},
 	{"datasets", "summarise the tasks or export generated paths as CSV/JSON", runDatasets},
 }

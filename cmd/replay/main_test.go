@@ -172,13 +172,17 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 	if lines := strings.Count(string(data), "\n"); lines != 1+8*31 {
 		t.Errorf("trajectories.csv has %d lines, want header + 8 chains × 31 steps", lines)
 	}
-	code, out, errOut := runCLI(t, "metrics", "--task", "tmaze", "--traj", traj, "--format", "json")
+	// The task comes from replay-config.json beside the trajectories; another --task is refused.
+	code, out, errOut := runCLI(t, "metrics", "--traj", traj, "--format", "json")
 	if code != 0 {
 		t.Fatalf("metrics: exit %d: %s", code, errOut)
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(out), &m); err != nil || m["chains"].(float64) != 8 {
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m["chains"].(float64) != 8 || m["task"] != "tmaze" {
 		t.Fatalf("metrics output %q (%v)", out, err)
+	}
+	if code, _, errOut := runCLI(t, "metrics", "--task", "triangle", "--traj", traj); code != 2 || !strings.Contains(errOut, "was of tmaze") {
+		t.Errorf("metrics --task triangle on a T-maze replay: exit %d, %q", code, errOut)
 	}
 	for _, key := range []string{"w1", "reach_rmst", "progress", "chain_coverage"} {
 		if _, ok := m[key].(float64); !ok {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
@@ -130,7 +132,7 @@ func (l *lineLimit) Read(p []byte) (int, error) {
 
 func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("metrics", flag.ContinueOnError)
-	task := fs.String("task", "triangle", "task whose environment and training paths to compare with: triangle, tmaze or placecells")
+	task := fs.String("task", "", "task whose environment and training paths to compare with: triangle, tmaze or placecells (default: the task recorded in replay-config.json beside --traj, else triangle)")
 	trajPath := fs.String("traj", "", "trajectories.csv written by 'replay replay' (required unless --describe)")
 	seed := fs.Uint64("seed", 1, "seed of the reference training paths and the subsamples")
 	format := fs.String("format", "text", "text (one line per metric) or json")
@@ -148,11 +150,24 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *format != "text" && *format != "json" {
 		return usagef("--format %q: want text or json", *format)
 	}
-	if _, err := datasets.NewDefaultTask(*task); err != nil {
-		return usagef("--task: %v", err)
-	}
 	if st, err := os.Stat(*trajPath); err != nil || st.IsDir() {
 		return usagef("--traj %s: not a file", *trajPath)
+	}
+	recorded, err := recordedTask(*trajPath)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *task == "" && recorded != "":
+		*task = recorded
+	case *task == "":
+		*task = "triangle"
+	case recorded != "" && *task != recorded:
+		return usagef("--task %s: the replay beside --traj was of %s (%s); leave --task out or give %s", *task, recorded,
+			filepath.Join(filepath.Dir(*trajPath), replayConfigFile), recorded)
+	}
+	if _, err := datasets.NewDefaultTask(*task); err != nil {
+		return usagef("--task: %v", err)
 	}
 	traj, err := readTrajectories(ctx, *trajPath)
 	if err != nil {
@@ -185,4 +200,27 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	return nil
+}
+
+// replayConfigFile is what 'replay replay' writes beside trajectories.csv: the task, the model and the
+// replay's configuration.
+const replayConfigFile = "replay-config.json"
+
+// recordedTask returns the task of the replay-config.json beside trajPath, "" when there is none.
+func recordedTask(trajPath string) (string, error) {
+	path := filepath.Join(filepath.Dir(trajPath), replayConfigFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var rc struct {
+		Task string `json:"task"`
+	}
+	if err := json.Unmarshal(raw, &rc); err != nil {
+		return "", fmt.Errorf("%s: %v", path, err)
+	}
+	return rc.Task, nil
 }

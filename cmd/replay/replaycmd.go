@@ -195,15 +195,15 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.Commit(); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteJSON(filepath.Join(*out, "replay-config.json"), struct {
+	if err := atomicfile.WriteJSON(filepath.Join(*out, replayConfigFile), struct {
 		Task   string        `json:"task"`
 		Model  string        `json:"model"`
 		Replay replay.Config `json:"replay"`
 	}{cfg.Task, *modelDir, rc}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --task %s --traj %s)\n",
-		rc.Chains, rc.Steps, cfg.Task, trajPath, cfg.Task, trajPath)
+	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --traj %s)\n",
+		rc.Chains, rc.Steps, cfg.Task, trajPath, trajPath)
 	if *animate == "" {
 		return nil
 	}

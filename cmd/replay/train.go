@@ -10,6 +10,7 @@ import (
 
 	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/replaylib"
+	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
 )
@@ -53,7 +54,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	task := fs.String("task", "triangle", "task: triangle, tmaze or placecells")
 	out := fs.String("out", "", "run directory for checkpoints, config.json and history.json (required; one train at a time)")
 	seed := fs.Uint64("seed", 0, fmt.Sprintf("if set (1 … %d), derive weight, data and noise seeds from it", uint64(maxTrainSeed)))
-	set := fs.String("set", "", "training hyperparameters \"key=value;…\": "+trainSettings(&training.Config{}).Keys())
+	set := fs.String("set", "", fmt.Sprintf("training hyperparameters \"key=value;…\": %s. mask_k defaults to %d (the observation every %d steps); the reproduction trains the networks it replays at mask_k=%d (the observation at t = 0 only)",
+		trainSettings(&training.Config{}).Keys(), training.DefaultMaskK, training.DefaultMaskK+1, claims.MaskNone))
 	progress := fs.Bool("progress", true, "show a progress bar")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
