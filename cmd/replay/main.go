@@ -30,6 +30,7 @@ import (
 
 	"github.com/replaylab/replay/internal/dirlock"
 	"github.com/replaylab/replay/internal/settings"
+	"github.com/replaylab/replay/internal/sysmem"
 )
 
 // usageError marks command-line mistakes: exit status 2.
@@ -106,6 +107,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands {
 		if c.name != name {
 			continue
+		}
+		if err := sysmem.CheckLimit(); err != nil {
+			fmt.Fprintf(stderr, "replay %s: %s\n", name, err)
+			return 2
 		}
 		err := runCommand(ctx, c.run, args, stdout, stderr)
 		var ue usageError

@@ -66,6 +66,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--x %g: want a finite number", *startX)
 	case !finite(*startY):
 		return usagef("--y %g: want a finite number", *startY)
+	case visited["x"] != visited["y"]:
+		return usagef("--x and --y: give both (the start position) or neither")
 	case visited["animate"] && strings.TrimSpace(*animate) == "":
 		return usagef("--animate: want a file name, e.g. replay.gif")
 	}

@@ -206,6 +206,16 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	want, _ := json.Marshal(plan)
+	for _, d := range dirs[1:] { // every directory must be a shard of the same run, not silently skipped
+		other, err := readPlan(d)
+		if err != nil {
+			return err
+		}
+		if got, _ := json.Marshal(other); string(got) != string(want) {
+			return usagef("--from %s: its plan.json is another run's than %s's (size or seed differ): merge shards of one run", d, dirs[0])
+		}
+	}
 	if *out == "" {
 		*out = dirs[0]
 	}

@@ -95,6 +95,10 @@ func badInputs(t *testing.T) []badInput {
 		{"reproduce --retrain=maybe", []string{"reproduce", "--retrain=maybe"}, 2, "-retrain"},
 		{"reproduce --shard 3/2", []string{"reproduce", "--shard", "3/2"}, 2, "--shard"},
 		{"reproduce --shard abc", []string{"reproduce", "--shard", "abc"}, 2, "--shard"},
+		{"reproduce --shard 1/2x", []string{"reproduce", "--shard", "1/2x"}, 2, "--shard"},
+		{"reproduce --set duplicate key", []string{"reproduce", "--set", "hidden=8;hidden=16"}, 2, "given twice"},
+		{"reproduce --set empty key", []string{"reproduce", "--set", "=5"}, 2, "the key before = is empty"},
+		{"replay --x without --y", []string{"replay", "--model", tmp, "--x", "0.1"}, 2, "--x and --y: give both"},
 		{"reproduce --only bogus", []string{"reproduce", "--only", "bogus"}, 2, "--only"},
 		{"reproduce --workers 0", []string{"reproduce", "--workers", "0"}, 2, "--workers=0: must be in [1, 64]"},
 		{"reproduce --workers 65", []string{"reproduce", "--workers", "65"}, 2, "--workers=65: must be in [1, 64]"},
@@ -480,5 +484,62 @@ func TestTrainResumesPastATruncatedCheckpoint(t *testing.T) {
 	warnings := regexp.MustCompile(`(?m)^replay train: warning: .*$`).FindAllString(errOut, -1)
 	if code != 0 || len(warnings) != 1 || !strings.Contains(stdout, "from step 4 to 8") || !strings.Contains(stdout, "train: step 8") {
 		t.Errorf("rerun: exit %d, warnings %q, stdout %q", code, warnings, stdout)
+	}
+}
+
+// TestUnparseableMemoryLimitRefused: a REPLAY_MEMORY_LIMIT the size checks cannot use stops every
+// command with exit 2 and a line naming it, instead of being ignored.
+func TestUnparseableMemoryLimitRefused(t *testing.T) {
+	for _, v := range []string{"abc", "0", "-1GiB", "1e309"} {
+		t.Setenv("REPLAY_MEMORY_LIMIT", v)
+		code, _, errOut := runCLI(t, "datasets", "--task", "tmaze", "--n", "1", "--steps", "2")
+		if code != 2 || !strings.Contains(errOut, "REPLAY_MEMORY_LIMIT") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("REPLAY_MEMORY_LIMIT=%s: exit %d, %q", v, code, errOut)
+		}
+	}
+}
+
+// TestReproduceRefusesAnotherSeedsDirectory: reproduce into a directory holding a run of another
+// seed stops with exit 1 and one line naming both seeds, and leaves its plan.json as it was.
+func TestReproduceRefusesAnotherSeedsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	plan, err := claims.NewPlan(claims.Tiny(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(plan)
+	if err := os.WriteFile(filepath.Join(dir, claims.PlanFile), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "reproduce", "--size", "tiny", "--seed", "2", "--out", dir)
+	if code != 1 || !strings.Contains(errOut, "holds a run of seed 1, this one is seed 2") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, claims.PlanFile)); string(after) != string(raw) {
+		t.Error("plan.json was changed")
+	}
+}
+
+// TestReportChecksEveryFromDirectory: 'report --from A,B' refuses a B that is missing or holds
+// another run's plan, instead of merging A alone.
+func TestReportChecksEveryFromDirectory(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for dir, seed := range map[string]uint64{a: 1, b: 2} {
+		plan, err := claims.NewPlan(claims.Tiny(), seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(plan)
+		if err := os.WriteFile(filepath.Join(dir, claims.PlanFile), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ from, want string }{
+		{a + "," + filepath.Join(b, "missing"), "not the output of 'replay reproduce'"},
+		{a + "," + b, "another run's"},
+	} {
+		if code, _, errOut := runCLI(t, "report", "--from", c.from); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("--from %s: exit %d, %q; want 2 and %q", c.from, code, errOut, c.want)
+		}
 	}
 }

@@ -34,6 +34,7 @@ func (s Setters) Apply(spec string) error {
 	if err := CheckText(spec); err != nil {
 		return fmt.Errorf("--set: %w", err)
 	}
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(spec, ";") {
 		kv = strings.TrimSpace(kv)
 		if kv == "" {
@@ -44,6 +45,13 @@ func (s Setters) Apply(spec string) error {
 			return fmt.Errorf("--set %s: want key=value", Quote(kv))
 		}
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if key == "" {
+			return fmt.Errorf("--set %s: the key before = is empty, want one of %s", Quote(kv), s.Keys())
+		}
+		if seen[key] {
+			return fmt.Errorf("--set %s: given twice, give each key once", Quote(key))
+		}
+		seen[key] = true
 		set, known := s[key]
 		if !known {
 			return fmt.Errorf("--set %s: unknown key, want one of %s", Quote(key), s.Keys())
@@ -143,7 +151,7 @@ func Uint(p *uint64) func(string) error {
 func Float(p *float64) func(string) error {
 	return func(v string) error {
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || strings.Contains(v, "_") { // ParseFloat reads 1_0 as 10
 			return fmt.Errorf("want a finite number")
 		}
 		*p = x

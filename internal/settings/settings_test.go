@@ -30,6 +30,9 @@ func TestApply(t *testing.T) {
 		"x=\x1b[31m1":                   "control characters",
 		"n=\xff":                        "not UTF-8",
 		"n=" + strings.Repeat("9", 100): "want an integer ≥ 1",
+		"=5":                            "=5: the key before = is empty",
+		"n=2;x=1;n=3":                   "n: given twice",
+		"x=1_0":                         "x=1_0: want a finite number",
 	} {
 		err := s.Apply(spec)
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -39,6 +39,19 @@ func Memory() (bytes int64, source string) {
 	return total, source
 }
 
+// CheckLimit returns an error naming LimitEnv when it is set but is not a positive size (abc, 0,
+// -1GiB, 1e309): Memory would otherwise fall back to the machine's memory without a word.
+func CheckLimit() error {
+	v, ok := os.LookupEnv(LimitEnv)
+	if !ok || strings.TrimSpace(v) == "" {
+		return nil
+	}
+	if n, err := ParseBytes(v); err != nil || n <= 0 {
+		return fmt.Errorf("%s=%q: want a positive size such as 8GiB or 512MiB", LimitEnv, v)
+	}
+	return nil
+}
+
 // Budget is the part of Memory a single command may plan to use: 90 % (the rest is the Go
 // runtime, the backend and the system).
 func Budget() (bytes float64, source string) {

@@ -32,6 +32,16 @@ func TestMemory(t *testing.T) {
 	}
 }
 
+// TestCheckLimit: an unset or valid limit passes; one that Memory would ignore is an error naming it.
+func TestCheckLimit(t *testing.T) {
+	for v, ok := range map[string]bool{"": true, "8GiB": true, "512MiB": true, "abc": false, "0": false, "-1GiB": false, "1e309": false} {
+		t.Setenv(LimitEnv, v)
+		if err := CheckLimit(); (err == nil) != ok || err != nil && !strings.Contains(err.Error(), LimitEnv) {
+			t.Errorf("%s=%q: %v", LimitEnv, v, err)
+		}
+	}
+}
+
 func TestFitNamesTheField(t *testing.T) {
 	hidden, chains := 128, 1_000_000_000
 	est := func(h, c int) float64 { return 64 * float64(h) * float64(c) }

@@ -279,7 +279,12 @@ func (r *runner) writePlan() error {
 		if json.Unmarshal(raw, &old) == nil && samePlan(old, r.plan) {
 			return nil
 		}
-		// Another plan was run here: its unit files stay (their IDs differ); the plan is replaced.
+		if len(old.Units) > 0 && old.Seed != r.plan.Seed {
+			return fmt.Errorf("%s holds a run of seed %d, this one is seed %d: use another output directory, or seed %d to go on with it",
+				r.opt.Dir, old.Seed, r.plan.Seed, old.Seed)
+		}
+		// Another size was run here at the same seed: its unit files stay (their IDs differ, and
+		// units the two share are reused); the plan is replaced.
 	}
 	return atomicfile.WriteJSON(path, r.plan)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -139,7 +140,10 @@ func (p Plan) Shard(i, n int) ([]Unit, error) {
 
 // ParseShard reads "i/n" (0 ≤ i < n), the form of the --shard flag.
 func ParseShard(s string) (i, n int, err error) {
-	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d/%d", &i, &n); err != nil || n < 1 || i < 0 || i >= n {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	i, errI := strconv.Atoi(a)
+	n, errN := strconv.Atoi(b) // the whole of each side: "1/2x" is refused, not read as 1/2
+	if !ok || errI != nil || errN != nil || n < 1 || i < 0 || i >= n {
 		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
 	}
 	return i, n, nil

@@ -53,7 +53,14 @@ func (d Description) Fmt(x float64) string {
 	case math.IsInf(x, -1):
 		return "−∞"
 	}
-	return fmt.Sprintf(d.Format, x)
+	s := fmt.Sprintf(d.Format, x)
+	if strings.HasPrefix(s, "-") && strings.Trim(s[1:], "0.") == "" { // a small negative rounded to zero: "-0", "-0.00"
+		s = s[1:]
+		if strings.Contains(d.Format, "+") {
+			s = "+" + s
+		}
+	}
+	return s
 }
 
 // Keys of the metrics in Catalog.

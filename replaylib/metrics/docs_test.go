@@ -28,3 +28,17 @@ func TestCatalogTableCells(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtNoNegativeZero: a small negative value rounded to zero prints as zero, not "-0"
+// (an interval read "[-0, 1]").
+func TestFmtNoNegativeZero(t *testing.T) {
+	for _, c := range []struct {
+		key  string
+		x    float64
+		want string
+	}{{KeyReachRMST, -0.2, "0"}, {KeyInside, -1e-5, "0.000"}, {KeyPlateauChange, -1e-5, "+0.000"}, {KeyPlateauChange, -0.02, "-0.020"}, {KeyReachRMST, -3, "-3"}} {
+		if got := Describe(c.key).Fmt(c.x); got != c.want {
+			t.Errorf("%s.Fmt(%g) = %q, want %q", c.key, c.x, got, c.want)
+		}
+	}
+}
