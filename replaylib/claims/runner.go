@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,6 @@ import (
 	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/internal/dirlock"
 	"github.com/replaylab/replay/internal/jsonsafe"
-	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
 )
 
@@ -64,10 +64,13 @@ type runner struct {
 	// progress accounting, under pmu
 	pmu       sync.Mutex
 	start     time.Time
-	weights   map[string]float64 // unit ID → relative cost
+	weights   map[string]float64 // unit ID → modelled cost (unitCost)
 	inFlight  map[string]float64 // unit ID → fraction done, for the units running now
 	doneCost  float64
 	totalCost float64
+	// per kind: modelled cost in all and done, and when its first unit started and its last ended
+	kindTotal, kindDone map[UnitKind]float64
+	kindStart, kindEnd  map[UnitKind]time.Time
 }
 
 // Run executes a reproduction (or one shard of it): it writes plan.json, then every unit not yet
@@ -122,7 +125,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		// unit running alone while the other workers idle. Units' results do not depend on
 		// their order (each has its own seeds).
 		slices.SortStableFunc(batch, func(a, b Unit) int { return cmp.Compare(r.weights[b.ID], r.weights[a.ID]) })
+		r.startKind(kind)
 		errs, err := r.runPool(ctx, batch)
+		r.endKind(kind)
 		if err != nil {
 			return nil, err
 		}
@@ -342,25 +347,31 @@ func (r *runner) logf(format string, args ...any) {
 // fixed share per replay variant) so that progress and the time estimate are meaningful.
 func (r *runner) planCosts() {
 	r.weights = map[string]float64{}
-	s := r.plan.Size
+	r.kindTotal, r.kindDone = map[UnitKind]float64{}, map[UnitKind]float64{}
+	r.kindStart, r.kindEnd = map[UnitKind]time.Time{}, map[UnitKind]time.Time{}
 	for _, u := range r.units {
-		var w float64
-		if u.Kind == TrainKind {
-			n, steps := s.Hidden, s.TrainSteps
-			if u.Condition.Task == "placecells" {
-				n, steps = s.PlaceHidden, s.PlaceSteps
-			}
-			w = float64(steps) * float64(s.BatchSize*s.SeqLen) * float64(n*n) * 6
-		} else {
-			variants := len(s.variants(model.DefaultCellParams(), u.Condition.Alpha != 1))
-			w = float64(variants) * float64(s.SweepChains*(s.SweepSteps+s.Burnin)) * float64(s.Hidden*s.Hidden) * 4
-		}
+		w := r.plan.unitCost(u)
 		if done(unitPath(r.opt.Dir, u.ID)) {
 			w = 0
 		}
 		r.weights[u.ID] = w
 		r.totalCost += w
+		r.kindTotal[u.Kind] += w
 	}
+}
+
+// startKind and endKind mark the start and end of the run's units of one kind (they run one kind
+// after the other).
+func (r *runner) startKind(k UnitKind) {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	r.kindStart[k] = time.Now()
+}
+
+func (r *runner) endKind(k UnitKind) {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	r.kindEnd[k] = time.Now()
 }
 
 // progress reports that unit u is a fraction frac done.
@@ -380,6 +391,7 @@ func (r *runner) finish(u Unit) {
 	defer r.pmu.Unlock()
 	delete(r.inFlight, u.ID)
 	r.doneCost += r.weights[u.ID]
+	r.kindDone[u.Kind] += r.weights[u.ID]
 	r.report()
 }
 
@@ -390,15 +402,27 @@ func (r *runner) report() {
 		return
 	}
 	cost := r.doneCost
+	kindDone := map[UnitKind]float64{}
+	for k, d := range r.kindDone {
+		kindDone[k] = d
+	}
 	for id, frac := range r.inFlight {
 		cost += frac * r.weights[id]
+		kindDone[unitKindOf(id)] += frac * r.weights[id]
 	}
-	done := cost / r.totalCost
-	var left time.Duration
-	if done > 0 {
-		left = time.Duration(float64(time.Since(r.start)) * (1 - done) / done)
+	var kinds []etaKind
+	for _, k := range []UnitKind{TrainKind, ReplayKind} {
+		ek := etaKind{total: r.kindTotal[k], done: kindDone[k]}
+		if start, ok := r.kindStart[k]; ok {
+			end, ended := r.kindEnd[k]
+			if !ended {
+				end = time.Now()
+			}
+			ek.elapsed = end.Sub(start)
+		}
+		kinds = append(kinds, ek)
 	}
-	r.opt.Progress(done, left)
+	r.opt.Progress(cost/r.totalCost, timeLeft(kinds))
 }
 
 // prefixWriter indents another writer's lines.
@@ -413,4 +437,12 @@ func (p prefixWriter) Write(b []byte) (int, error) {
 	}
 	_, err := fmt.Fprintf(p.w, "%s%s", p.prefix, b)
 	return len(b), err
+}
+
+// unitKindOf is the kind of a unit from its ID ("<kind>-…").
+func unitKindOf(id string) UnitKind {
+	if strings.HasPrefix(id, string(ReplayKind)+"-") {
+		return ReplayKind
+	}
+	return TrainKind
 }
