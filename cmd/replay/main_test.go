@@ -172,6 +172,15 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 	if lines := strings.Count(string(data), "\n"); lines != 1+8*31 {
 		t.Errorf("trajectories.csv has %d lines, want header + 8 chains × 31 steps", lines)
 	}
+	var rc struct {
+		Checkpoint int    `json:"checkpoint_step"`
+		Steps      int    `json:"training_steps"`
+		Start      string `json:"start"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "replay", "replay-config.json")); err != nil || json.Unmarshal(raw, &rc) != nil ||
+		rc.Checkpoint != 40 || rc.Steps != 40 || !strings.Contains(rc.Start, "fresh task paths") {
+		t.Errorf("replay-config.json: %+v (%v)", rc, err)
+	}
 	// The task comes from replay-config.json beside the trajectories; another --task is refused.
 	code, out, errOut := runCLI(t, "metrics", "--traj", traj, "--format", "json")
 	if code != 0 {

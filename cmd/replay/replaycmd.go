@@ -139,6 +139,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if run.GlobalStep() == 0 {
 		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
 	}
+	if run.GlobalStep() < cfg.Steps {
+		fmt.Fprintf(stderr, "replay replay: warning: %s is trained to step %d of %d (still training, or stopped); replaying those weights\n",
+			*modelDir, run.GlobalStep(), cfg.Steps)
+	}
 	eng, err := replay.FromRun(run)
 	if err != nil {
 		return err
@@ -197,11 +201,18 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.Commit(); err != nil {
 		return err
 	}
+	start := "starts of fresh task paths"
+	if visited["x"] {
+		start = fmt.Sprintf("every chain at (%g, %g)", *startX, *startY)
+	}
 	if err := atomicfile.WriteJSON(filepath.Join(*out, replayConfigFile), struct {
-		Task   string        `json:"task"`
-		Model  string        `json:"model"`
-		Replay replay.Config `json:"replay"`
-	}{cfg.Task, *modelDir, rc}); err != nil {
+		Task       string        `json:"task"`
+		Model      string        `json:"model"`
+		Checkpoint int           `json:"checkpoint_step"` // the training step of the weights replayed
+		Steps      int           `json:"training_steps"`  // of the run's configured steps
+		Start      string        `json:"start"`
+		Replay     replay.Config `json:"replay"`
+	}{cfg.Task, *modelDir, run.GlobalStep(), cfg.Steps, start, rc}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --traj %s)\n",
