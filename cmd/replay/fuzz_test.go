@@ -17,13 +17,14 @@ import (
 )
 
 // FuzzReadTrajectories: any input is either refused with a one-line error or read into chains
-// 0 … n−1, none empty, every point finite, at most maxPoints of them.
+// 0 … n−1, none empty, all of one length, every point finite, at most maxPoints of them.
 func FuzzReadTrajectories(f *testing.F) {
 	for _, seed := range []string{
 		"chain,t,x,y\n0,0,0.1,0.2\n1,0,0.3,0.4\n0,1,0.5,0.6\n1,1,0.7,0.8\n",
 		"chain,t,x,y\n0,0,NaN,0\n",
 		"chain,t,x,y\n1000000000,0,0,0\n",
 		"chain,t,x,y\n0,5,1e308,-1e308\n0,6,1,1\n",
+		"chain,t,x,y\n0,0,1,1\n0,3,1,1\n1,0,1,1\n",
 		"chain,t,x,y\n\"0\",\"0\",\"1\",\"2\"\n",
 		"chain,t,x,y\r\n0,0,1,2\r\n",
 		"x,y\n1,2\n",
@@ -45,8 +46,8 @@ func FuzzReadTrajectories(f *testing.F) {
 			t.Fatalf("%d chains", len(traj))
 		}
 		for c, ch := range traj {
-			if len(ch) == 0 {
-				t.Fatalf("chain %d is empty", c)
+			if len(ch) == 0 || len(ch) != len(traj[0]) {
+				t.Fatalf("chain %d has %d points, chain 0 %d", c, len(ch), len(traj[0]))
 			}
 			for _, p := range ch {
 				if !finite(p.X) || !finite(p.Y) {

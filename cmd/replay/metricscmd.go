@@ -41,8 +41,9 @@ const bytesPerPoint = 64
 const maxCSVLine = 1 << 12
 
 // parseTrajectories reads chain,t,x,y rows into traj[chain][t]. Every row needs an integer chain
-// in [0, replay.MaxChains), an integer t ≥ 0 increasing along its chain, and finite x and y;
-// chains must be numbered 0 … n−1 without gaps; at most maxPoints rows. Errors name the input
+// in [0, replay.MaxChains), an integer t ≥ 0 that goes up by one along its chain, and finite x and
+// y; chains must be numbered 0 … n−1 without gaps and have equal numbers of rows; at most
+// maxPoints rows. Errors name the input
 // and the row; ctx stops a long read.
 func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints int) ([][]datasets.Point, error) {
 	r := csv.NewReader(&lineLimit{r: bufio.NewReader(in), max: maxCSVLine})
@@ -94,6 +95,9 @@ func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints
 		if t <= lastT[c] {
 			return nil, fmt.Errorf("%s: row %d: chain %d has t=%d after t=%d (t must increase along a chain)", name, row, c, t, lastT[c])
 		}
+		if lastT[c] >= 0 && t != lastT[c]+1 {
+			return nil, fmt.Errorf("%s: row %d: chain %d jumps from t=%d to t=%d (steps must be consecutive: the measures count rows as steps)", name, row, c, lastT[c], t)
+		}
 		lastT[c] = t
 		traj[c] = append(traj[c], datasets.Point{X: x, Y: y})
 		points++
@@ -104,6 +108,9 @@ func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints
 	for c, ch := range traj {
 		if len(ch) == 0 {
 			return nil, fmt.Errorf("%s: chain %d has no rows (chains are numbered 0 … %d)", name, c, len(traj)-1)
+		}
+		if len(ch) != len(traj[0]) {
+			return nil, fmt.Errorf("%s: chain %d has %d steps, chain 0 has %d (the measures compare chains step by step: give every chain the same steps)", name, c, len(ch), len(traj[0]))
 		}
 	}
 	return traj, nil

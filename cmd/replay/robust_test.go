@@ -68,6 +68,8 @@ func badInputs(t *testing.T) []badInput {
 	noHeader := csvFile("noheader.csv", "0,0,0.1,0.2\n")
 	gap := csvFile("gap.csv", "chain,t,x,y\n0,0,0.1,0.2\n2,0,0.1,0.2\n")
 	backwards := csvFile("backwards.csv", "chain,t,x,y\n0,1,0.1,0.2\n0,1,0.1,0.2\n")
+	tgap := csvFile("tgap.csv", "chain,t,x,y\n0,0,0.1,0.2\n0,1,0.1,0.2\n0,5,0.1,0.2\n")
+	uneven := csvFile("uneven.csv", "chain,t,x,y\n0,0,0.1,0.2\n0,1,0.1,0.2\n1,0,0.1,0.2\n")
 	longLine := csvFile("longline.csv", "chain,t,x,y\n0,0,0.1,"+strings.Repeat("1", 10000)+"\n")
 	empty := csvFile("empty.csv", "")
 	rep := func(args ...string) []string { return append([]string{"replay", "--model", model}, args...) }
@@ -172,6 +174,8 @@ func badInputs(t *testing.T) []badInput {
 		{"metrics empty file", []string{"metrics", "--traj", empty}, 1, "want a header chain,t,x,y"},
 		{"metrics chain gap", []string{"metrics", "--traj", gap}, 1, "chain 1 has no rows"},
 		{"metrics t not increasing", []string{"metrics", "--traj", backwards}, 1, "t must increase along a chain"},
+		{"metrics t with a gap", []string{"metrics", "--traj", tgap}, 1, "row 4: chain 0 jumps from t=1 to t=5"},
+		{"metrics chains of unequal lengths", []string{"metrics", "--traj", uneven}, 1, "chain 1 has 1 steps, chain 0 has 2"},
 		{"metrics long line", []string{"metrics", "--traj", longLine}, 1, "a line longer than"},
 
 		// datasets
