@@ -430,7 +430,11 @@ func (r *Run) Train(ctx stdctx.Context) error {
 			return stop
 		}
 		loss := toFloat(metrics[0])
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		first := math.NaN() // the untrained network's loss, once evaluated
+		if len(r.History) > 0 {
+			first = r.History[0].EvalLoss
+		}
+		if diverged(loss, first) {
 			stop = fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
 			return stop
 		}
@@ -460,6 +464,19 @@ func (r *Run) Train(ctx stdctx.Context) error {
 		return err
 	}
 	return r.Save()
+}
+
+// divergedFactor: a training loss this many times the untrained network's evaluation loss (the
+// history's first entry) is divergence, even while it is finite.
+const divergedFactor = 1e6
+
+// diverged reports whether a training loss means divergence: not finite, or above divergedFactor
+// times the untrained network's loss first (when that is known: not NaN).
+func diverged(loss, first float64) bool {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return true
+	}
+	return !math.IsNaN(first) && loss > divergedFactor*math.Max(first, 1e-6)
 }
 
 // softmaxInPlace turns logits into probabilities.

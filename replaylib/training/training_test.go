@@ -271,3 +271,16 @@ func TestStartLossTrainsTheEncoder(t *testing.T) {
 	}
 	t.Logf("decoded start error: %.1f%% with StartLoss, %.1f%% without", 100*with, 100*without)
 }
+
+// TestDivergedLosses: a loss that is not finite, or a million times the untrained network's, is
+// divergence; a large but plausible one is not.
+func TestDivergedLosses(t *testing.T) {
+	for _, c := range []struct {
+		loss, first float64
+		want        bool
+	}{{math.NaN(), 0.1, true}, {math.Inf(1), 0.1, true}, {1e21, 0.1, true}, {2e5, 0.1, true}, {5, 0.1, false}, {0.01, 0.1, false}, {1e21, math.NaN(), false}} {
+		if got := diverged(c.loss, c.first); got != c.want {
+			t.Errorf("diverged(%g, first %g) = %v, want %v", c.loss, c.first, got, c.want)
+		}
+	}
+}
