@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -545,5 +546,21 @@ func TestReportChecksEveryFromDirectory(t *testing.T) {
 		if code, _, errOut := runCLI(t, "report", "--from", c.from); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("--from %s: exit %d, %q; want 2 and %q", c.from, code, errOut, c.want)
 		}
+	}
+}
+
+// TestDatasetsOutNeverReplacesAFIFO: 'datasets --out' onto a FIFO stops with one line and leaves
+// the FIFO in place (a rename would have replaced it, as it replaced /dev/null when run as root).
+func TestDatasetsOutNeverReplacesAFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "paths.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	code, _, errOut := runCLI(t, "datasets", "--task", "tmaze", "--n", "2", "--steps", "3", "--out", fifo)
+	if code != 1 || !strings.Contains(errOut, "not a regular file (a FIFO)") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO is gone: %v %v", st, err)
 	}
 }

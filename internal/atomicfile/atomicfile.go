@@ -7,8 +7,39 @@ import (
 	"path/filepath"
 )
 
+// checkReplaceable refuses a path that exists and is not a regular file (a device, a FIFO, a
+// socket, a directory or a symbolic link): renaming over it would replace it (as root, even
+// /dev/null), so the tools write results only to regular files or new names.
+func checkReplaceable(path string) error {
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode().IsRegular() {
+		return nil // absent (or unreadable: the write reports it), or a regular file
+	}
+	return fmt.Errorf("writing %s: it exists and is not a regular file (%s); give the path of a regular file or a new one", path, kind(st.Mode()))
+}
+
+func kind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a plain file"
+}
+
 // Write writes data to path atomically with permissions 0644, creating the directory if needed.
+// A path that exists and is not a regular file is refused (checkReplaceable).
 func Write(path string, data []byte) error {
+	if err := checkReplaceable(path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -56,8 +87,12 @@ type File struct {
 	done bool
 }
 
-// Create starts writing path (its directory is created if needed).
+// Create starts writing path (its directory is created if needed); a path that exists and is not
+// a regular file is refused (checkReplaceable).
 func Create(path string) (*File, error) {
+	if err := checkReplaceable(path); err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -67,5 +68,47 @@ func TestCreateCommitAbort(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if string(got) != "a,b\n" || len(entries) != 1 {
 		t.Errorf("content %q, %d entries; want the committed file alone", got, len(entries))
+	}
+}
+
+// TestNeverReplacesANonRegularFile: Write and Create refuse a FIFO, a symbolic link and a
+// directory at the path (one line naming what it is) and leave it as it was; a regular file is
+// replaced.
+func TestNeverReplacesANonRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo, link, sub, plain := filepath.Join(dir, "fifo"), filepath.Join(dir, "link"), filepath.Join(dir, "sub"), filepath.Join(dir, "plain")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	if err := os.WriteFile(plain, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(plain, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for path, what := range map[string]string{fifo: "a FIFO", link: "a symbolic link", sub: "a directory"} {
+		before, _ := os.Lstat(path)
+		err := Write(path, []byte("new"))
+		if err == nil || !strings.Contains(err.Error(), what) {
+			t.Errorf("Write onto %s: %v, want a refusal naming %s", what, err, what)
+		}
+		if _, err := Create(path); err == nil {
+			t.Errorf("Create onto %s: no error", what)
+		}
+		if after, _ := os.Lstat(path); after.Mode() != before.Mode() {
+			t.Errorf("%s: mode %v became %v", what, before.Mode(), after.Mode())
+		}
+	}
+	if raw, _ := os.ReadFile(plain); string(raw) != "old" {
+		t.Errorf("the symbolic link's target was written: %q", raw)
+	}
+	if err := Write(plain, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(plain); string(raw) != "new" {
+		t.Errorf("regular file: %q", raw)
 	}
 }
