@@ -232,7 +232,12 @@ func (r *Run) loadNewest(readOnly bool) (base string, meta *checkpointMeta, err 
 			what = "set aside as *" + UnreadableSuffix
 		}
 		from := "starting from step 0"
-		if base != "" {
+		switch {
+		case readOnly && base != "":
+			from = "reading " + base + " instead"
+		case readOnly:
+			from = "no checkpoint is left to read"
+		case base != "":
 			from = "resuming from " + base
 		}
 		r.warnf("%d unreadable checkpoint(s) in %s %s: %s; %s", len(skipped), r.Dir, what, strings.Join(skipped, ", "), from)

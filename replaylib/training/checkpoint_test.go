@@ -124,7 +124,7 @@ func TestTruncatedNewestCheckpointResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ro.GlobalStep() != 8 || len(ro.Warnings) != 1 || !strings.Contains(ro.Warnings[0], newest) || !strings.Contains(ro.Warnings[0], "resuming from "+bases[0]) {
+	if ro.GlobalStep() != 8 || len(ro.Warnings) != 1 || !strings.Contains(ro.Warnings[0], newest) || !strings.Contains(ro.Warnings[0], "reading "+bases[0]+" instead") {
 		t.Errorf("read-only: step %d, warnings %q; want step 8 and a warning naming %s", ro.GlobalStep(), ro.Warnings, newest)
 	}
 	if after := snapshot(t, dir); !slices.Equal(before, after) {

@@ -293,7 +293,11 @@ func (r *Run) loadHistory() {
 	}
 	if err != nil {
 		r.History = nil
-		r.warnf("%s is unreadable (%s): the training history restarts at step %d", path, oneLine(err.Error()), r.GlobalStep())
+		if r.readOnly {
+			r.warnf("%s is unreadable (%s): the training history is not shown", path, oneLine(err.Error()))
+		} else {
+			r.warnf("%s is unreadable (%s): the training history restarts at step %d", path, oneLine(err.Error()), r.GlobalStep())
+		}
 		return
 	}
 	step := r.GlobalStep()
