@@ -81,6 +81,19 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
+	if visited["x"] {
+		task, err := cfg.NewTask()
+		if err != nil {
+			return fmt.Errorf("--model: %w", err)
+		}
+		env := task.Env()
+		lo, hi := env.Bounds()
+		pad := env.Size() // a start may lie off the track, not far outside the environment
+		if *startX < lo.X-pad || *startX > hi.X+pad || *startY < lo.Y-pad || *startY > hi.Y+pad {
+			return usagef("--x %g --y %g: the start must be within [%g, %g] × [%g, %g] (the %s environment, with a margin of its size)",
+				*startX, *startY, lo.X-pad, hi.X+pad, lo.Y-pad, hi.Y+pad, cfg.Task)
+		}
+	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
 	if err := replaySetters(&rc).Apply(*set); err != nil {
 		return usagef("%v", err)

@@ -297,6 +297,12 @@ func readPlan(dir string) (claims.Plan, error) {
 
 // checkWritable fails early, with one clear line, when dir cannot hold results.
 func checkWritable(dir string) error {
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		if _, err := os.Stat(dir); err != nil {
+			target, _ := os.Readlink(dir)
+			return fmt.Errorf("--out %s: a symbolic link to %s, which does not exist (create it, or give another --out)", dir, target)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", dir, err)
 	}

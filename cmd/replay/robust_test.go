@@ -143,6 +143,7 @@ func badInputs(t *testing.T) []badInput {
 		{"replay --out unwritable", rep("--out", unwritable), 1, "--out"},
 		{"replay --x NaN", rep("--x", "NaN"), 2, "--x NaN: want a finite number"},
 		{"replay --x Inf", rep("--x", "Inf"), 2, "--x +Inf: want a finite number"},
+		{"replay start far outside", rep("--x", "1e300", "--y", "0"), 2, "the start must be within"},
 		{"replay --y -Inf", rep("--y", "-Inf"), 2, "--y -Inf: want a finite number"},
 		{"replay --x not a number", rep("--x", "left"), 2, "-x"},
 		{"replay --animate empty", rep("--animate", ""), 2, "--animate: want a file name"},
@@ -562,5 +563,20 @@ func TestDatasetsOutNeverReplacesAFIFO(t *testing.T) {
 	}
 	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO is gone: %v %v", st, err)
+	}
+}
+
+// TestDanglingOutSymlink: an --out that is a symbolic link to nothing is named as such, as a
+// directory (report) and as a file (datasets), instead of "mkdir …: file exists".
+func TestDanglingOutSymlink(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "results")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "report", "--from", link, "--out", link); code != 1 || !strings.Contains(errOut, "a symbolic link to") || !strings.Contains(errOut, "does not exist") {
+		t.Errorf("report --out a dangling link: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "datasets", "--task", "tmaze", "--n", "1", "--steps", "2", "--out", link); code != 1 || !strings.Contains(errOut, "not a regular file (a symbolic link)") {
+		t.Errorf("datasets --out a dangling link: exit %d, %q", code, errOut)
 	}
 }
