@@ -2,9 +2,12 @@ package atomicfile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // checkReplaceable refuses a path that exists and is not a regular file (a device, a FIFO, a
@@ -136,4 +139,36 @@ func (f *File) Abort() {
 	f.done = true
 	f.Close()
 	os.Remove(f.Name())
+}
+
+// StaleAge is how old a temporary must be before CleanStale removes it: every write here takes
+// seconds, so one this old was left by a process that was killed.
+const StaleAge = time.Hour
+
+// CleanStale removes the temporaries (".<name>.tmp-*") in dir that were last written more than age
+// ago: what a process killed while writing leaves. It returns how many it removed; a directory
+// that does not exist has none.
+func CleanStale(dir string, age time.Duration) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || !strings.Contains(name, ".tmp-") || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < age {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, name)) == nil {
+			removed++
+		}
+	}
+	return removed, nil
 }

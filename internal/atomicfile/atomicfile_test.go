@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestWriteReplacesAndLeavesNoTemporaries(t *testing.T) {
@@ -110,5 +111,33 @@ func TestNeverReplacesANonRegularFile(t *testing.T) {
 	}
 	if raw, _ := os.ReadFile(plain); string(raw) != "new" {
 		t.Errorf("regular file: %q", raw)
+	}
+}
+
+// TestCleanStale removes temporaries older than the age and keeps fresh ones and other files.
+func TestCleanStale(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * StaleAge)
+	files := map[string]bool{".a.json.tmp-123": true, ".b.json.tmp-456": false, "c.json": false, ".hidden": false}
+	for name, stale := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if stale || name == "c.json" || name == ".hidden" {
+			os.Chtimes(p, old, old)
+		}
+	}
+	n, err := CleanStale(dir, StaleAge)
+	if err != nil || n != 1 {
+		t.Fatalf("removed %d (%v), want 1", n, err)
+	}
+	for name, stale := range files {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) == stale {
+			t.Errorf("%s: exists %v after cleaning", name, err == nil)
+		}
+	}
+	if n, err := CleanStale(filepath.Join(dir, "none"), StaleAge); n != 0 || err != nil {
+		t.Errorf("missing directory: %d, %v", n, err)
 	}
 }

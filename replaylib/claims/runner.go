@@ -87,6 +87,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(opt.Dir, UnitsDir, locksDir), 0o755); err != nil {
 		return nil, err
 	}
+	for _, d := range []string{opt.Dir, filepath.Join(opt.Dir, UnitsDir)} { // what a killed run left
+		if n, err := atomicfile.CleanStale(d, atomicfile.StaleAge); err == nil && n > 0 {
+			r.logf("removed %d temporary file(s) a killed run left in %s", n, d)
+		}
+	}
 	if err := r.writePlan(); err != nil {
 		return nil, err
 	}

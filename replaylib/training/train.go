@@ -241,6 +241,9 @@ func (r *Run) openDir() (resumed bool, err error) {
 		if err := prepareDir(r.Dir); err != nil {
 			return false, err
 		}
+		if n, err := atomicfile.CleanStale(r.Dir, atomicfile.StaleAge); err == nil && n > 0 {
+			r.warnf("removed %d temporary file(s) a killed run left in %s", n, r.Dir)
+		}
 	}
 	base, meta, err := r.loadNewest(r.readOnly)
 	if err != nil {
