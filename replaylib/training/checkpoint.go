@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -121,11 +122,7 @@ func checkpointSeq(name string) int {
 // variables' sizes match their shapes and lie end to end, and the data is complete (its gzip
 // checksum verified). It returns the raw files and the decoded layout.
 func readCheckpoint(dir, base string) (jsonData, binData []byte, meta *checkpointMeta, err error) {
-	jsonData, err = os.ReadFile(filepath.Join(dir, base+checkpoints.JsonNameSuffix))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	binData, err = os.ReadFile(filepath.Join(dir, base+checkpoints.BinDataSuffix))
+	jsonData, err = readRegular(filepath.Join(dir, base+checkpoints.JsonNameSuffix), maxCheckpointJSON)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -152,6 +149,12 @@ func readCheckpoint(dir, base string) (jsonData, binData []byte, meta *checkpoin
 		}
 		total += v.Length
 	}
+	// The .bin holds total bytes, or fewer gzip-compressed (deflate adds at most a few bytes per
+	// 16 KiB block, and a header): anything larger is refused before it is read.
+	binData, err = readRegular(filepath.Join(dir, base+checkpoints.BinDataSuffix), int64(total)+int64(total)/1000+4096)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	data := binData
 	if bytes.HasPrefix(binData, []byte(gomlxBinHeader)) {
 		rest := binData[len(gomlxBinHeader):]
@@ -172,6 +175,39 @@ func readCheckpoint(dir, base string) (jsonData, binData []byte, meta *checkpoin
 		return nil, nil, nil, fmt.Errorf("%s: holds %d bytes of variables, its layout says %d", base+checkpoints.BinDataSuffix, len(data), total)
 	}
 	return jsonData, binData, meta, nil
+}
+
+// maxCheckpointJSON bounds the JSON files of a run: a checkpoint's .json (a list of variables),
+// config.json and history.json (kilobytes to a few megabytes).
+const maxCheckpointJSON = 64 << 20
+
+// readRegular reads path, which must be a regular file (after symbolic links) of at most maxBytes:
+// a device (/dev/zero), a FIFO or an oversized (even sparse) file is refused before anything is
+// read, and the read itself stops at maxBytes whatever the file does meanwhile.
+func readRegular(path string, maxBytes int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%v)", filepath.Base(path), st.Mode().Type())
+	}
+	if st.Size() > maxBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d its layout allows", filepath.Base(path), st.Size(), maxBytes)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // never blocks, should it have become a FIFO
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("%s: grew past the %d bytes its layout allows while read", filepath.Base(path), maxBytes)
+	}
+	return data, nil
 }
 
 // loadCheckpoint loads base from dir into a new context (all variables at once).

@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/replaylab/replay/replaylib"
@@ -299,5 +301,55 @@ func TestMemoryBound(t *testing.T) {
 	def, _ := DefaultConfig("placecells")
 	if err := def.CheckFits(); err != nil {
 		t.Errorf("default place-cell run refused: %v", err)
+	}
+}
+
+// TestHostileCheckpointFiles: a newest checkpoint whose .bin is a symbolic link to /dev/zero, a
+// FIFO, or a sparse file far larger than its layout is skipped at once (read-only) with a warning
+// naming it, and the run opens at the checkpoint before — no unbounded read, no hang.
+func TestHostileCheckpointFiles(t *testing.T) {
+	cfg := smallConfig(t)
+	src := t.TempDir()
+	trainTo(t, cfg, src)
+	bases, err := listCheckpoints(src)
+	if err != nil || len(bases) < 2 {
+		t.Fatalf("checkpoints %v (%v)", bases, err)
+	}
+	newest := bases[len(bases)-1]
+	for name, spoil := range map[string]func(bin string) error{
+		"link to /dev/zero": func(bin string) error { os.Remove(bin); return os.Symlink("/dev/zero", bin) },
+		"FIFO":              func(bin string) error { os.Remove(bin); return syscall.Mkfifo(bin, 0o644) },
+		"sparse 1.5 GB":     func(bin string) error { return os.Truncate(bin, 3<<29) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			entries, _ := os.ReadDir(src)
+			for _, e := range entries {
+				if e.Type().IsRegular() {
+					raw, _ := os.ReadFile(filepath.Join(src, e.Name()))
+					os.WriteFile(filepath.Join(dir, e.Name()), raw, 0o644)
+				}
+			}
+			if err := spoil(filepath.Join(dir, newest+checkpoints.BinDataSuffix)); err != nil {
+				t.Skipf("cannot make it here: %v", err)
+			}
+			done := make(chan struct{})
+			var ro *Run
+			go func() {
+				defer close(done)
+				ro, err = OpenReadOnly(replaylib.MustBackend(), dir)
+			}()
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				t.Fatal("opening the run hangs")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ro.Warnings) != 1 || !strings.Contains(ro.Warnings[0], newest) || !strings.Contains(ro.Warnings[0], "reading "+bases[len(bases)-2]) {
+				t.Errorf("warnings %q; want one naming %s and reading the one before", ro.Warnings, newest)
+			}
+		})
 	}
 }

@@ -99,7 +99,7 @@ func OpenReadOnly(backend backends.Backend, dir string) (*Run, error) {
 // ReadConfig reads and validates the config.json of a run directory; its errors name the file.
 func ReadConfig(dir string) (Config, error) {
 	path := filepath.Join(dir, ConfigFile)
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxCheckpointJSON)
 	if err != nil {
 		return Config{}, err
 	}
@@ -287,7 +287,7 @@ func (r *Run) openDir() (resumed bool, err error) {
 // curve then restarts here.
 func (r *Run) loadHistory() {
 	path := filepath.Join(r.Dir, HistoryFile)
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxCheckpointJSON)
 	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
