@@ -528,3 +528,52 @@ func TestCSVInParts(t *testing.T) {
 		t.Errorf("CSV in parts differs from the whole:\n%s\n%s", a.String(), b.String())
 	}
 }
+
+// The arena task moves as the predecessor paper's generator: per-step Rayleigh speeds of mean
+// b·√(π/2) away from the walls, slowed near them, every position inside the 2.2 m box, and its
+// place cells and decoding as that paper's.
+func TestArenaMotion(t *testing.T) {
+	task, err := NewDefaultTask("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := task.(*PlaceCells)
+	if pc.Name() != "arena" || pc.ObsDim() != ArenaNumCells || pc.Params().Decoding != DecodeTopCells {
+		t.Fatalf("arena: name %q, %d cells, decoding %q", pc.Name(), pc.ObsDim(), pc.Params().Decoding)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pos := make([]Point, 2001)
+	var sum, n, sumWall, nWall float64
+	for range 50 {
+		pc.Paths(pos, rng)
+		for i := 1; i < len(pos); i++ {
+			p := pos[i]
+			if p.X < 0 || p.X > ArenaSize || p.Y < 0 || p.Y > ArenaSize {
+				t.Fatalf("position %v outside the arena", p)
+			}
+			q := pos[i-1]
+			step := math.Hypot(p.X-q.X, p.Y-q.Y)
+			wall := min(q.X, q.Y, ArenaSize-q.X, ArenaSize-q.Y)
+			switch {
+			case wall > 0.1:
+				sum += step
+				n++
+			case wall < ArenaWallRegion/2:
+				sumWall += step
+				nWall++
+			}
+		}
+	}
+	want := ArenaSpeedScale * math.Sqrt(math.Pi/2) * ArenaDt
+	if got := sum / n; math.Abs(got-want) > 0.02*want {
+		t.Errorf("mean step away from walls = %.5f m, want %.5f ± 2%%", got, want)
+	}
+	if got := sumWall / nWall; !(got < 0.8*want) {
+		t.Errorf("mean step at a wall = %.5f m over %v steps, want under 0.8 × %.5f (slowed to a quarter when heading to it)", got, nWall, want)
+	}
+	bad := ArenaParams()
+	bad.Motion = "brownian"
+	if _, err := NewArena(bad); err == nil || !strings.Contains(err.Error(), "Motion") {
+		t.Errorf("unknown motion: err %v", err)
+	}
+}

@@ -72,5 +72,5 @@ func ExampleNewDefaultTask() {
 	_, err := datasets.NewDefaultTask("circle")
 	fmt.Println(err)
 	// Output:
-	// task "circle": unknown, want one of [triangle tmaze placecells]
+	// task "circle": unknown, want one of [triangle tmaze placecells arena]
 }

@@ -27,7 +27,36 @@ type PlaceCellParams struct {
 	CellSeed   uint64     // Seed of the place-cell centres (uniform in the arena).
 
 	Stops Stops // pauses anywhere in the arena (none by default)
+
+	// Motion chooses the agent's motion model: MotionOU (the default, also when empty) or
+	// MotionRayleighSteps (the predecessor paper's generator, used by the "arena" task).
+	Motion Motion
+	// SpeedScale is the Rayleigh scale b of MotionRayleighSteps' speed, drawn afresh every step,
+	// m/s (mean b·√(π/2)). Unused by MotionOU, whose speed has mean MeanSpeed.
+	SpeedScale float64
+	// WallSlowFactor multiplies MotionRayleighSteps' speed on a step that starts within
+	// WallRepelDistance of a wall and heads toward it (that step also turns the heading parallel to
+	// the wall). Unused by MotionOU, whose walls repel with WallRepelStrength.
+	WallSlowFactor float64
 }
+
+// Motion names how the arena's agent moves.
+type Motion string
+
+const (
+	// MotionOU is RatInABox-like: speed and rotational velocity are Ornstein–Uhlenbeck processes
+	// (correlation times SpeedCoherence, RotationCoherence), the speed mapped to a Rayleigh
+	// distribution of mean MeanSpeed; walls repel, and a step that would cross one is reflected.
+	MotionOU Motion = "ou"
+	// MotionRayleighSteps is the predecessor paper's generator (Krishna et al., ICLR 2024, after
+	// Sorscher et al.): each step's speed is a fresh Rayleigh(SpeedScale) draw; the heading turns
+	// by Dt·N(0, RotationSD²) per step; on a step that starts within WallRepelDistance of the
+	// nearest wall heading toward it (|angle to its normal| < π/2), the speed is multiplied by
+	// WallSlowFactor and the heading turned by sign(a)(π/2 − |a|), a the angle to the wall's
+	// outward normal, so that it runs along the wall. Unlike the original, a step that would still
+	// cross a wall is reflected, so every position lies in the arena.
+	MotionRayleighSteps Motion = "rayleigh-steps"
+)
 
 // DecodeMode says how a place-cell population vector is read back as a position.
 type DecodeMode string
@@ -62,6 +91,43 @@ const (
 	DefaultCellSeed          = 1
 )
 
+// The predecessor paper's arena (Krishna et al., ICLR 2024): a 2.2 m box, dt 0.02 s, per-step
+// Rayleigh speeds of scale 0.26π m/s, turns of s.d. 11.52 rad/s, a 3 cm wall region where the agent
+// slows to a quarter and turns along the wall, 512 softmax place cells of σ = 0.2 m decoded as the
+// mean centre of the 3 most active. ArenaParams returns it.
+const (
+	ArenaSize           = 2.2
+	ArenaDt             = 0.02
+	ArenaSpeedScale     = 0.26 * math.Pi
+	ArenaRotationSD     = 11.52
+	ArenaWallRegion     = 0.03
+	ArenaWallSlowFactor = 0.25
+	ArenaNumCells       = 512
+	ArenaCellWidth      = 0.2
+)
+
+// ArenaParams returns the "arena" task: the predecessor paper's arena, place cells and decoding.
+func ArenaParams() PlaceCellParams {
+	p := DefaultPlaceCellParams()
+	p.ArenaSize, p.Dt, p.Motion = ArenaSize, ArenaDt, MotionRayleighSteps
+	p.SpeedScale, p.RotationSD = ArenaSpeedScale, ArenaRotationSD
+	p.WallRepelDistance, p.WallSlowFactor = ArenaWallRegion, ArenaWallSlowFactor
+	p.NumCells, p.CellWidth, p.Softmax = ArenaNumCells, ArenaCellWidth, true
+	p.Decoding, p.DecodeTopK = DecodeTopCells, 3
+	return p
+}
+
+// NewArena builds the "arena" task from params (ArenaParams, possibly changed): a PlaceCells task
+// named "arena".
+func NewArena(params PlaceCellParams) (*PlaceCells, error) {
+	pc, err := NewPlaceCells(params)
+	if err != nil {
+		return nil, err
+	}
+	pc.name = "arena"
+	return pc, nil
+}
+
 // DefaultPlaceCellParams returns the default arena task.
 func DefaultPlaceCellParams() PlaceCellParams {
 	return PlaceCellParams{
@@ -75,6 +141,7 @@ func DefaultPlaceCellParams() PlaceCellParams {
 
 // PlaceCells is the arena task with a place-cell population as observation and target.
 type PlaceCells struct {
+	name    string // "placecells", or "arena" (NewArena)
 	params  PlaceCellParams
 	centres []Point
 	env     *Environment
@@ -106,6 +173,12 @@ func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
 		return nil, fmt.Errorf("Decoding=%q: must be %q or %q", p.Decoding, DecodePopulation, DecodeTopCells)
 	case p.DecodeTopK < 1 || p.DecodeTopK > p.NumCells:
 		return nil, fmt.Errorf("DecodeTopK=%d: must be in [1, NumCells=%d]", p.DecodeTopK, p.NumCells)
+	case p.Motion != "" && p.Motion != MotionOU && p.Motion != MotionRayleighSteps:
+		return nil, fmt.Errorf("Motion=%q: must be %q or %q", p.Motion, MotionOU, MotionRayleighSteps)
+	case p.Motion == MotionRayleighSteps && !(p.SpeedScale > 0 && p.SpeedScale*p.Dt < p.ArenaSize/4):
+		return nil, fmt.Errorf("SpeedScale=%g: must be in (0, %g) m/s (a mean step under an eighth of the arena)", p.SpeedScale, p.ArenaSize/4/p.Dt)
+	case p.Motion == MotionRayleighSteps && !(p.WallSlowFactor >= 0 && p.WallSlowFactor <= 1):
+		return nil, fmt.Errorf("WallSlowFactor=%g: must be in [0, 1]", p.WallSlowFactor)
 	}
 	if err := p.Stops.Validate(); err != nil {
 		return nil, err
@@ -124,11 +197,11 @@ func NewPlaceCells(params PlaceCellParams) (*PlaceCells, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PlaceCells{params: p, centres: centres, env: env}, nil
+	return &PlaceCells{name: "placecells", params: p, centres: centres, env: env}, nil
 }
 
-// Name returns "placecells".
-func (pc *PlaceCells) Name() string { return "placecells" }
+// Name returns "placecells", or "arena" for a task made by NewArena.
+func (pc *PlaceCells) Name() string { return pc.name }
 
 // Env returns the square arena, split into four quadrant regions.
 func (pc *PlaceCells) Env() *Environment { return pc.env }
@@ -212,13 +285,65 @@ func (pc *PlaceCells) Decode(obs []float32) Point {
 	return m.Scale(1 / float64(len(idx)))
 }
 
-// Paths fills pos with a RatInABox-like foraging path started uniformly in the arena, stopping as
-// Stops says.
+// Paths fills pos with a foraging path started uniformly in the arena (heading uniform), moving as
+// Motion says and stopping as Stops says.
 func (pc *PlaceCells) Paths(pos []Point, rng *rand.Rand) {
 	withStops(pc.params.Stops, pos, rng, pc.walkPlain)
 }
 
-func (pc *PlaceCells) walkPlain(pos []Point, rng *rand.Rand) { pc.walk(pos, nil, rng) }
+func (pc *PlaceCells) walkPlain(pos []Point, rng *rand.Rand) {
+	if pc.params.Motion == MotionRayleighSteps {
+		pc.walkRayleighSteps(pos, rng)
+		return
+	}
+	pc.walk(pos, nil, rng)
+}
+
+// walkRayleighSteps is MotionRayleighSteps: the predecessor paper's generator, reflected at the walls.
+func (pc *PlaceCells) walkRayleighSteps(pos []Point, rng *rand.Rand) {
+	p := pc.params
+	L := p.ArenaSize
+	margin := 1e-6 * L
+	x := Point{X: margin + rng.Float64()*(L-2*margin), Y: margin + rng.Float64()*(L-2*margin)}
+	theta := rng.Float64() * 2 * math.Pi
+	pos[0] = x
+	for t := 1; t < len(pos); t++ {
+		// Rayleigh(b) by inversion: b·√(−2 ln(1−u)), u ∈ [0, 1).
+		speed := p.SpeedScale * math.Sqrt(-2*math.Log1p(-rng.Float64()))
+		turn := 0.0
+		// The nearest wall (east, north, west, south, as the original orders them) and the
+		// heading's angle a to its outward normal, in (−π, π].
+		dists := [4]float64{L - x.X, L - x.Y, x.X, x.Y}
+		w := 0
+		for i := 1; i < 4; i++ {
+			if dists[i] < dists[w] {
+				w = i
+			}
+		}
+		a := math.Mod(theta-float64(w)*math.Pi/2+math.Pi, 2*math.Pi)
+		if a < 0 {
+			a += 2 * math.Pi
+		}
+		a -= math.Pi
+		if dists[w] < p.WallRepelDistance && math.Abs(a) < math.Pi/2 {
+			speed *= p.WallSlowFactor
+			turn = math.Copysign(math.Pi/2-math.Abs(a), a)
+		}
+		turn += p.Dt * p.RotationSD * rng.NormFloat64()
+		next := x.Add(Point{X: math.Cos(theta), Y: math.Sin(theta)}.Scale(speed * p.Dt))
+		theta += turn
+		if next.X < margin || next.X > L-margin {
+			next.X = reflect(next.X, margin, L-margin)
+			theta = math.Pi - theta
+		}
+		if next.Y < margin || next.Y > L-margin {
+			next.Y = reflect(next.Y, margin, L-margin)
+			theta = -theta
+		}
+		x = next
+		pos[t] = x
+	}
+}
 
 // rayleighFromNormal maps a standard normal z to a Rayleigh variate with the given mean,
 // through the normal CDF and the Rayleigh quantile, so an OU process on z yields Rayleigh speeds.

@@ -6,7 +6,9 @@ import (
 )
 
 // TaskNames lists the tasks NewDefaultTask knows.
-var TaskNames = []string{"triangle", "tmaze", "placecells"}
+// "arena" is the predecessor paper's arena (ArenaParams), a side task: the reproduction's claims
+// are judged on the first three.
+var TaskNames = []string{"triangle", "tmaze", "placecells", "arena"}
 
 // NewDefaultTask returns the named task with its default parameters.
 func NewDefaultTask(name string) (Task, error) {
@@ -17,6 +19,8 @@ func NewDefaultTask(name string) (Task, error) {
 		return NewTMaze(DefaultTMazeParams())
 	case "placecells":
 		return NewPlaceCells(DefaultPlaceCellParams())
+	case "arena":
+		return NewArena(ArenaParams())
 	}
 	return nil, fmt.Errorf("task %q: unknown, want one of %v", name, slices.Clone(TaskNames))
 }
@@ -35,7 +39,7 @@ type Behaviour struct {
 }
 
 // NewTaskWith returns the named task with its default parameters changed by b and, on the
-// "placecells" task, placeCells place cells (0: the default number). A field of b that the task
+// "placecells" or "arena" task, placeCells place cells (0: the default number). A field of b that the task
 // does not have (reversal_rate off the triangle, end_dwell_steps off the T-maze) is an error.
 func NewTaskWith(name string, b Behaviour, placeCells int) (Task, error) {
 	if err := b.Stops.Validate(); err != nil {
@@ -47,8 +51,8 @@ func NewTaskWith(name string, b Behaviour, placeCells int) (Task, error) {
 	if b.EndDwellSteps != 0 && name != "tmaze" {
 		return nil, fmt.Errorf("end_dwell_steps=%g: only the tmaze task dwells at its ends, not %s", b.EndDwellSteps, name)
 	}
-	if placeCells != 0 && name != "placecells" {
-		return nil, fmt.Errorf("place_cells=%d: only for the placecells task, not %s", placeCells, name)
+	if placeCells != 0 && name != "placecells" && name != "arena" {
+		return nil, fmt.Errorf("place_cells=%d: only for the placecells and arena tasks, not %s", placeCells, name)
 	}
 	switch name {
 	case "triangle":
@@ -69,14 +73,20 @@ func NewTaskWith(name string, b Behaviour, placeCells int) (Task, error) {
 			p.DwellSteps = b.EndDwellSteps
 		}
 		return NewTMaze(p)
-	case "placecells":
+	case "placecells", "arena":
 		p := DefaultPlaceCellParams()
+		if name == "arena" {
+			p = ArenaParams()
+		}
 		p.Stops = b.Stops
 		if placeCells != 0 {
 			if placeCells < 1 || placeCells > MaxPlaceCells {
 				return nil, fmt.Errorf("place_cells=%d: must be in [1, %d]", placeCells, MaxPlaceCells)
 			}
 			p.NumCells = placeCells
+		}
+		if name == "arena" {
+			return NewArena(p)
 		}
 		return NewPlaceCells(p)
 	}

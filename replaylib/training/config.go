@@ -94,6 +94,9 @@ func DefaultConfigWith(taskName string, placeCells int) (Config, error) {
 		m.Readout = model.ReadoutCrossEntropy
 		m.Hidden = 256
 	}
+	if taskName == "arena" {
+		return arenaConfig(m, placeCells), nil
+	}
 	return Config{
 		Task: taskName, PlaceCells: placeCells, Model: m, Steps: DefaultSteps, BatchSize: DefaultBatchSize, SeqLen: DefaultSeqLen,
 		MaskK: DefaultMaskK, LearningRate: DefaultLearningRate, LRDecay: LRCosine, FinalLRFraction: DefaultFinalLRFraction,
@@ -101,6 +104,36 @@ func DefaultConfigWith(taskName string, placeCells int) (Config, error) {
 		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
 		StartLoss: true,
 	}, nil
+}
+
+// The predecessor paper's training (Krishna et al., ICLR 2024), the "arena" task's defaults: N = 512
+// ReLU units with leak dt/τ = 0.2 and recurrent noise of variance 1e-4, 200 fresh paths of 100
+// steps per Adam step, 2,500 steps at a constant learning rate of 1e-3, the place-cell code given
+// only at the start (through the encoder) and a cross-entropy readout of the next position's cells.
+const (
+	ArenaHidden       = 512
+	ArenaAlpha        = 0.2
+	ArenaNoiseSD      = 0.01
+	ArenaBatchSize    = 200
+	ArenaSeqLen       = 100
+	ArenaSteps        = 2500
+	ArenaLearningRate = 1e-3
+	// ArenaMaskK never shows the observation after the start (k beyond any path).
+	ArenaMaskK = MaxMaskK
+)
+
+// arenaConfig is the "arena" task's default run: the predecessor paper's recipe. Its h_0 is trained
+// only through the paths that follow it (StartLoss off), as there. Its noise is Gaussian; the
+// predecessor's code draws uniform noise on [0, σ) (mean σ/2), which is not copied.
+func arenaConfig(m model.Config, placeCells int) Config {
+	m.Readout, m.Hidden = model.ReadoutCrossEntropy, ArenaHidden
+	m.Cell.Alpha, m.Cell.NoiseSD = ArenaAlpha, ArenaNoiseSD
+	return Config{
+		Task: "arena", PlaceCells: placeCells, Model: m, Steps: ArenaSteps, BatchSize: ArenaBatchSize, SeqLen: ArenaSeqLen,
+		MaskK: ArenaMaskK, LearningRate: ArenaLearningRate, LRDecay: LRConstant, FinalLRFraction: 1,
+		WeightSeed: 1, DataSeed: 2, NoiseSeed: 3,
+		LogEvery: DefaultLogEvery, CheckpointEvery: DefaultCheckpointEvery, EvalBatch: DefaultEvalBatch,
+	}
 }
 
 // Validate returns an error naming the first field out of its allowed range.

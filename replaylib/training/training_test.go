@@ -284,3 +284,20 @@ func TestDivergedLosses(t *testing.T) {
 		}
 	}
 }
+
+// The arena task's default run is the predecessor paper's recipe.
+func TestArenaDefaultConfig(t *testing.T) {
+	cfg, err := DefaultConfig("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg.Model
+	if m.Hidden != 512 || m.ObsDim != 512 || m.Cell.Alpha != 0.2 || m.Cell.NoiseSD != 0.01 || m.Readout != model.ReadoutCrossEntropy ||
+		cfg.BatchSize != 200 || cfg.SeqLen != 100 || cfg.Steps != 2500 || cfg.LearningRate != 1e-3 || cfg.LRDecay != LRConstant ||
+		cfg.StartLoss || cfg.MaskK < cfg.SeqLen {
+		t.Errorf("arena default run: %+v", cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Error(err)
+	}
+}
