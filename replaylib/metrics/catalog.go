@@ -23,7 +23,7 @@ type Description struct {
 	Key  string `json:"key"`  // metrics.json key, e.g. "progress"
 	Name string `json:"name"` // words for text and figure axes
 	// Unit is "u" (environment units), "steps", "u/step", "s", "of size" (a fraction of the
-	// environment size) or "" (ratios and fractions).
+	// environment size), "nats" or "" (ratios and fractions).
 	Unit   string `json:"unit"`
 	Header string `json:"header"` // short table column header
 	How    string `json:"how"`    // one sentence: how it is computed
@@ -97,6 +97,7 @@ const (
 	KeyHoldDrift1000  = "hold_drift_1000"
 	KeyHoldSettled    = "hold_settled"
 	KeyFixedPoints    = "fixed_points"
+	KeyKDEKL          = "kde_kl"
 )
 
 // Catalog describes every metric the project reports.
@@ -197,6 +198,9 @@ var Catalog = []Description{
 	{Key: KeyFixedPoints, Name: "noiseless fixed points", Unit: "", Header: "fixed pts", Format: "%.0f", Better: Neutral,
 		How:    "Hold test: number of distinct places (closer than 5 % of the size merged) where chains at rest end.",
 		Judged: "A network that can hold every position has as many as its starts; a few is replay that can only hop between attractors."},
+	{Key: KeyKDEKL, Name: "KL of replay from waking (KDE)", Unit: "nats", Header: "KDE KL", Format: "%.3f", Better: Lower,
+		How:    "KL(replay ‖ waking) between Gaussian kernel density estimates (Scott's rule) of all decoded replay positions and of training positions, by Monte Carlo over 2,500 points drawn from the replay estimate, the density ratio clipped to [1e-7, 1e7]: the predecessor paper's measure. Reported by `replay metrics`, not in the reproduction.",
+		Judged: "0 is replay distributed as waking; compare with an untrained network's and with uniform positions' (docs/predecessor.md)."},
 }
 
 // Describe returns the description of key; it panics on an unknown key (a programming error).
