@@ -193,7 +193,7 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 	if code, _, errOut := runCLI(t, "metrics", "--task", "triangle", "--traj", traj); code != 2 || !strings.Contains(errOut, "was of tmaze") {
 		t.Errorf("metrics --task triangle on a T-maze replay: exit %d, %q", code, errOut)
 	}
-	for _, key := range []string{"w1", "reach_rmst", "progress", "chain_coverage"} {
+	for _, key := range []string{"w1", "reach_rmst", "progress", "chain_coverage", "kde_kl"} {
 		if _, ok := m[key].(float64); !ok {
 			t.Errorf("metrics: %s is %v, want a number", key, m[key])
 		}
@@ -201,6 +201,31 @@ func TestTrainReplayMetricsPipeline(t *testing.T) {
 	code, out, _ = runCLI(t, "datasets", "--task", "triangle", "--n", "2", "--steps", "3")
 	if code != 0 || strings.Count(out, "\n") != 1+2*4 {
 		t.Errorf("datasets csv: exit %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+// TestUntrainedArenaReplay: a run trained for 0 steps replays its initial weights (with a line
+// saying so) on the predecessor's arena task, and its KL from waking is measured.
+func TestUntrainedArenaReplay(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "train", "--task", "arena", "--out", dir, "--progress=false", "--set", "steps=0;hidden=16;batch_size=4;eval_batch=4"); code != 0 {
+		t.Fatalf("train steps=0: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, "replay", "--model", dir, "--set", "chains=6;steps=40;steps_per_call=20")
+	if code != 0 || !strings.Contains(errOut, "untrained (steps=0)") {
+		t.Fatalf("replay of an untrained run: exit %d: %q", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "metrics", "--traj", filepath.Join(dir, "replay", "trajectories.csv"), "--format", "json")
+	if code != 0 {
+		t.Fatalf("metrics: exit %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m["task"] != "arena" {
+		t.Fatalf("metrics output %q (%v)", out, err)
+	}
+	// An untrained network's replay stays near its starts or collapses: far from waking.
+	if kl, ok := m["kde_kl"].(float64); !ok || !(kl > 0.1) {
+		t.Errorf("kde_kl of an untrained network's replay = %v, want a number > 0.1", m["kde_kl"])
 	}
 }
 

@@ -149,7 +149,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, w := range run.Warnings {
 		fmt.Fprintf(stderr, "replay replay: warning: %s\n", w)
 	}
-	if run.GlobalStep() == 0 {
+	switch {
+	case run.GlobalStep() == 0 && cfg.Steps == 0:
+		// A run trained for 0 steps (train --set steps=0) is an untrained network on purpose: its
+		// initial weights, a reference for what training adds.
+		fmt.Fprintf(stderr, "replay replay: %s is untrained (steps=0): replaying its initial weights\n", *modelDir)
+	case run.GlobalStep() == 0:
 		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
 	}
 	if run.GlobalStep() < cfg.Steps {
