@@ -21,20 +21,24 @@ const SimpleGoConfig = "go:parallelism=-1"
 // XLAHint tells a user how to get the faster XLA backend.
 const XLAHint = "for XLA on the CPU run bash .ci/install (a PJRT plugin from PyPI) or see README, 'Backends'"
 
+// The plugin installer NewBackend runs when no PJRT plugin is installed: first the project's own
+// (pjrtinstall: XLA's CPU plugin from PyPI, a pinned wheel checked against its sha256, on Linux
+// x86-64), then GoMLX's (which downloads from GitHub), both within one time bound.
+
 // Environment variables read by NewBackend.
 const (
 	// BackendEnv selects a backend explicitly ("xla:cpu", "xla:cuda", "go"): GoMLX's own variable.
 	BackendEnv = backends.ConfigEnvVar
-	// NoAutoInstallEnv, when set (to anything), stops NewBackend from running GoMLX's plugin
-	// installer when no PJRT plugin is installed: GoMLX's own variable.
+	// NoAutoInstallEnv, when set (to anything), stops NewBackend from installing a PJRT plugin
+	// when none is installed: GoMLX's own variable, which also turns off the project's installer.
 	NoAutoInstallEnv = "GOMLX_NO_AUTO_INSTALL"
-	// AutoInstallTimeoutEnv bounds GoMLX's plugin installer, as a Go duration ("30s", "2m").
+	// AutoInstallTimeoutEnv bounds the plugin installers, as a Go duration ("30s", "2m").
 	AutoInstallTimeoutEnv = "REPLAY_AUTO_INSTALL_TIMEOUT"
 )
 
-// DefaultAutoInstallTimeout bounds GoMLX's plugin installer (it downloads about 100 MB); after it,
-// NewBackend gives up waiting and runs on pure Go.
-const DefaultAutoInstallTimeout = 2 * time.Minute
+// DefaultAutoInstallTimeout bounds the plugin installers (the CPU plugin's wheel is 63 MB); after
+// it, NewBackend gives up waiting and runs on pure Go.
+const DefaultAutoInstallTimeout = 3 * time.Minute
 
 // BackendChoice is a backend configuration and the reason it was chosen.
 type BackendChoice struct {
@@ -50,7 +54,7 @@ type BackendChoice struct {
 //  3. otherwise simplego as SimpleGoConfig.
 //
 // getenv reads the environment and plugins lists the installed PJRT plugins; both are
-// parameters so the logic can be tested. NewBackend adds GoMLX's installer between 2 and 3 and
+// parameters so the logic can be tested. NewBackend adds the plugin installer between 2 and 3 and
 // falls back to simplego when the chosen backend cannot be created.
 func ChooseBackend(getenv func(string) (string, bool), plugins func() ([]string, error)) BackendChoice {
 	if cfg, ok := getenv(BackendEnv); ok && strings.TrimSpace(cfg) != "" {
@@ -97,11 +101,14 @@ func InstalledPJRTPlugins() ([]string, error) {
 type backendSetup struct {
 	getenv  func(string) (string, bool)
 	plugins func() ([]string, error)
-	// install runs GoMLX's plugin installer; it may ignore ctx, in which case it is abandoned
-	// (left running in the background) when ctx expires.
+	// install runs the plugin installers; it may ignore ctx, in which case it is abandoned (left
+	// running in the background) when ctx expires.
 	install func(ctx context.Context) error
-	create  func(config string) (backends.Backend, error)
-	timeout time.Duration
+	// danglingPlugin reports whether the plugin search failed on a plugin link that points nowhere
+	// where the installer puts the plugin (which it then replaces).
+	danglingPlugin func() bool
+	create         func(config string) (backends.Backend, error)
+	timeout        time.Duration
 }
 
 func defaultSetup() backendSetup {
@@ -112,11 +119,12 @@ func defaultSetup() backendSetup {
 		}
 	}
 	return backendSetup{
-		getenv:  os.LookupEnv,
-		plugins: InstalledPJRTPlugins,
-		install: func(context.Context) error { return runInstaller() },
-		create:  newQuietly,
-		timeout: timeout,
+		getenv:         os.LookupEnv,
+		plugins:        InstalledPJRTPlugins,
+		install:        func(ctx context.Context) error { return installPlugin(ctx, BackendLog) },
+		danglingPlugin: danglingPluginLink,
+		create:         newQuietly,
+		timeout:        timeout,
 	}
 }
 
@@ -137,8 +145,10 @@ var BackendLog io.Writer = os.Stderr
 //
 //  1. $GOMLX_BACKEND, if set;
 //  2. XLA with an installed PJRT plugin (CUDA, then CPU);
-//  3. if none is installed and $GOMLX_NO_AUTO_INSTALL is unset, GoMLX's plugin installer
-//     (it downloads from GitHub/PyPI), bounded by $REPLAY_AUTO_INSTALL_TIMEOUT (default 2 min);
+//  3. if none is installed (or the CPU plugin's link points nowhere) and $GOMLX_NO_AUTO_INSTALL
+//     is unset, the plugin installer: XLA's CPU plugin from PyPI (Linux x86-64; a pinned wheel
+//     checked against its sha256, announced in one line), else GoMLX's installer (GitHub), both
+//     bounded by $REPLAY_AUTO_INSTALL_TIMEOUT (default 3 min);
 //  4. the pure-Go backend as SimpleGoConfig.
 //
 // Whatever fails on the way (an unloadable plugin, an installer without network, a bad
@@ -191,23 +201,27 @@ func newBackend(w io.Writer, s backendSetup) (backends.Backend, error) {
 	reason := choice.Reason
 	if choice.Explicit {
 		reason = "the backend GOMLX_BACKEND asked for could not be created"
-	} else if listErr != nil {
-		// A broken plugin file: the installer would not fix it, and the line says what will.
+	} else if listErr != nil && (s.danglingPlugin == nil || !s.danglingPlugin()) {
+		// A broken plugin file the installer would not replace: the line says what will.
 		reason = firstLine(listErr)
-	} else if len(installed) == 0 {
+	} else if listErr != nil || len(installed) == 0 {
+		none := "no PJRT plugin installed"
+		if listErr != nil {
+			none = "the CPU plugin's link points nowhere"
+		}
 		if _, off := s.getenv(NoAutoInstallEnv); off {
-			reason = "no PJRT plugin installed; GoMLX's installer is off (" + NoAutoInstallEnv + " set); " + XLAHint
+			reason = none + "; the plugin installer is off (" + NoAutoInstallEnv + " set); " + XLAHint
 		} else if err := installBounded(s.install, s.timeout); err != nil {
-			reason = "no PJRT plugin installed; GoMLX's installer: " + firstLine(err) + "; " + XLAHint
+			reason = none + "; the plugin installer: " + firstLine(err) + "; " + XLAHint
 		} else if after, err := s.plugins(); err != nil {
-			reason = "GoMLX's installer ran, then " + firstLine(err)
+			reason = "the plugin installer ran, then " + firstLine(err)
 		} else if found := preferredPlugins(after); len(found) > 0 {
 			c := "xla:" + found[0]
-			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed by GoMLX's installer", found[0])}); b != nil {
+			if b := try(BackendChoice{Config: c, Reason: fmt.Sprintf("PJRT plugin %q installed by the plugin installer", found[0])}); b != nil {
 				return b, nil
 			}
 		} else {
-			reason = "no PJRT plugin installed; GoMLX's installer found nothing to install for this machine; " + XLAHint
+			reason = none + "; the plugin installer found nothing to install for this machine; " + XLAHint
 		}
 	}
 	if b := try(BackendChoice{Config: SimpleGoConfig, Reason: reason}); b != nil {
@@ -250,7 +264,7 @@ func firstLine(err error) string {
 }
 
 // CreateBackend creates the backend of a GoMLX configuration ("xla:cpu", SimpleGoConfig, …) as
-// it is, without NewBackend's choice and fallbacks, without GoMLX's plugin installer and without
+// it is, without NewBackend's choice and fallbacks, without the plugin installer and without
 // the line simplego prints on standard output.
 func CreateBackend(config string) (backends.Backend, error) {
 	disableXLAAutoInstall()

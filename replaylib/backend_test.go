@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
+
+	"github.com/replaylab/replay/internal/pjrtinstall"
 )
 
 func env(vars map[string]string) func(string) (string, bool) {
@@ -101,7 +103,7 @@ func TestNewBackendFallsBack(t *testing.T) {
 		{"plugin search crashes", nil, []string{"broken"}, nil, nil, SimpleGoConfig,
 			[]string{"plugin search crashed"}},
 		{"no plugin, installer fails", nil, nil, nil, nil, SimpleGoConfig,
-			[]string{"GoMLX's installer: no network", ".ci/install"}},
+			[]string{"the plugin installer: no network", ".ci/install"}},
 		{"no plugin, installer hangs", nil, nil, nil, func(context.Context) error { select {} }, SimpleGoConfig,
 			[]string{"gave up after 50ms"}},
 		{"no plugin, installer panics", nil, nil, nil, func(context.Context) error { panic("boom") }, SimpleGoConfig,
@@ -153,8 +155,37 @@ func TestInstallerSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := b.(fakeBackend).config; got != "xla:cpu" || !strings.Contains(sb.String(), "installed by GoMLX's installer") {
+	if got := b.(fakeBackend).config; got != "xla:cpu" || !strings.Contains(sb.String(), "installed by the plugin installer") {
 		t.Errorf("backend %s, line %q; want xla:cpu from the installer", got, sb.String())
+	}
+}
+
+// TestInstallerReplacesDanglingLink: when the plugin search fails on a link to nothing where the
+// installer puts the plugin, the installer runs (and replaces it); any other broken file is left.
+func TestInstallerReplacesDanglingLink(t *testing.T) {
+	for _, dangling := range []bool{true, false} {
+		fixed := false
+		_, s := fakeSetup(nil, nil, nil)
+		s.plugins = func() ([]string, error) {
+			if fixed {
+				return []string{"cpu"}, nil
+			}
+			return nil, errors.New("plugin search crashed")
+		}
+		s.danglingPlugin = func() bool { return dangling }
+		s.install = func(context.Context) error { fixed = true; return nil }
+		var sb strings.Builder
+		b, err := newBackend(&sb, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := SimpleGoConfig
+		if dangling {
+			want = "xla:cpu"
+		}
+		if got := b.(fakeBackend).config; got != want || fixed != dangling {
+			t.Errorf("dangling link %v: backend %s (installer ran: %v), want %s; line %q", dangling, got, fixed, want, sb.String())
+		}
 	}
 }
 
@@ -176,15 +207,16 @@ func TestFreshMachineFallsBackToPureGo(t *testing.T) {
 }
 
 // TestDanglingPluginLinkFallsBackToPureGo: a plugin link whose target is gone (a checkout that
-// moved) crashes go-xla's plugin search; the backend choice must survive it, fall back to pure Go
-// without trying the installer, and say how to repair the link.
+// moved) crashes go-xla's plugin search; the backend choice must survive it, try the plugin
+// installer (which would replace the link; here without network), fall back to pure Go, and say
+// how to repair the link.
 func TestDanglingPluginLinkFallsBackToPureGo(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Symlink(filepath.Join(t.TempDir(), "gone", "pjrt_c_api_cpu_plugin.so"), filepath.Join(dir, "pjrt_c_api_cpu_plugin.so")); err != nil {
 		t.Fatal(err)
 	}
 	line := pureGoChild(t, dir)
-	if !strings.Contains(line, "plugin search crashed") || !strings.Contains(line, ".ci/install") {
+	if !strings.Contains(line, "link points nowhere") || !strings.Contains(line, "127.0.0.1:1") || !strings.Contains(line, ".ci/install") {
 		t.Errorf("line %q does not say that a plugin file is broken and how to repair it", line)
 	}
 	t.Log(line)
@@ -197,7 +229,9 @@ func pureGoChild(t *testing.T, pluginDir string) string {
 	home := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFreshMachineFallsBackToPureGo$", "-test.v")
 	cmd.Env = append(os.Environ(), "REPLAY_BACKEND_CHILD=1", "GOMLX_BACKEND=", "HOME="+home,
-		"PJRT_PLUGIN_LIBRARY_PATH="+pluginDir, AutoInstallTimeoutEnv+"=20s")
+		"PJRT_PLUGIN_LIBRARY_PATH="+pluginDir, AutoInstallTimeoutEnv+"=20s",
+		// No network: PyPI (the plugin installer's index) at a port where nothing answers.
+		pjrtinstall.IndexEnv+"=http://127.0.0.1:1/simple/")
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -3,11 +3,18 @@
 package replaylib
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/gomlx/go-xla/pkg/installer"
 	"github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends/xla" // registers the XLA backend
+
+	"github.com/replaylab/replay/internal/pjrtinstall"
 )
 
 // The XLA backend needs cgo (go-xla loads PJRT plugins with dlopen).
@@ -29,3 +36,40 @@ func installedPlugins() (names []string, err error) {
 }
 
 func runInstaller() error { return installer.AutoInstall("", true, installer.Quiet) }
+
+// installPlugin installs XLA's CPU plugin from PyPI (pjrtinstall), saying so on w first; where
+// that cannot run or fails, GoMLX's installer.
+func installPlugin(ctx context.Context, w io.Writer) error {
+	dir, err := pjrtinstall.DefaultDir()
+	if err == nil {
+		wheel := pjrtinstall.CPUWheel
+		fmt.Fprintf(w, "replay: no PJRT plugin installed: installing XLA's CPU plugin from PyPI (%s, %.0f MB, sha256-pinned) into %s (%s=1 turns this off)\n",
+			wheel.Project, float64(wheel.Size)/1e6, dir, NoAutoInstallEnv)
+		_, err = pjrtinstall.Install(ctx, wheel, pjrtinstall.Options{Dir: dir})
+		if err == nil {
+			return nil
+		}
+	}
+	if gerr := runInstaller(); gerr != nil {
+		if errors.Is(err, pjrtinstall.ErrUnsupported) {
+			return fmt.Errorf("GoMLX's installer: %v", gerr)
+		}
+		return fmt.Errorf("PyPI: %v; GoMLX's installer: %v", err, gerr)
+	}
+	return nil
+}
+
+// danglingPluginLink reports whether the CPU plugin where the installer puts it is a link to nothing.
+func danglingPluginLink() bool {
+	dir, err := pjrtinstall.DefaultDir()
+	if err != nil {
+		return false
+	}
+	path := filepath.Join(dir, pjrtinstall.CPUWheel.Plugin)
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return false
+	}
+	_, err = os.Stat(path)
+	return err != nil
+}
