@@ -4,8 +4,12 @@
 //	h_0 = W_enc s_0 (encoded start positions), or given hidden states
 //	h_{t+1} = cell(h_t, u = 0) with noise σ_q ξ_t,   t = 0 … burn-in + T_q − 1
 //	x̂_t = y_t = W_out h_t + b_out                    (2D tasks: the readout is the position)
-//	x̂_t = Σ_i softmax(y_t)_i c_i                     (place cells: the population vector over the
-//	                                                  cell centres c_i, whatever the task's DecodeMode)
+//	x̂_t = Σ_i softmax(y_t)_i c_i                     (place cells, cross-entropy readout, population
+//	                                                  decoding: the population vector over the cell
+//	                                                  centres c_i, in the graph)
+//	x̂_t = task.Decode(softmax(y_t)) or task.Decode(y_t)  (place cells decoded by their most active
+//	                                                  cells, or read out by mean squared error: the
+//	                                                  task decodes the readouts on the host)
 //
 // Steps are counted after the burn-in: the observer sees t = 0 … T_q, t = 0 being the start state
 // (or the state the burn-in reached). Positions are in environment units.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
@@ -125,9 +126,13 @@ type Engine struct {
 	execs   map[execKey]*mlctx.Exec
 	encode  *mlctx.Exec
 	centres *tensors.Tensor // place-cell centres [Out, 2] for population-vector decoding, or nil
-	pos     []datasets.Point
-	flat    []float32
-	outputs []float32
+	// hostDecode: the graph returns the readouts and the task decodes them here (place cells
+	// decoded by their top cells, or read out by mean squared error).
+	hostDecode bool
+	row        []float32
+	pos        []datasets.Point
+	flat       []float32
+	outputs    []float32
 }
 
 type execKey struct {
@@ -151,7 +156,9 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 		return nil, err
 	}
 	e := &Engine{model: modelCfg, task: task, backend: backend, ctx: ctx, execs: map[execKey]*mlctx.Exec{}}
-	if pc, ok := task.(interface{ Centres() []datasets.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
+	if hostDecoded(task, modelCfg) {
+		e.hostDecode = true
+	} else if pc, ok := task.(interface{ Centres() []datasets.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
 		c := pc.Centres()
 		flat := make([]float32, 0, 2*len(c))
 		for _, p := range c {
@@ -159,7 +166,7 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 		}
 		e.centres = tensors.FromFlatDataAndDimensions(flat, len(c), 2)
 	} else if modelCfg.OutputDim != 2 {
-		return nil, fmt.Errorf("task %s: cannot decode %d outputs in the graph (want 2 positions, or place cells with a cross-entropy readout)", task.Name(), modelCfg.OutputDim)
+		return nil, fmt.Errorf("task %s: cannot decode %d outputs (want 2 positions, or place cells)", task.Name(), modelCfg.OutputDim)
 	}
 	e.encode, err = mlctx.NewExec(backend, ctx.Reuse(), func(ctx *mlctx.Context, s0 *Node) *Node {
 		return model.MatMul2(s0, model.GetWeights(ctx, s0.Graph(), modelCfg).Enc)
@@ -176,6 +183,13 @@ func FromRun(run Trained) (*Engine, error) {
 // tasks, the population vector Σ_i softmax(y)_i c_i over the place-cell centres c_i otherwise.
 // It also returns what an OutputObserver sees (y, or softmax(y)).
 func (e *Engine) positions(y, centres *Node) (pos, out *Node) {
+	if e.hostDecode {
+		// The readouts themselves, decoded by copyPositions.
+		if e.model.Readout == model.ReadoutCrossEntropy {
+			return y, Softmax(y, -1)
+		}
+		return y, y
+	}
 	if centres == nil {
 		return y, y
 	}
@@ -448,8 +462,12 @@ func checkFinite(pos []datasets.Point, step int) error {
 	return nil
 }
 
-// copyPositions copies positions [C, k, 2] into e.pos laid out [k][C].
+// copyPositions copies positions [C, k, 2] into e.pos laid out [k][C] (with hostDecode, decodes
+// readouts [C, k, Out] into them).
 func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []datasets.Point {
+	if e.hostDecode {
+		return e.decodeOnHost(t, C, k)
+	}
 	if cap(e.flat) < C*k*2 {
 		e.flat = make([]float32, C*k*2)
 	}
@@ -486,4 +504,72 @@ func (e *Engine) Trajectories(ctx context.Context, cfg Config, start Start) ([][
 		return nil
 	})
 	return traj, err
+}
+
+// hostDecoded reports whether the task decodes the model's readouts on the host: place cells
+// decoded by their most active cells (not a smooth function in the graph) or read out by mean
+// squared error (activities, not logits).
+func hostDecoded(task datasets.Task, cfg model.Config) bool {
+	pc, ok := task.(*datasets.PlaceCells)
+	if !ok {
+		return false
+	}
+	return pc.Params().Decoding == datasets.DecodeTopCells || cfg.Readout == model.ReadoutMSE
+}
+
+// decodeOnHost decodes readouts [C, k, Out] with the task (softmax first for a cross-entropy
+// readout, whose outputs are logits) into e.pos laid out [k][C].
+func (e *Engine) decodeOnHost(t *tensors.Tensor, C, k int) []datasets.Point {
+	out := e.model.OutputDim
+	if cap(e.flat) < C*k*out {
+		e.flat = make([]float32, C*k*out)
+	}
+	e.flat = e.flat[:C*k*out]
+	t.MustConstFlatData(func(flat any) { copy(e.flat, flat.([]float32)) })
+	if cap(e.pos) < C*k {
+		e.pos = make([]datasets.Point, C*k)
+	}
+	e.pos = e.pos[:C*k]
+	e.row = slices.Grow(e.row[:0], out)[:out]
+	for c := range C {
+		for s := range k {
+			copy(e.row, e.flat[(c*k+s)*out:(c*k+s+1)*out])
+			if !allFinite(e.row) {
+				// A ranking of NaNs still names cells: report the divergence instead.
+				e.pos[s*C+c] = datasets.Point{X: math.NaN(), Y: math.NaN()}
+				continue
+			}
+			if e.model.Readout == model.ReadoutCrossEntropy {
+				softmax(e.row)
+			}
+			e.pos[s*C+c] = e.task.Decode(e.row)
+		}
+	}
+	return e.pos
+}
+
+// softmax turns logits into probabilities in place (a NaN stays NaN, so divergence is seen).
+func softmax(x []float32) {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	sum := 0.0
+	for i, v := range x {
+		e := math.Exp(float64(v - m))
+		x[i] = float32(e)
+		sum += e
+	}
+	for i := range x {
+		x[i] = float32(float64(x[i]) / sum)
+	}
+}
+
+func allFinite(x []float32) bool {
+	for _, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -321,3 +321,49 @@ func TestReplayFromBehaviourStates(t *testing.T) {
 func tensorsOfShape(dims ...int) *tensors.Tensor {
 	return tensors.FromShape(shapes.Make(model.DType, dims...))
 }
+
+// TestPlaceCellsDecodedOnTheHost: on the arena task (place cells decoded by their 3 most active
+// cells, an MSE readout of their activities) the replayed positions are the task's decoding of the
+// readouts, step by step and chain by chain, and a network trained in two steps already decodes
+// inside the arena.
+func TestPlaceCellsDecodedOnTheHost(t *testing.T) {
+	cfg, err := training.DefaultConfig("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model.Hidden, cfg.Steps, cfg.BatchSize, cfg.SeqLen, cfg.EvalBatch = 16, 2, 4, 10, 4
+	run, err := training.Open(replaylib.MustBackend(), cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine(t, run)
+	rc := DefaultConfig(run.Config.Model.Cell)
+	rc.Chains, rc.Steps, rc.StepsPerCall = 3, 7, 4
+	var got, want []datasets.Point
+	err = eng.RunWithOutputs(context.Background(), rc, Start{Positions: StartPositions(run.Task(), rc.Chains, 5)},
+		func(_ int, pos []datasets.Point) error { got = append(got, pos...); return nil },
+		func(_ int, outs []float32) error {
+			n := len(outs) / rc.Chains
+			for c := range rc.Chains {
+				want = append(want, run.Task().Decode(outs[c*n:(c+1)*n]))
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != rc.Chains*(rc.Steps+1) || len(want) != len(got) {
+		t.Fatalf("%d positions and %d decoded readouts, want %d", len(got), len(want), rc.Chains*(rc.Steps+1))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("position %d = %v, the task decodes its readout to %v", i, got[i], want[i])
+		}
+		if !run.Task().Env().Contains(got[i]) {
+			t.Errorf("position %d = %v: a top-cells decoding lies among cell centres, inside the arena", i, got[i])
+		}
+	}
+}

@@ -109,7 +109,8 @@ func DefaultConfigWith(taskName string, placeCells int) (Config, error) {
 // The predecessor paper's training (Krishna et al., ICLR 2024), the "arena" task's defaults: N = 512
 // ReLU units with leak dt/τ = 0.2 and recurrent noise of variance 1e-4, 200 fresh paths of 100
 // steps per Adam step, 2,500 steps at a constant learning rate of 1e-3, the place-cell code given
-// only at the start (through the encoder) and a cross-entropy readout of the next position's cells.
+// only at the start (through the encoder) and a linear readout of the place-cell activities trained
+// by mean squared error.
 const (
 	ArenaHidden       = 512
 	ArenaAlpha        = 0.2
@@ -126,7 +127,7 @@ const (
 // only through the paths that follow it (StartLoss off), as there. Its noise is Gaussian; the
 // predecessor's code draws uniform noise on [0, σ) (mean σ/2), which is not copied.
 func arenaConfig(m model.Config, placeCells int) Config {
-	m.Readout, m.Hidden = model.ReadoutCrossEntropy, ArenaHidden
+	m.Readout, m.Hidden = model.ReadoutMSE, ArenaHidden
 	m.Cell.Alpha, m.Cell.NoiseSD = ArenaAlpha, ArenaNoiseSD
 	return Config{
 		Task: "arena", PlaceCells: placeCells, Model: m, Steps: ArenaSteps, BatchSize: ArenaBatchSize, SeqLen: ArenaSeqLen,

@@ -292,7 +292,7 @@ func TestArenaDefaultConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := cfg.Model
-	if m.Hidden != 512 || m.ObsDim != 512 || m.Cell.Alpha != 0.2 || m.Cell.NoiseSD != 0.01 || m.Readout != model.ReadoutCrossEntropy ||
+	if m.Hidden != 512 || m.ObsDim != 512 || m.Cell.Alpha != 0.2 || m.Cell.NoiseSD != 0.01 || m.Readout != model.ReadoutMSE ||
 		cfg.BatchSize != 200 || cfg.SeqLen != 100 || cfg.Steps != 2500 || cfg.LearningRate != 1e-3 || cfg.LRDecay != LRConstant ||
 		cfg.StartLoss || cfg.MaskK < cfg.SeqLen {
 		t.Errorf("arena default run: %+v", cfg)
