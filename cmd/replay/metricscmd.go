@@ -113,14 +113,19 @@ func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints
 			return nil, fmt.Errorf("%s: chain %d has %d steps, chain 0 has %d (the measures compare chains step by step: give every chain the same steps)", name, c, len(ch), len(traj[0]))
 		}
 	}
+	if len(traj[0]) < 2 {
+		return nil, fmt.Errorf("%s: every chain has a single row (t = 0): the measures need at least 2 steps per chain", name)
+	}
 	return traj, nil
 }
 
-// lineLimit fails a read once a line grows beyond max bytes (the CSV reader would hold it whole).
+// lineLimit fails a read once a line grows beyond max bytes (the CSV reader would hold it whole),
+// naming the line.
 type lineLimit struct {
-	r    *bufio.Reader
-	max  int
-	line int
+	r      *bufio.Reader
+	max    int
+	line   int // bytes of the current line so far
+	number int // lines ended so far
 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
@@ -128,10 +133,11 @@ func (l *lineLimit) Read(p []byte) (int, error) {
 	for i, b := range p[:n] {
 		if b == '\n' {
 			l.line = 0
+			l.number++
 			continue
 		}
 		if l.line++; l.line > l.max {
-			return i, fmt.Errorf("a line longer than %d bytes", l.max)
+			return i, fmt.Errorf("line %d: longer than %d bytes (a row is chain,t,x,y)", l.number+1, l.max)
 		}
 	}
 	return n, err

@@ -72,6 +72,7 @@ func badInputs(t *testing.T) []badInput {
 	tgap := csvFile("tgap.csv", "chain,t,x,y\n0,0,0.1,0.2\n0,1,0.1,0.2\n0,5,0.1,0.2\n")
 	uneven := csvFile("uneven.csv", "chain,t,x,y\n0,0,0.1,0.2\n0,1,0.1,0.2\n1,0,0.1,0.2\n")
 	longLine := csvFile("longline.csv", "chain,t,x,y\n0,0,0.1,"+strings.Repeat("1", 10000)+"\n")
+	oneRow := csvFile("onerow.csv", "chain,t,x,y\n0,0,0.1,0.2\n")
 	empty := csvFile("empty.csv", "")
 	rep := func(args ...string) []string { return append([]string{"replay", "--model", model}, args...) }
 
@@ -178,7 +179,8 @@ func badInputs(t *testing.T) []badInput {
 		{"metrics t not increasing", []string{"metrics", "--traj", backwards}, 1, "t must increase along a chain"},
 		{"metrics t with a gap", []string{"metrics", "--traj", tgap}, 1, "row 4: chain 0 jumps from t=1 to t=5"},
 		{"metrics chains of unequal lengths", []string{"metrics", "--traj", uneven}, 1, "chain 1 has 1 steps, chain 0 has 2"},
-		{"metrics long line", []string{"metrics", "--traj", longLine}, 1, "a line longer than"},
+		{"metrics long line", []string{"metrics", "--traj", longLine}, 1, "line 2: longer than 4096 bytes"},
+		{"metrics one row", []string{"metrics", "--traj", oneRow}, 1, "every chain has a single row (t = 0): the measures need at least 2 steps per chain"},
 
 		// datasets
 		{"datasets --task bogus", []string{"datasets", "--task", "maze"}, 2, `task "maze": unknown`},
