@@ -29,6 +29,7 @@ func trainSettings(cfg *training.Config) settings.Setters {
 		"end_dwell_steps":  settings.Float(&cfg.EndDwellSteps),
 		"mask_k":           settings.IntRange(&cfg.MaskK, 0, training.MaxMaskK),
 		"learning_rate":    settings.Float(&cfg.LearningRate),
+		"adam_epsilon":     settings.Float(&cfg.AdamEpsilon),
 		"hidden":           settings.IntRange(&cfg.Model.Hidden, 1, training.MaxHidden),
 		"alpha":            settings.Float(&cfg.Model.Cell.Alpha),
 		"noise_sd":         settings.Float(&cfg.Model.Cell.NoiseSD),

@@ -144,7 +144,11 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 			return nil, err
 		}
 	}
-	optimizer := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
+	eps := cfg.AdamEpsilon
+	if eps == 0 {
+		eps = DefaultAdamEpsilon
+	}
+	optimizer := optimizers.Adam().LearningRate(cfg.LearningRate).Epsilon(eps).Done()
 	// loss is the training objective: every step's readout, and the start state's with StartLoss.
 	loss := func(ctx *context.Context, out, targets, initial *Node) *Node {
 		if !cfg.StartLoss {

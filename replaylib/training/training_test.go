@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -294,10 +295,26 @@ func TestArenaDefaultConfig(t *testing.T) {
 	m := cfg.Model
 	if m.Hidden != 512 || m.ObsDim != 512 || m.Cell.Alpha != 0.2 || m.Cell.NoiseSD != 0.01 || m.Readout != model.ReadoutMSE ||
 		cfg.BatchSize != 200 || cfg.SeqLen != 100 || cfg.Steps != 2500 || cfg.LearningRate != 1e-3 || cfg.LRDecay != LRConstant ||
-		cfg.StartLoss || cfg.MaskK < cfg.SeqLen {
+		cfg.StartLoss || cfg.MaskK < cfg.SeqLen || cfg.AdamEpsilon != 1e-8 {
 		t.Errorf("arena default run: %+v", cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestAdamEpsilonValidated(t *testing.T) {
+	cfg, _ := DefaultConfig("triangle")
+	for _, eps := range []float64{-1e-8, 1, math.NaN()} {
+		cfg.AdamEpsilon = eps
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "adam_epsilon") {
+			t.Errorf("adam_epsilon=%g: err %v", eps, err)
+		}
+	}
+	// The default (0) is omitted from config.json, so runs made before the field keep their identity.
+	cfg.AdamEpsilon = 0
+	raw, _ := json.Marshal(cfg)
+	if strings.Contains(string(raw), "adam_epsilon") {
+		t.Errorf("config.json with the default ε names it: %s", raw)
 	}
 }
