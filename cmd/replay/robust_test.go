@@ -247,6 +247,7 @@ func commandFlags(t *testing.T, cmd string) []string {
 func TestBadInputs(t *testing.T) {
 	t.Setenv("REPLAY_MEMORY_LIMIT", "24GB") // the estimates' limits do not depend on the machine
 	cases := badInputs(t)
+	t.Logf("%d bad command lines", len(cases))
 	for _, c := range cases {
 		start := time.Now()
 		code, _, errOut := runCLI(t, c.args...)
