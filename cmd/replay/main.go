@@ -8,8 +8,9 @@
 //	go run ./cmd/replay metrics --traj runs/tmaze/replay/trajectories.csv
 //	go run ./cmd/replay datasets --task triangle --n 10 --format csv --out paths.csv
 //
-// Exit status: 0 success, 1 a failure while running, 2 a bad command line or value. Every error is
-// one line on stderr; an internal error (a panic) too, with its stack only when REPLAY_DEBUG=1.
+// Exit status: 0 success, 1 a failure while running, 2 a bad command line or value. What a command
+// made (summaries, tables, where its files are) goes to stdout; progress, warnings and errors to
+// stderr. Every error is one line on stderr; an internal error (a panic) too, with its stack only when REPLAY_DEBUG=1.
 // Ctrl-C (or SIGTERM) stops a command at its next check, saving what it can (train saves a
 // checkpoint); a second one quits at once.
 package main

@@ -203,7 +203,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 		if t%max(1, rc.Steps/10) == 0 {
-			fmt.Fprintf(stdout, "replay: step %d/%d\n", t, rc.Steps)
+			fmt.Fprintf(stderr, "replay: step %d/%d\n", t, rc.Steps) // progress on stderr
 		}
 		return nil
 	})

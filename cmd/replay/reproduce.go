@@ -90,7 +90,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	plan, _ := claims.NewPlan(sz, *seed)
 	fmt.Fprintf(stdout, "reproduce: size %s, seed %d, %d units, output %s\n", sz.Name, *seed, len(plan.Units), *out)
-	opt.Progress = progressLine(stdout)
+	opt.Progress = progressLine(stderr) // progress is status, not output: stdout keeps what the run made
 	res, err := claims.Run(ctx, opt)
 	if err != nil {
 		if ctx.Err() != nil {
