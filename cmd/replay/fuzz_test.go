@@ -17,7 +17,7 @@ import (
 )
 
 // FuzzReadTrajectories: any input is either refused with a one-line error or read into chains
-// 0 … n−1, none empty, all of one length, every point finite, at most maxPoints of them.
+// 0 … n−1, all of one length of at least 2 steps, every point finite, at most maxPoints of them.
 func FuzzReadTrajectories(f *testing.F) {
 	for _, seed := range []string{
 		"chain,t,x,y\n0,0,0.1,0.2\n1,0,0.3,0.4\n0,1,0.5,0.6\n1,1,0.7,0.8\n",
@@ -29,6 +29,9 @@ func FuzzReadTrajectories(f *testing.F) {
 		"chain,t,x,y\r\n0,0,1,2\r\n",
 		"x,y\n1,2\n",
 		"",
+		"chain,t,x,y\n0,0,0.1,0.2\n", // one row: refused (2 steps needed)
+		"chain,t,x,y\n0,0,0.1," + strings.Repeat("1", 5000) + "\n", // a line over the limit
+		"chain,t,x,y\n0,0,1,1\n0,1,1,1\n0,1,1,1\n",                 // t repeated
 	} {
 		f.Add([]byte(seed))
 	}
@@ -46,7 +49,7 @@ func FuzzReadTrajectories(f *testing.F) {
 			t.Fatalf("%d chains", len(traj))
 		}
 		for c, ch := range traj {
-			if len(ch) == 0 || len(ch) != len(traj[0]) {
+			if len(ch) < 2 || len(ch) != len(traj[0]) {
 				t.Fatalf("chain %d has %d points, chain 0 %d", c, len(ch), len(traj[0]))
 			}
 			for _, p := range ch {
