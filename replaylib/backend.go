@@ -140,8 +140,8 @@ var (
 var BackendLog io.Writer = os.Stderr
 
 // NewBackend returns the process-wide GoMLX backend, creating it on the first call and printing
-// one line to BackendLog (standard error by default) that says which backend runs and why. The
-// order:
+// one line to BackendLog (standard error by default) that says which backend runs and why (and,
+// when it installs a plugin, one line before it saying so). The order:
 //
 //  1. $GOMLX_BACKEND, if set;
 //  2. XLA with an installed PJRT plugin (CUDA, then CPU);

@@ -38,20 +38,26 @@ func installedPlugins() (names []string, err error) {
 func runInstaller() error { return installer.AutoInstall("", true, installer.Quiet) }
 
 // installPlugin installs XLA's CPU plugin from PyPI (pjrtinstall), saying so on w first; where
-// that cannot run or fails, GoMLX's installer.
+// that cannot run, or fails for a reason other than the time limit or a plugin file already in
+// place, GoMLX's installer.
 func installPlugin(ctx context.Context, w io.Writer) error {
-	dir, err := pjrtinstall.DefaultDir()
-	if err == nil {
-		wheel := pjrtinstall.CPUWheel
-		fmt.Fprintf(w, "replay: no PJRT plugin installed: installing XLA's CPU plugin from PyPI (%s, %.0f MB, sha256-pinned) into %s (%s=1 turns this off)\n",
-			wheel.Project, float64(wheel.Size)/1e6, dir, NoAutoInstallEnv)
-		_, err = pjrtinstall.Install(ctx, wheel, pjrtinstall.Options{Dir: dir})
-		if err == nil {
-			return nil
+	wheel := pjrtinstall.CPUWheel
+	var err error
+	if pjrtinstall.Supported(wheel) {
+		var dir string
+		if dir, err = pjrtinstall.DefaultDir(); err == nil {
+			fmt.Fprintf(w, "replay: no usable PJRT plugin: installing XLA's CPU plugin from PyPI (%s, %.0f MB, sha256-pinned) into %s (%s=1 turns this off)\n",
+				wheel.Project, float64(wheel.Size)/1e6, dir, NoAutoInstallEnv)
+			if _, err = pjrtinstall.Install(ctx, wheel, pjrtinstall.Options{Dir: dir}); err == nil {
+				return nil
+			}
+		}
+		if errors.Is(err, pjrtinstall.ErrExists) || ctx.Err() != nil {
+			return fmt.Errorf("PyPI: %v", err)
 		}
 	}
 	if gerr := runInstaller(); gerr != nil {
-		if errors.Is(err, pjrtinstall.ErrUnsupported) {
+		if err == nil {
 			return fmt.Errorf("GoMLX's installer: %v", gerr)
 		}
 		return fmt.Errorf("PyPI: %v; GoMLX's installer: %v", err, gerr)

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // Wheel pins one wheel on the index and the plugin library inside it.
@@ -62,11 +63,17 @@ type Options struct {
 	Client *http.Client // nil for http.DefaultClient
 }
 
-// DefaultDir is where go-xla looks first: the first directory of $PJRT_PLUGIN_LIBRARY_PATH when it
-// is set, else ~/.local/lib/go-xla.
+// DefaultDir is where go-xla looks first: the first non-empty directory of
+// $PJRT_PLUGIN_LIBRARY_PATH when it is set (an error when it is set but names none: go-xla then
+// searches nowhere), else ~/.local/lib/go-xla.
 func DefaultDir() (string, error) {
-	if v := os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"); v != "" {
-		return strings.Split(v, string(os.PathListSeparator))[0], nil
+	if v, ok := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); ok {
+		for _, d := range strings.Split(v, string(os.PathListSeparator)) {
+			if d != "" {
+				return d, nil
+			}
+		}
+		return "", errors.New("PJRT_PLUGIN_LIBRARY_PATH is set but names no directory: go-xla searches none")
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
@@ -78,12 +85,22 @@ func DefaultDir() (string, error) {
 // ErrUnsupported says that the wheel's library does not run on this machine.
 var ErrUnsupported = errors.New("no pinned plugin wheel for this system")
 
+// ErrExists says that a plugin file is already where the install would put it (go-xla found it
+// unusable, or the caller did not look): it is left as it is.
+var ErrExists = errors.New("a plugin file is already there: left as it is")
+
+// Supported reports whether w's library runs on this system (Install returns ErrUnsupported otherwise).
+func Supported(w Wheel) bool { return runtime.GOOS == w.GOOS && runtime.GOARCH == w.GOARCH }
+
+// staleAge is the age after which a temporary file of an interrupted install is removed.
+const staleAge = time.Hour
+
 // Install downloads w through the index, checks it and extracts its plugin into the directory;
 // it returns the plugin's path. A plugin file already there is replaced only when it is a link
 // that points nowhere (one a moved checkout left); any other file there is an error. ctx bounds
 // the whole install.
 func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
-	if runtime.GOOS != w.GOOS || runtime.GOARCH != w.GOARCH {
+	if !Supported(w) {
 		return "", fmt.Errorf("%w (%s/%s; the wheel is for %s/%s)", ErrUnsupported, runtime.GOOS, runtime.GOARCH, w.GOOS, w.GOARCH)
 	}
 	if opt.Index == "" {
@@ -105,9 +122,10 @@ func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
 	target := filepath.Join(opt.Dir, w.Plugin)
 	if st, err := os.Lstat(target); err == nil {
 		if _, statErr := os.Stat(target); st.Mode()&os.ModeSymlink == 0 || statErr == nil {
-			return "", fmt.Errorf("%s already exists: left as it is", target)
+			return "", fmt.Errorf("%s: %w", target, ErrExists)
 		}
 	}
+	removeStale(opt.Dir)
 	fileURL, err := findWheel(ctx, opt, w)
 	if err != nil {
 		return "", err
@@ -126,8 +144,8 @@ func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
 	return target, nil
 }
 
-// findWheel asks the index for the project's files and returns the pinned wheel's URL; the index
-// must list it with the pinned sha256.
+// findWheel asks the index for the project's files and returns the pinned wheel's URL; a sha256 the
+// index lists for it must be the pinned one (the download is checked against the pin either way).
 func findWheel(ctx context.Context, opt Options, w Wheel) (string, error) {
 	page := strings.TrimSuffix(opt.Index, "/") + "/" + w.Project + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
@@ -187,7 +205,7 @@ func download(ctx context.Context, client *http.Client, fileURL string, w Wheel,
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("download %s: %s", fileURL, resp.Status)
+		return "", fmt.Errorf("download %s: %s", w.Filename, resp.Status)
 	}
 	f, err := os.CreateTemp(dir, ".wheel-*.tmp")
 	if err != nil {
@@ -199,10 +217,10 @@ func download(ctx context.Context, client *http.Client, fileURL string, w Wheel,
 		err = cerr
 	}
 	if err == nil && n != w.Size {
-		err = fmt.Errorf("download %s: %d bytes, want %d", fileURL, n, w.Size)
+		err = fmt.Errorf("download %s: %d bytes, want %d", w.Filename, n, w.Size)
 	}
 	if sum := hex.EncodeToString(h.Sum(nil)); err == nil && sum != strings.ToLower(w.SHA256) {
-		err = fmt.Errorf("download %s: sha256 %s, want the pinned %s", fileURL, sum, w.SHA256)
+		err = fmt.Errorf("download %s: sha256 %s, want the pinned %s", w.Filename, sum, w.SHA256)
 	}
 	if err != nil {
 		os.Remove(f.Name())
@@ -234,20 +252,21 @@ func extract(zipPath, member, target string) error {
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(tmp, io.LimitReader(r, MaxPluginBytes))
+		n, err := io.Copy(tmp, io.LimitReader(r, MaxPluginBytes+1))
+		if err == nil && n > MaxPluginBytes {
+			err = fmt.Errorf("more than %d bytes", MaxPluginBytes)
+		}
+		if err == nil {
+			err = tmp.Chmod(0o755)
+		}
+		if err == nil {
+			err = tmp.Sync()
+		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Chmod(tmp.Name(), 0o755)
-		}
-		if err == nil {
-			// A dangling link in the way is replaced (Install refused anything else).
-			if st, lerr := os.Lstat(target); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
-				err = os.Remove(target)
-			}
-		}
-		if err == nil {
+			// Renaming over a dangling link replaces the link (Install refused anything else).
 			err = os.Rename(tmp.Name(), target)
 		}
 		if err != nil {
@@ -257,4 +276,16 @@ func extract(zipPath, member, target string) error {
 		return nil
 	}
 	return fmt.Errorf("wheel: no %s inside", member)
+}
+
+// removeStale removes the temporary files of installs interrupted more than staleAge ago.
+func removeStale(dir string) {
+	for _, pattern := range []string{".wheel-*.tmp", ".plugin-*.tmp"} {
+		paths, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, p := range paths {
+			if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > staleAge {
+				os.Remove(p)
+			}
+		}
+	}
 }

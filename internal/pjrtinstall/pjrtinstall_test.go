@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeWheel is a zip holding a fake plugin library, pinned as a Wheel for this machine.
@@ -80,8 +81,35 @@ func TestInstallFromIndex(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 	// A plugin already there (a regular file) is left alone.
-	if _, err := Install(context.Background(), w, Options{Index: srv.URL + "/simple/", Dir: dir}); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Errorf("second install: err %v, want 'already exists'", err)
+	if _, err := Install(context.Background(), w, Options{Index: srv.URL + "/simple/", Dir: dir}); !errors.Is(err, ErrExists) {
+		t.Errorf("second install: err %v, want ErrExists", err)
+	}
+	// An interrupted install's temporaries are removed by the next one once they are old.
+	old, fresh := filepath.Join(dir, ".wheel-1.tmp"), filepath.Join(dir, ".plugin-2.tmp")
+	for _, p := range []string{old, fresh} {
+		os.WriteFile(p, []byte("partial"), 0o644)
+	}
+	os.Chtimes(old, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour))
+	os.Remove(path)
+	if _, err := Install(context.Background(), w, Options{Index: srv.URL + "/simple/", Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("an hour-old temporary was not removed (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary (maybe another install's) was removed: %v", err)
+	}
+}
+
+func TestDefaultDirFollowsGoXLA(t *testing.T) {
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", ":/opt/plugins:/other")
+	if d, err := DefaultDir(); err != nil || d != "/opt/plugins" {
+		t.Errorf("first non-empty entry: %q, %v", d, err)
+	}
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", "")
+	if _, err := DefaultDir(); err == nil {
+		t.Error("set but empty: want an error (go-xla searches nowhere)")
 	}
 }
 
