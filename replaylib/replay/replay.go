@@ -92,7 +92,8 @@ func (c Config) EffectiveNoise() float64 {
 type Observer func(t int, positions []datasets.Point) error
 
 // OutputObserver receives the readouts of all chains after step t, [Chains, OutputDim] row-major:
-// the positions themselves on the 2D tasks, the softmax population vector on the place-cell task.
+// the positions themselves on the 2D tasks; on place-cell tasks softmax(y) for a cross-entropy
+// readout (logits), the readout itself (activities) for a mean-squared-error one.
 // The slice is reused between calls.
 type OutputObserver func(t int, outputs []float32) error
 
@@ -157,6 +158,9 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 	}
 	e := &Engine{model: modelCfg, task: task, backend: backend, ctx: ctx, execs: map[execKey]*mlctx.Exec{}}
 	if hostDecoded(task, modelCfg) {
+		if modelCfg.OutputDim != task.ObsDim() {
+			return nil, fmt.Errorf("task %s decodes %d place cells, the model reads out %d", task.Name(), task.ObsDim(), modelCfg.OutputDim)
+		}
 		e.hostDecode = true
 	} else if pc, ok := task.(interface{ Centres() []datasets.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
 		c := pc.Centres()

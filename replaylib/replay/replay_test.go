@@ -366,4 +366,17 @@ func TestPlaceCellsDecodedOnTheHost(t *testing.T) {
 			t.Errorf("position %d = %v: a top-cells decoding lies among cell centres, inside the arena", i, got[i])
 		}
 	}
+	// The same chains one step per call: the readouts' layout [C, k, Out] is decoded step by step.
+	rc.StepsPerCall = 1
+	traj, err := eng.Trajectories(context.Background(), rc, Start{Positions: StartPositions(run.Task(), rc.Chains, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range rc.Chains {
+		for s := 0; s <= rc.Steps; s++ {
+			if traj[c][s] != got[s*rc.Chains+c] {
+				t.Fatalf("chain %d step %d: %v one step per call, %v four", c, s, traj[c][s], got[s*rc.Chains+c])
+			}
+		}
+	}
 }
