@@ -37,7 +37,13 @@ if ! "$PY" -c 'import torch, scipy' 2>/dev/null; then
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-torch python3-scipy
 fi
 
-echo "size: hidden $HIDDEN, batch $BATCH, $STEPS Adam steps, $CHAINS chains × $QSTEPS quiescent steps" | tee "$out/size.txt"
+size="size: hidden $HIDDEN, batch $BATCH, $STEPS Adam steps, $CHAINS chains × $QSTEPS quiescent steps"
+# Results already in OUT are reused below: only if they were made at this size.
+if [ -f "$out/size.txt" ] && [ "$(cat "$out/size.txt")" != "$size" ]; then
+	echo "run.sh: $out holds results of another $(cat "$out/size.txt"); use another OUT" >&2
+	exit 2
+fi
+echo "$size" | tee "$out/size.txt"
 cd "$root"
 go build -o "$out/replay" ./cmd/replay
 go build -o "$out/maps" ./benchmarks/predecessor/maps
@@ -61,10 +67,10 @@ echo "ours: $SECONDS s"
 SECONDS=0
 [ -f "$out/theirs/their-kl.json" ] ||
 	"$PY" "$here/their_code.py" --checkout "$checkout" --out "$out/theirs" --hidden "$HIDDEN" --batch "$BATCH" \
-		--steps "$STEPS" --chains "$CHAINS" --quiescent-steps "$QSTEPS" | tail -3
+		--steps "$STEPS" --chains "$CHAINS" --quiescent-steps "$QSTEPS"
 if [ "${GAUSSIAN:-0}" = 1 ] && [ ! -f "$out/theirs/gaussian-noise/their-kl.json" ]; then
 	"$PY" "$here/their_code.py" --checkout "$checkout" --out "$out/theirs" --hidden "$HIDDEN" --batch "$BATCH" \
-		--steps "$STEPS" --chains "$CHAINS" --quiescent-steps "$QSTEPS" --gaussian-noise | tail -3
+		--steps "$STEPS" --chains "$CHAINS" --quiescent-steps "$QSTEPS" --gaussian-noise
 fi
 echo "theirs: $SECONDS s"
 
