@@ -303,8 +303,7 @@ func (pc *PlaceCells) walkPlain(pos []Point, rng *rand.Rand) {
 func (pc *PlaceCells) walkRayleighSteps(pos []Point, rng *rand.Rand) {
 	p := pc.params
 	L := p.ArenaSize
-	margin := 1e-6 * L
-	x := Point{X: margin + rng.Float64()*(L-2*margin), Y: margin + rng.Float64()*(L-2*margin)}
+	x := pc.uniformStart(rng)
 	theta := rng.Float64() * 2 * math.Pi
 	pos[0] = x
 	for t := 1; t < len(pos); t++ {
@@ -331,16 +330,7 @@ func (pc *PlaceCells) walkRayleighSteps(pos []Point, rng *rand.Rand) {
 		}
 		turn += p.Dt * p.RotationSD * rng.NormFloat64()
 		next := x.Add(Point{X: math.Cos(theta), Y: math.Sin(theta)}.Scale(speed * p.Dt))
-		theta += turn
-		if next.X < margin || next.X > L-margin {
-			next.X = reflect(next.X, margin, L-margin)
-			theta = math.Pi - theta
-		}
-		if next.Y < margin || next.Y > L-margin {
-			next.Y = reflect(next.Y, margin, L-margin)
-			theta = -theta
-		}
-		x = next
+		x, theta = pc.reflectAtWalls(next, theta+turn)
 		pos[t] = x
 	}
 }
@@ -355,14 +345,12 @@ func rayleighFromNormal(z, mean float64) float64 {
 
 func (pc *PlaceCells) walk(pos []Point, speeds []float64, rng *rand.Rand) {
 	p := pc.params
-	L := p.ArenaSize
-	margin := 1e-6 * L
 	speedOU := newOU(0, 1, p.SpeedCoherence/p.Dt)
 	rotOU := newOU(0, p.RotationSD, p.RotationCoherence/p.Dt)
 	z := rng.NormFloat64()
 	omega := p.RotationSD * rng.NormFloat64()
 	theta := rng.Float64() * 2 * math.Pi
-	x := Point{X: margin + rng.Float64()*(L-2*margin), Y: margin + rng.Float64()*(L-2*margin)}
+	x := pc.uniformStart(rng)
 	pos[0] = x
 	for t := 1; t < len(pos); t++ {
 		z = speedOU.step(z, rng)
@@ -372,22 +360,38 @@ func (pc *PlaceCells) walk(pos []Point, speeds []float64, rng *rand.Rand) {
 		v := Point{X: speed * math.Cos(theta), Y: speed * math.Sin(theta)}
 		v = pc.repel(x, v)
 		theta = math.Atan2(v.Y, v.X)
-		next := x.Add(v.Scale(p.Dt))
-		// Reflect at the walls; the heading follows the reflection.
-		if next.X < margin || next.X > L-margin {
-			next.X = reflect(next.X, margin, L-margin)
-			theta = math.Pi - theta
-		}
-		if next.Y < margin || next.Y > L-margin {
-			next.Y = reflect(next.Y, margin, L-margin)
-			theta = -theta
-		}
+		x, theta = pc.reflectAtWalls(x.Add(v.Scale(p.Dt)), theta)
 		if speeds != nil {
 			speeds[t-1] = speed
 		}
-		x = next
 		pos[t] = x
 	}
+}
+
+// wallMargin keeps positions this fraction of the arena's size inside its walls.
+const wallMargin = 1e-6
+
+// uniformStart draws a start uniformly in the arena, a wall margin inside it.
+func (pc *PlaceCells) uniformStart(rng *rand.Rand) Point {
+	L := pc.params.ArenaSize
+	m := wallMargin * L
+	return Point{X: m + rng.Float64()*(L-2*m), Y: m + rng.Float64()*(L-2*m)}
+}
+
+// reflectAtWalls folds a step's end point next back into the arena (a wall margin inside it),
+// mirroring the heading theta with each wall it crossed.
+func (pc *PlaceCells) reflectAtWalls(next Point, theta float64) (Point, float64) {
+	L := pc.params.ArenaSize
+	lo, hi := wallMargin*L, L-wallMargin*L
+	if next.X < lo || next.X > hi {
+		next.X = reflect(next.X, lo, hi)
+		theta = math.Pi - theta
+	}
+	if next.Y < lo || next.Y > hi {
+		next.Y = reflect(next.Y, lo, hi)
+		theta = -theta
+	}
+	return next, theta
 }
 
 // repel removes part of the velocity component toward each wall closer than WallRepelDistance,

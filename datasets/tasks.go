@@ -74,9 +74,9 @@ func NewTaskWith(name string, b Behaviour, placeCells int) (Task, error) {
 		}
 		return NewTMaze(p)
 	case "placecells", "arena":
-		p := DefaultPlaceCellParams()
+		p, build := DefaultPlaceCellParams(), NewPlaceCells
 		if name == "arena" {
-			p = ArenaParams()
+			p, build = ArenaParams(), NewArena
 		}
 		p.Stops = b.Stops
 		if placeCells != 0 {
@@ -85,10 +85,7 @@ func NewTaskWith(name string, b Behaviour, placeCells int) (Task, error) {
 			}
 			p.NumCells = placeCells
 		}
-		if name == "arena" {
-			return NewArena(p)
-		}
-		return NewPlaceCells(p)
+		return build(p)
 	}
 	return nil, fmt.Errorf("task %q: unknown, want one of %v", name, slices.Clone(TaskNames))
 }
