@@ -130,7 +130,6 @@ type Engine struct {
 	// hostDecode: the graph returns the readouts and the task decodes them here (place cells
 	// decoded by their top cells, or read out by mean squared error).
 	hostDecode bool
-	row        []float32
 	pos        []datasets.Point
 	flat       []float32
 	outputs    []float32
@@ -466,25 +465,24 @@ func checkFinite(pos []datasets.Point, step int) error {
 	return nil
 }
 
-// copyPositions copies positions [C, k, 2] into e.pos laid out [k][C] (with hostDecode, decodes
-// readouts [C, k, Out] into them).
+// copyPositions copies the graph's positions [C, k, 2] (with hostDecode, decodes its readouts
+// [C, k, Out]) into e.pos laid out [k][C].
 func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []datasets.Point {
+	width := 2
 	if e.hostDecode {
-		return e.decodeOnHost(t, C, k)
+		width = e.model.OutputDim
 	}
-	if cap(e.flat) < C*k*2 {
-		e.flat = make([]float32, C*k*2)
-	}
-	e.flat = e.flat[:C*k*2]
+	e.flat = slices.Grow(e.flat[:0], C*k*width)[:C*k*width]
 	t.MustConstFlatData(func(flat any) { copy(e.flat, flat.([]float32)) })
-	if cap(e.pos) < C*k {
-		e.pos = make([]datasets.Point, C*k)
-	}
-	e.pos = e.pos[:C*k]
+	e.pos = slices.Grow(e.pos[:0], C*k)[:C*k]
 	for c := range C {
 		for s := range k {
-			i := 2 * (c*k + s)
-			e.pos[s*C+c] = datasets.Point{X: float64(e.flat[i]), Y: float64(e.flat[i+1])}
+			row := e.flat[(c*k+s)*width : (c*k+s+1)*width]
+			if e.hostDecode {
+				e.pos[s*C+c] = e.decodeRow(row)
+			} else {
+				e.pos[s*C+c] = datasets.Point{X: float64(row[0]), Y: float64(row[1])}
+			}
 		}
 	}
 	return e.pos
@@ -521,52 +519,17 @@ func hostDecoded(task datasets.Task, cfg model.Config) bool {
 	return pc.Params().Decoding == datasets.DecodeTopCells || cfg.Readout == model.ReadoutMSE
 }
 
-// decodeOnHost decodes readouts [C, k, Out] with the task (softmax first for a cross-entropy
-// readout, whose outputs are logits) into e.pos laid out [k][C].
-func (e *Engine) decodeOnHost(t *tensors.Tensor, C, k int) []datasets.Point {
-	out := e.model.OutputDim
-	if cap(e.flat) < C*k*out {
-		e.flat = make([]float32, C*k*out)
+// decodeRow decodes one readout row with the task, in place (softmax first for a cross-entropy
+// readout, whose outputs are logits). A non-finite row decodes to NaN: a ranking of NaNs would
+// still name cells, and the replay must stop as diverged instead.
+func (e *Engine) decodeRow(row []float32) datasets.Point {
+	if !allFinite(row) {
+		return datasets.Point{X: math.NaN(), Y: math.NaN()}
 	}
-	e.flat = e.flat[:C*k*out]
-	t.MustConstFlatData(func(flat any) { copy(e.flat, flat.([]float32)) })
-	if cap(e.pos) < C*k {
-		e.pos = make([]datasets.Point, C*k)
+	if e.model.Readout == model.ReadoutCrossEntropy {
+		model.SoftmaxInPlace(row)
 	}
-	e.pos = e.pos[:C*k]
-	e.row = slices.Grow(e.row[:0], out)[:out]
-	for c := range C {
-		for s := range k {
-			copy(e.row, e.flat[(c*k+s)*out:(c*k+s+1)*out])
-			if !allFinite(e.row) {
-				// A ranking of NaNs still names cells: report the divergence instead.
-				e.pos[s*C+c] = datasets.Point{X: math.NaN(), Y: math.NaN()}
-				continue
-			}
-			if e.model.Readout == model.ReadoutCrossEntropy {
-				softmax(e.row)
-			}
-			e.pos[s*C+c] = e.task.Decode(e.row)
-		}
-	}
-	return e.pos
-}
-
-// softmax turns logits into probabilities in place (a NaN stays NaN, so divergence is seen).
-func softmax(x []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		m = max(m, v)
-	}
-	sum := 0.0
-	for i, v := range x {
-		e := math.Exp(float64(v - m))
-		x[i] = float32(e)
-		sum += e
-	}
-	for i := range x {
-		x[i] = float32(float64(x[i]) / sum)
-	}
+	return e.task.Decode(row)
 }
 
 func allFinite(x []float32) bool {

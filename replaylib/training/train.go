@@ -490,23 +490,6 @@ func diverged(loss, first float64) bool {
 	return !math.IsNaN(first) && loss > divergedFactor*math.Max(first, 1e-6)
 }
 
-// softmaxInPlace turns logits into probabilities.
-func softmaxInPlace(x []float32) {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	sum := 0.0
-	for i, v := range x {
-		e := math.Exp(float64(v) - m)
-		x[i] = float32(e)
-		sum += e
-	}
-	for i := range x {
-		x[i] = float32(float64(x[i]) / sum)
-	}
-}
-
 func toFloat(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
@@ -540,7 +523,7 @@ func (r *Run) positionErrorSum(b *datasets.Batch, outputs []float32) float64 {
 		for t := 1; t <= b.T; t++ {
 			row := outputs[(i*b.T+t-1)*b.TargetDim : (i*b.T+t)*b.TargetDim]
 			if r.Config.Model.Readout == model.ReadoutCrossEntropy {
-				softmaxInPlace(row) // the task decodes activity, the readout gives logits
+				model.SoftmaxInPlace(row) // the task decodes activity, the readout gives logits
 			}
 			sum += r.task.Decode(row).Sub(b.Position[i*(b.T+1)+t]).Norm()
 		}
