@@ -21,10 +21,6 @@ const SimpleGoConfig = "go:parallelism=-1"
 // XLAHint tells a user how to get the faster XLA backend.
 const XLAHint = "for XLA on the CPU run bash .ci/install (a PJRT plugin from PyPI) or see README, 'Backends'"
 
-// The plugin installer NewBackend runs when no PJRT plugin is installed: first the project's own
-// (pjrtinstall: XLA's CPU plugin from PyPI, a pinned wheel checked against its sha256, on Linux
-// x86-64), then GoMLX's (which downloads from GitHub), both within one time bound.
-
 // Environment variables read by NewBackend.
 const (
 	// BackendEnv selects a backend explicitly ("xla:cpu", "xla:cuda", "go"): GoMLX's own variable.

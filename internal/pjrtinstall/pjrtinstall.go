@@ -19,7 +19,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
+
+	"github.com/replaylab/replay/internal/atomicfile"
 )
 
 // Wheel pins one wheel on the index and the plugin library inside it.
@@ -92,9 +93,6 @@ var ErrExists = errors.New("a plugin file is already there: left as it is")
 // Supported reports whether w's library runs on this system (Install returns ErrUnsupported otherwise).
 func Supported(w Wheel) bool { return runtime.GOOS == w.GOOS && runtime.GOARCH == w.GOARCH }
 
-// staleAge is the age after which a temporary file of an interrupted install is removed.
-const staleAge = time.Hour
-
 // Install downloads w through the index, checks it and extracts its plugin into the directory;
 // it returns the plugin's path. A plugin file already there is replaced only when it is a link
 // that points nowhere (one a moved checkout left); any other file there is an error. ctx bounds
@@ -125,7 +123,7 @@ func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
 			return "", fmt.Errorf("%s: %w", target, ErrExists)
 		}
 	}
-	removeStale(opt.Dir)
+	atomicfile.CleanStale(opt.Dir, atomicfile.StaleAge) // an interrupted install's temporaries
 	fileURL, err := findWheel(ctx, opt, w)
 	if err != nil {
 		return "", err
@@ -207,7 +205,7 @@ func download(ctx context.Context, client *http.Client, fileURL string, w Wheel,
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("download %s: %s", w.Filename, resp.Status)
 	}
-	f, err := os.CreateTemp(dir, ".wheel-*.tmp")
+	f, err := os.CreateTemp(dir, "."+w.Filename+".tmp-*") // atomicfile's naming: CleanStale finds it
 	if err != nil {
 		return "", err
 	}
@@ -248,7 +246,8 @@ func extract(zipPath, member, target string) error {
 			return fmt.Errorf("wheel: %w", err)
 		}
 		defer r.Close()
-		tmp, err := os.CreateTemp(filepath.Dir(target), ".plugin-*.tmp")
+		// Not atomicfile.Create: it refuses to replace a link, and a dangling one is replaced here.
+		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
 		if err != nil {
 			return err
 		}
@@ -276,16 +275,4 @@ func extract(zipPath, member, target string) error {
 		return nil
 	}
 	return fmt.Errorf("wheel: no %s inside", member)
-}
-
-// removeStale removes the temporary files of installs interrupted more than staleAge ago.
-func removeStale(dir string) {
-	for _, pattern := range []string{".wheel-*.tmp", ".plugin-*.tmp"} {
-		paths, _ := filepath.Glob(filepath.Join(dir, pattern))
-		for _, p := range paths {
-			if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > staleAge {
-				os.Remove(p)
-			}
-		}
-	}
 }

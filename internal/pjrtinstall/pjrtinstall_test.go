@@ -77,7 +77,7 @@ func TestInstallFromIndex(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o755 {
 		t.Errorf("plugin mode %v, want 0755", st.Mode().Perm())
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
 	// A plugin already there (a regular file) is left alone.
@@ -85,7 +85,7 @@ func TestInstallFromIndex(t *testing.T) {
 		t.Errorf("second install: err %v, want ErrExists", err)
 	}
 	// An interrupted install's temporaries are removed by the next one once they are old.
-	old, fresh := filepath.Join(dir, ".wheel-1.tmp"), filepath.Join(dir, ".plugin-2.tmp")
+	old, fresh := filepath.Join(dir, "."+w.Filename+".tmp-1"), filepath.Join(dir, "."+w.Plugin+".tmp-2")
 	for _, p := range []string{old, fresh} {
 		os.WriteFile(p, []byte("partial"), 0o644)
 	}

@@ -284,11 +284,7 @@ func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets
 	}
 	// The predecessor paper's measure, on every decoded point (too slow for every variant of a
 	// reproduction, so only here).
-	var all []datasets.Point
-	for _, ch := range traj {
-		all = append(all, ch...)
-	}
-	if kl, err := metrics.SampledKDEKL(all, ts.train, 0, RNG(seed, StreamSubsample, 1)); err == nil {
+	if kl, err := metrics.SampledKDEKL(metrics.Flatten(traj), ts.train, 0, RNG(seed, StreamSubsample, 1)); err == nil {
 		res.Values[metrics.KeyKDEKL] = kl
 	}
 	return res.Values, nil
