@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/gomlx/go-xla/pkg/installer"
@@ -71,11 +70,5 @@ func danglingPluginLink() bool {
 	if err != nil {
 		return false
 	}
-	path := filepath.Join(dir, pjrtinstall.CPUWheel.Plugin)
-	st, err := os.Lstat(path)
-	if err != nil || st.Mode()&os.ModeSymlink == 0 {
-		return false
-	}
-	_, err = os.Stat(path)
-	return err != nil
+	return pjrtinstall.DanglingLink(filepath.Join(dir, pjrtinstall.CPUWheel.Plugin))
 }

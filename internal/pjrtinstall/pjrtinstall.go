@@ -118,10 +118,8 @@ func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
 		opt.Dir = d
 	}
 	target := filepath.Join(opt.Dir, w.Plugin)
-	if st, err := os.Lstat(target); err == nil {
-		if _, statErr := os.Stat(target); st.Mode()&os.ModeSymlink == 0 || statErr == nil {
-			return "", fmt.Errorf("%s: %w", target, ErrExists)
-		}
+	if _, err := os.Lstat(target); err == nil && !DanglingLink(target) {
+		return "", fmt.Errorf("%s: %w", target, ErrExists)
 	}
 	atomicfile.CleanStale(opt.Dir, atomicfile.StaleAge) // an interrupted install's temporaries
 	fileURL, err := findWheel(ctx, opt, w)
@@ -140,6 +138,17 @@ func Install(ctx context.Context, w Wheel, opt Options) (string, error) {
 		return "", err
 	}
 	return target, nil
+}
+
+// DanglingLink reports whether path is a symbolic link that points nowhere (what a moved checkout
+// leaves where .ci/install linked the plugin): Install replaces such a link.
+func DanglingLink(path string) bool {
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return false
+	}
+	_, err = os.Stat(path)
+	return err != nil
 }
 
 // findWheel asks the index for the project's files and returns the pinned wheel's URL; a sha256 the
