@@ -21,10 +21,10 @@ func (s Segment) At(u float64) Point {
 	return s.A.Add(s.B.Sub(s.A).Scale(u / l))
 }
 
-// project returns the arclength from A of the point of s nearest to p, and the distance to it.
-func (s Segment) project(p Point) (u, dist float64) {
+// project returns the arclength from A of the point of s nearest to p, and the distance to it;
+// l is s.Length() (computed once per skeleton).
+func (s Segment) project(p Point, l float64) (u, dist float64) {
 	d := s.B.Sub(s.A)
-	l := d.Norm()
 	q := p.Sub(s.A)
 	u = math.Max(0, math.Min((q.X*d.X+q.Y*d.Y)/l, l))
 	return u, p.Sub(s.A.Add(d.Scale(u / l))).Norm()
@@ -46,6 +46,7 @@ type SkeletonPoint struct {
 // skeleton is an environment's centreline with its graph: segments join where they share endpoints.
 type skeleton struct {
 	segments []Segment
+	lengths  []float64 // each segment's Length()
 	ends     []End
 	nodes    []Point
 	segNodes [][2]int  // node index of each segment's A and B
@@ -71,6 +72,9 @@ func (env *Environment) SetSkeleton(segments []Segment, ends []End) error {
 	}
 	tol := skeletonNodeTolerance * math.Max(1, env.Size())
 	sk := &skeleton{segments: append([]Segment(nil), segments...), ends: append([]End(nil), ends...)}
+	for _, s := range sk.segments {
+		sk.lengths = append(sk.lengths, s.Length())
+	}
 	node := func(p Point) int {
 		for i, q := range sk.nodes {
 			if p.Sub(q).Norm() <= tol {
@@ -168,7 +172,7 @@ func (env *Environment) Project(p Point) (SkeletonPoint, float64) {
 		return best, bestDist
 	}
 	for i, s := range env.skel.segments {
-		if u, d := s.project(p); d < bestDist {
+		if u, d := s.project(p, env.skel.lengths[i]); d < bestDist {
 			best, bestDist = SkeletonPoint{Segment: i, S: u}, d
 		}
 	}
@@ -191,7 +195,7 @@ func (env *Environment) Geodesic(a, b SkeletonPoint) float64 {
 	if sk == nil {
 		panic("geom: Geodesic on an environment without a skeleton")
 	}
-	la, lb := sk.segments[a.Segment].Length(), sk.segments[b.Segment].Length()
+	la, lb := sk.lengths[a.Segment], sk.lengths[b.Segment]
 	sa, sb := math.Max(0, math.Min(a.S, la)), math.Max(0, math.Min(b.S, lb))
 	if a.Segment == b.Segment {
 		return math.Abs(sa - sb) // a straight line: no path through the graph is shorter
@@ -221,9 +225,8 @@ func (env *Environment) NearestEnd(p Point) string {
 		return ""
 	}
 	sp, _ := env.Project(p)
-	seg := sk.segments[sp.Segment]
 	nodes := sk.segNodes[sp.Segment]
-	along := [2]float64{sp.S, seg.Length() - sp.S}
+	along := [2]float64{sp.S, sk.lengths[sp.Segment] - sp.S}
 	best, bestDist := -1, math.Inf(1)
 	for e, n := range sk.endNode {
 		for k := range 2 {

@@ -2,9 +2,13 @@ package claims
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/replaylab/replay/datasets"
@@ -37,58 +41,124 @@ const (
 	samplePoints = 400
 )
 
-// measureVariant replays v from st on eng and measures it.
-func (r *runner) measureVariant(ctx context.Context, ts *taskSetup, eng *replay.Engine, v VariantSpec, st *starts,
-	noiseSeed uint64, network int) (*VariantResult, error) {
+// batchBytes bounds what one replay batch keeps on the host until it is measured: every chain's
+// decoded trajectory and, on place cells, its kept rates. Variants beyond it go to the next batch.
+const batchBytes = 256 << 20
+
+// batchVariants splits vs (in order) into runs of variants replayed together: each run has one
+// length and one engine's variants (trained or untrained), and keeps at most batchBytes.
+func batchVariants(vs []VariantSpec, outputs int) [][]VariantSpec {
+	var out [][]VariantSpec
+	bytes := 0
+	for i, v := range vs {
+		perChain := (v.Steps + 1) * 16 // a decoded point
+		if outputs > 0 {
+			perChain += (v.Steps/rateEvery + 1) * outputs * 8
+		}
+		size := v.Chains * perChain
+		if i == 0 || v.Steps != vs[i-1].Steps || v.Untrained != vs[i-1].Untrained || bytes+size > batchBytes {
+			out = append(out, nil)
+			bytes = 0
+		}
+		out[len(out)-1] = append(out[len(out)-1], v)
+		bytes += size
+	}
+	return out
+}
+
+// replayVariants replays the variants vs of one batch (batchVariants) side by side on eng from st
+// and measures each, in order. A variant's Seconds is its share of the batch's replay plus its
+// own measures.
+func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, st *starts,
+	noiseSeed uint64, network int, done func()) ([]*VariantResult, error) {
 	t0 := time.Now()
-	st, err := st.first(v.Chains)
-	if err != nil {
-		return nil, err
+	members := make([]replay.Member, len(vs))
+	traj := make([][][]datasets.Point, len(vs))
+	rates := make([][][]float64, len(vs))
+	for i, v := range vs {
+		s, err := st.first(v.Chains)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkStarts(s, v.Chains); err != nil {
+			return nil, err
+		}
+		members[i] = replay.Member{Config: v.replayConfig(r.plan.Size, noiseSeed), Start: replay.Start{States: s.states}}
+		traj[i] = make([][]datasets.Point, v.Chains)
+		for c := range traj[i] {
+			traj[i][c] = make([]datasets.Point, 0, v.Steps+1)
+		}
 	}
-	if err := checkStarts(st, v.Chains); err != nil {
-		return nil, err
-	}
-	cfg := v.replayConfig(r.plan.Size, noiseSeed)
-	traj := make([][]datasets.Point, v.Chains)
-	for c := range traj {
-		traj[c] = make([]datasets.Point, 0, v.Steps+1)
-	}
-	keep := func(_ int, pos []datasets.Point) error {
+	keep := func(m, _ int, pos []datasets.Point) error {
 		for c, p := range pos {
-			traj[c] = append(traj[c], p)
+			traj[m][c] = append(traj[m][c], p)
 		}
 		return nil
 	}
-	var rates [][]float64
-	start := replay.Start{States: st.states}
+	var outputs replay.BatchOutputObserver
 	if ts.rates != nil {
 		out := ts.task.ObsDim()
-		err = eng.RunWithOutputs(ctx, cfg, start, keep, func(t int, y []float32) error {
+		outputs = func(m, t int, y []float32) error {
 			if t%rateEvery != 0 {
 				return nil
 			}
-			for c := range v.Chains {
+			for c := range vs[m].Chains {
 				row := make([]float64, out)
 				for j := range row {
 					row[j] = float64(y[c*out+j])
 				}
-				rates = append(rates, row)
+				rates[m] = append(rates[m], row)
 			}
 			return nil
+		}
+	}
+	if err := eng.RunBatch(ctx, members, keep, outputs); err != nil {
+		if me, ok := errors.AsType[*replay.MemberError](err); ok {
+			return nil, fmt.Errorf("variant %s: %w", vs[me.Member].Name, me.Err)
+		}
+		if len(vs) == 1 {
+			return nil, fmt.Errorf("variant %s: %w", vs[0].Name, err)
+		}
+		return nil, fmt.Errorf("variants %s to %s: %w", vs[0].Name, vs[len(vs)-1].Name, err)
+	}
+	share := elapsed(t0) / float64(len(vs))
+	// The variants' measures are independent (each has its own subsample stream): they run side by
+	// side, one per core.
+	results := make([]*VariantResult, len(vs))
+	errs := make([]error, len(vs))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(vs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(vs) || ctx.Err() != nil {
+					return
+				}
+				t1 := time.Now()
+				v := vs[i]
+				res := &VariantResult{Spec: v, Values: map[string]float64{}}
+				rng := subsampleRNG(r.plan.Seed, ts.name, network, v.Name)
+				if err := measure(ctx, ts, res, traj[i], rates[i], rng); err != nil {
+					errs[i] = fmt.Errorf("variant %s: %w", v.Name, err)
+					next.Store(int64(len(vs))) // stop the others
+					return
+				}
+				traj[i], rates[i] = nil, nil // measured: let it go
+				res.Seconds = share + elapsed(t1)
+				results[i] = res
+				done()
+			}
 		})
-	} else {
-		err = eng.Run(ctx, cfg, start, keep)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	res := &VariantResult{Spec: v, Values: map[string]float64{}}
-	rng := subsampleRNG(r.plan.Seed, ts.name, network, v.Name)
-	if err := measure(ctx, ts, res, traj, rates, rng); err != nil {
-		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	res.Seconds = elapsed(t0)
-	return res, nil
+	return results, nil
 }
 
 // measure fills res from the trajectories (and place-cell rates); rng draws the subsamples. Each

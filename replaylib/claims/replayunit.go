@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
@@ -101,20 +102,27 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 	noiseSeed := Seed(r.plan.Seed, StreamReplayNoise, taskIndex(ts.name), uint64(u.Index))
 	res := &ReplayResult{Unit: u, TrainUnit: tu.ID, LearningRate: lr}
 	variants := s.variants(cfg.Model.Cell, u.Condition.Alpha != 1)
-	for i, v := range variants {
+	outputs := 0
+	if ts.rates != nil {
+		outputs = ts.task.ObsDim()
+	}
+	var measured atomic.Int64
+	done := func() { r.progress(u, float64(measured.Add(1))/float64(len(variants))) }
+	// Every variant of one length and one network in one batch (model.MixedStep), as far as
+	// batchBytes allows.
+	for _, vs := range batchVariants(variants, outputs) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		e := eng
-		if v.Untrained {
+		if vs[0].Untrained {
 			e = untrained
 		}
-		vr, err := r.measureVariant(ctx, ts, e, v, st, noiseSeed, u.Index)
+		vrs, err := r.replayVariants(ctx, ts, e, vs, st, noiseSeed, u.Index, done)
 		if err != nil {
 			return nil, err
 		}
-		res.Variants = append(res.Variants, vr)
-		r.progress(u, float64(i+1)/float64(len(variants)))
+		res.Variants = append(res.Variants, vrs...)
 	}
 	baseline := res.Variant(VariantBaseline)
 	if res.Hold, err = holdTest(ctx, eng, ts, st, baseline.Spec.Cell); err != nil {

@@ -51,3 +51,64 @@ func (n *chainNoise) fill(buf []float32, k int) {
 	}
 	wg.Wait()
 }
+
+// noiseSource writes k steps of noise for all chains of a run, laid out [k, chains, hidden].
+type noiseSource interface {
+	fill(buf []float32, k int)
+}
+
+// sharedNoise is the noise of a batch's members: one chainNoise per seed, as wide as the widest
+// member with that seed, whose first chains each member of that seed copies. A member's noise is
+// thus the noise it draws alone, and members of one seed draw it once.
+type sharedNoise struct {
+	sources []*chainNoise
+	buffers [][]float32
+	parts   []noisePart
+	chains  int
+	hidden  int
+}
+
+// noisePart is one member's share: chains [offset, offset+chains) of the batch copy the first
+// chains of sources[source].
+type noisePart struct {
+	source, offset, chains int
+}
+
+func newSharedNoise(members []Member, offsets []int, hidden int) *sharedNoise {
+	n := &sharedNoise{hidden: hidden}
+	bySeed := map[uint64]int{}
+	width := map[uint64]int{}
+	for _, m := range members {
+		width[m.Config.Seed] = max(width[m.Config.Seed], m.Config.Chains)
+	}
+	for i, m := range members {
+		seed := m.Config.Seed
+		s, ok := bySeed[seed]
+		if !ok {
+			s = len(n.sources)
+			bySeed[seed] = s
+			n.sources = append(n.sources, newChainNoise(seed, width[seed], hidden))
+			n.buffers = append(n.buffers, nil)
+		}
+		n.parts = append(n.parts, noisePart{source: s, offset: offsets[i], chains: m.Config.Chains})
+		n.chains += m.Config.Chains
+	}
+	return n
+}
+
+func (n *sharedNoise) fill(buf []float32, k int) {
+	N := n.hidden
+	for s, src := range n.sources {
+		size := k * len(src.streams) * N
+		if len(n.buffers[s]) != size {
+			n.buffers[s] = make([]float32, size)
+		}
+		src.fill(n.buffers[s], k)
+	}
+	for _, p := range n.parts {
+		src, width := n.buffers[p.source], len(n.sources[p.source].streams)
+		for t := range k {
+			copy(buf[(t*n.chains+p.offset)*N:(t*n.chains+p.offset+p.chains)*N], src[t*width*N:(t*width+p.chains)*N])
+		}
+	}
+}

@@ -136,7 +136,8 @@ type Engine struct {
 }
 
 type execKey struct {
-	form    model.Form
+	form    model.Form // the cell's structure (unused when mixed)
+	mixed   bool       // per-chain cells (model.MixedStep)
 	chains  int
 	k       int
 	outputs bool
@@ -204,8 +205,9 @@ func (e *Engine) positions(y, centres *Node) (pos, out *Node) {
 }
 
 // exec returns the k-step executable for key: inputs h, a, v, h̄ [C, N], the cell values
-// [model.NumParams], the noise ξ [k, C, N] (and the centres); outputs the new state and positions
-// [C, k, 2] (and the readouts [C, k, Out] when key.outputs).
+// ([model.NumParams], or [C, model.NumChainValues] for a mixed batch), the noise ξ [k, C, N] (and
+// the centres); outputs the new state and positions [C, k, 2] (and the readouts [C, k, Out] when
+// key.outputs).
 func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
 	if ex, ok := e.execs[key]; ok {
 		return ex, nil
@@ -214,23 +216,33 @@ func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
 		g := in[0].Graph()
 		w := model.GetWeights(ctx.Reuse(), g, e.model)
 		C, N := in[0].Shape().Dimensions[0], e.model.Hidden
-		params := model.ParamsFrom(in[4])
 		xi := in[5]
-		s := model.State{H: in[0]}
-		if key.form.Adapt != "" {
-			s.A = in[1]
-		}
-		if key.form.Adapt == model.AdaptRelative {
-			s.HBar = in[3]
-		}
-		if key.form.Momentum {
-			s.V = in[2]
-		}
 		// Zero input: the drive is the bias alone, broadcast once for all steps.
 		drive := BroadcastToDims(ExpandAxes(w.Bias, 0), C, N)
+		var s model.State
+		var step func(s model.State, xi *Node) model.State
+		if key.mixed {
+			// Every state exists; each chain's flags pick its own form's equations.
+			s = model.State{H: in[0], A: in[1], V: in[2], HBar: in[3]}
+			params := model.MixedParamsFrom(in[4], N)
+			step = func(s model.State, xi *Node) model.State { return model.MixedStep(w, params, s, drive, xi) }
+		} else {
+			s = model.State{H: in[0]}
+			if key.form.Adapt != "" {
+				s.A = in[1]
+			}
+			if key.form.Adapt == model.AdaptRelative {
+				s.HBar = in[3]
+			}
+			if key.form.Momentum {
+				s.V = in[2]
+			}
+			params := model.ParamsFrom(in[4])
+			step = func(s model.State, xi *Node) model.State { return key.form.Step(w, params, s, drive, xi) }
+		}
 		hs := make([]*Node, key.k)
 		for t := range key.k {
-			s = key.form.Step(w, params, s, drive, Reshape(Slice(xi, AxisElem(t)), C, N))
+			s = step(s, Reshape(Slice(xi, AxisElem(t)), C, N))
 			hs[t] = s.H
 		}
 		var centres *Node
@@ -276,12 +288,20 @@ func StartPositions(task datasets.Task, n int, seed uint64) []datasets.Point {
 // Run replays cfg from start, calling observe for t = 0 … cfg.Steps (after cfg.Burnin unobserved
 // steps). It stops early, with the context's error, if ctx is cancelled.
 func (e *Engine) Run(ctx context.Context, cfg Config, start Start, observe Observer) error {
-	return e.run(ctx, cfg, start, observe, nil)
+	return e.RunWithOutputs(ctx, cfg, start, observe, nil)
 }
 
 // RunWithOutputs is Run that also hands every step's readouts to outputs.
 func (e *Engine) RunWithOutputs(ctx context.Context, cfg Config, start Start, observe Observer, outputs OutputObserver) error {
-	return e.run(ctx, cfg, start, observe, outputs)
+	var obs BatchObserver
+	if observe != nil {
+		obs = func(_, t int, pos []datasets.Point) error { return observe(t, pos) }
+	}
+	var outs BatchOutputObserver
+	if outputs != nil {
+		outs = func(_, t int, y []float32) error { return outputs(t, y) }
+	}
+	return e.runBatch(ctx, []Member{{Config: cfg, Start: start}}, obs, outs)
 }
 
 // startState returns h_0 [Chains, N] for start.
@@ -309,23 +329,15 @@ func (e *Engine) startState(cfg Config, start Start) (*tensors.Tensor, error) {
 	return e.encode.Exec1(tensors.FromFlatDataAndDimensions(obs, C, obsDim))
 }
 
-func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Observer, outputs OutputObserver) error {
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	h, err := e.startState(cfg, start)
+func (e *Engine) runBatch(ctx context.Context, members []Member, observe BatchObserver, outputs BatchOutputObserver) error {
+	b, err := e.newBatch(members)
 	if err != nil {
 		return err
 	}
-	cell := cfg.Cell
-	cell.NoiseSD = cfg.EffectiveNoise()
-	values := cell.ParamValues()
-	params := tensors.FromFlatDataAndDimensions(values, len(values))
-	C, k := cfg.Chains, cfg.StepsPerCall
-	// The graph has the states these values need (adaptation only if b_a ≠ 0, momentum only if
-	// λv ≠ 1): other values of the same structure reuse it, and the plain cell runs fastest.
-	key := execKey{form: cell.MinimalForm(), chains: C, k: k, outputs: outputs != nil}
-	ex, err := e.exec(key)
+	h, params := b.h, b.params
+	cfg := members[0].Config // steps, burn-in and steps per call are shared
+	C, k := b.chains, cfg.StepsPerCall
+	ex, err := e.exec(execKey{form: b.form, mixed: b.mixed, chains: C, k: k, outputs: outputs != nil})
 	if err != nil {
 		return err
 	}
@@ -336,12 +348,11 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 	}
 	a, v := zeros(), zeros()
 	// The noise of the next call is drawn while the current one runs.
-	noise := newChainNoise(cfg.Seed, C, e.model.Hidden)
 	draw := func() chan *tensors.Tensor {
 		ch := make(chan *tensors.Tensor, 1)
 		go func() {
 			xi := tensors.FromShape(shapes.Make(model.DType, k, C, e.model.Hidden))
-			xi.MustMutableFlatData(func(flat any) { noise.fill(flat.([]float32), k) })
+			xi.MustMutableFlatData(func(flat any) { b.noise.fill(flat.([]float32), k) })
 			ch <- xi
 		}()
 		return ch
@@ -357,7 +368,7 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 	total := cfg.Burnin + cfg.Steps // steps to run after the start state
 	// t = 0 is the start state itself unless there is a burn-in.
 	if cfg.Burnin == 0 {
-		if err := e.observeStart(h, observe, outputs); err != nil {
+		if err := e.observeStart(b, h, observe, outputs); err != nil {
 			return err
 		}
 	}
@@ -385,22 +396,19 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 			if step < 0 {
 				continue
 			}
-			if err := checkFinite(pos[t*C:(t+1)*C], done+t+1); err != nil {
+			if err := b.observe(step, done+t+1, pos[t*C:(t+1)*C], observe); err != nil {
 				return err
-			}
-			if observe != nil {
-				if err := observe(step, pos[t*C:(t+1)*C]); err != nil {
-					return err
-				}
 			}
 			if outputs != nil {
 				out := e.model.OutputDim
-				e.outputs = e.outputs[:0]
-				for c := range C {
-					e.outputs = append(e.outputs, outs[(c*k+t)*out:(c*k+t+1)*out]...)
-				}
-				if err := outputs(step, e.outputs); err != nil {
-					return err
+				for m, mem := range b.members {
+					e.outputs = e.outputs[:0]
+					for c := b.offsets[m]; c < b.offsets[m]+mem.Config.Chains; c++ {
+						e.outputs = append(e.outputs, outs[(c*k+t)*out:(c*k+t+1)*out]...)
+					}
+					if err := outputs(m, step, e.outputs); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -412,7 +420,7 @@ func (e *Engine) run(ctx context.Context, cfg Config, start Start, observe Obser
 }
 
 // observeStart reports the start state as t = 0 (decoding it with a one-step-free readout).
-func (e *Engine) observeStart(h *tensors.Tensor, observe Observer, outputs OutputObserver) error {
+func (e *Engine) observeStart(b *batch, h *tensors.Tensor, observe BatchObserver, outputs BatchOutputObserver) error {
 	C := h.Shape().Dimensions[0]
 	key := execKey{chains: C, k: 0}
 	ex, ok := e.execs[key]
@@ -440,17 +448,18 @@ func (e *Engine) observeStart(h *tensors.Tensor, observe Observer, outputs Outpu
 	if err != nil {
 		return err
 	}
-	pos := e.copyPositions(res[0], C, 1)
-	if err := checkFinite(pos, 0); err != nil {
+	if err := b.observe(0, 0, e.copyPositions(res[0], C, 1), observe); err != nil {
 		return err
 	}
-	if observe != nil {
-		if err := observe(0, pos); err != nil {
+	if outputs == nil {
+		return nil
+	}
+	y := e.copyOutputs(res[1])
+	out := e.model.OutputDim
+	for m, mem := range b.members {
+		if err := outputs(m, 0, y[b.offsets[m]*out:(b.offsets[m]+mem.Config.Chains)*out]); err != nil {
 			return err
 		}
-	}
-	if outputs != nil {
-		return outputs(0, e.copyOutputs(res[1]))
 	}
 	return nil
 }
