@@ -225,6 +225,16 @@ func (env *Environment) NearestEnd(p Point) string {
 		return ""
 	}
 	sp, _ := env.Project(p)
+	return env.NearestEndAt(sp)
+}
+
+// NearestEndAt is NearestEnd for a point already projected on the skeleton (Project). It
+// returns "" for an environment without a skeleton or ends; a segment index out of range panics.
+func (env *Environment) NearestEndAt(sp SkeletonPoint) string {
+	sk := env.skel
+	if sk == nil || len(sk.ends) == 0 {
+		return ""
+	}
 	nodes := sk.segNodes[sp.Segment]
 	along := [2]float64{sp.S, sk.lengths[sp.Segment] - sp.S}
 	best, bestDist := -1, math.Inf(1)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/replay"
 	"github.com/replaylab/replay/replaylib/stats"
@@ -207,16 +208,28 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 		metrics.KeyChainCoverage: expl.Coverage,
 		metrics.KeyChainEntropy:  expl.NormalisedEntropy,
 	}
-	if perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, ts.distance); err != nil {
-		return err
+	lag := max(1, min(displacementLag, (len(traj[0])-1)/2))
+	// On a track, every position is projected on its skeleton once, for the progress, the
+	// displacement and the dwell times alike.
+	track := ts.project(traj)
+	if track != nil {
+		perChain[metrics.KeyProgress], err = metrics.ProgressAlongPerChain(track, ts.env.Geodesic)
+		if err == nil {
+			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementAlongPerChain(track, ts.env.Geodesic, lag)
+		}
+	} else {
+		perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, ts.distance)
+		if err == nil {
+			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, lag)
+		}
 	}
-	if perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, max(1, min(displacementLag, (len(traj[0])-1)/2))); err != nil {
+	if err != nil {
 		return err
 	}
 	if perChain[metrics.KeyPathLength], err = metrics.ProgressPerStepPerChain(traj, nil); err != nil {
 		return err
 	}
-	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj)
+	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj, track)
 	targets := make([][]int, len(traj))
 	for c, path := range traj {
 		if len(path) < 2 {
@@ -282,13 +295,20 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 }
 
 // dwellTimes is, per chain, its number of steps divided by the number of stays in one place
-// (nearest end of the track, or arena quadrant): the mean length of a stay.
-func dwellTimes(ts *taskSetup, traj [][]datasets.Point) []float64 {
+// (nearest end of the track, or arena quadrant): the mean length of a stay. track is traj
+// projected on the skeleton (ts.project), or nil.
+func dwellTimes(ts *taskSetup, traj [][]datasets.Point, track [][]geom.SkeletonPoint) []float64 {
 	out := make([]float64, len(traj))
 	for c, path := range traj {
 		stays, last := 0, ""
-		for _, p := range path {
-			if pl := ts.place(p); pl != last {
+		for t, p := range path {
+			var pl string
+			if track != nil {
+				pl = ts.placeAt(p, track[c][t])
+			} else {
+				pl = ts.place(p)
+			}
+			if pl != last {
 				stays++
 				last = pl
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/training"
 )
@@ -140,6 +141,34 @@ func (ts *taskSetup) place(p datasets.Point) string {
 	if len(ts.env.Ends()) > 0 {
 		return ts.env.NearestEnd(p)
 	}
+	return ts.region(p)
+}
+
+// placeAt is place for p projected on the skeleton at sp (ts.project).
+func (ts *taskSetup) placeAt(p datasets.Point, sp geom.SkeletonPoint) string {
+	if len(ts.env.Ends()) > 0 {
+		return ts.env.NearestEndAt(sp)
+	}
+	return ts.region(p)
+}
+
+// project returns every position of traj projected on the task's skeleton, or nil without one.
+func (ts *taskSetup) project(traj [][]datasets.Point) [][]geom.SkeletonPoint {
+	if ts.distance == nil {
+		return nil
+	}
+	out := make([][]geom.SkeletonPoint, len(traj))
+	for c, path := range traj {
+		out[c] = make([]geom.SkeletonPoint, len(path))
+		for t, p := range path {
+			out[c][t], _ = ts.env.Project(p)
+		}
+	}
+	return out
+}
+
+// region names the environment region p is in, or "outside".
+func (ts *taskSetup) region(p datasets.Point) string {
 	if r := ts.env.RegionOf(p); r >= 0 {
 		return ts.env.Regions[r].Name
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // TrackDistance is the distance between two positions measured along the environment's track: the
@@ -92,6 +93,35 @@ func NetDisplacements(traj [][]datasets.Point, d TrackDistance, lags []int) ([]f
 	return out, nil
 }
 
+// ProgressAlongPerChain is ProgressPerStepPerChain for trajectories already projected on the
+// track's skeleton (one geom.SkeletonPoint per position, geom.Environment.Project) with geodesic the
+// distance between them (geom.Environment.Geodesic): the same numbers as ProgressPerStepPerChain
+// with the TrackDistance that projects both points, with each position projected once instead of
+// once per distance it enters.
+func ProgressAlongPerChain(track [][]geom.SkeletonPoint, geodesic func(a, b geom.SkeletonPoint) float64) ([]float64, error) {
+	return NetDisplacementAlongPerChain(track, geodesic, 1)
+}
+
+// NetDisplacementAlongPerChain is NetDisplacementPerChain for trajectories already projected on the
+// track's skeleton, as ProgressAlongPerChain.
+func NetDisplacementAlongPerChain(track [][]geom.SkeletonPoint, geodesic func(a, b geom.SkeletonPoint) float64, lag int) ([]float64, error) {
+	for c, path := range track {
+		for t, sp := range path {
+			if sp.Segment < 0 || math.IsNaN(sp.S) || math.IsInf(sp.S, 0) {
+				return nil, fmt.Errorf("net displacement: track[%d][%d] = %+v is not a point of the skeleton", c, t, sp)
+			}
+		}
+	}
+	sums, counts, err := lagSums(track, geodesic, lag)
+	if err != nil {
+		return nil, err
+	}
+	for c := range sums {
+		sums[c] /= float64(counts[c])
+	}
+	return sums, nil
+}
+
 // lagDistances returns, per chain, Σ_t d(x_t, x_{t+lag}) and the number of terms.
 func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []float64, counts []int, err error) {
 	if lag < 1 {
@@ -103,6 +133,15 @@ func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []flo
 	if d == nil {
 		d = func(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
 	}
+	return lagSums(traj, d, lag)
+}
+
+// lagSums returns, per chain, Σ_t d(x_t, x_{t+lag}) and the number of terms, for positions of any
+// kind (points, or points projected on a track).
+func lagSums[P any](traj [][]P, d func(a, b P) float64, lag int) (sums []float64, counts []int, err error) {
+	if lag < 1 {
+		return nil, nil, fmt.Errorf("net displacement: lag = %d, must be ≥ 1", lag)
+	}
 	sums, counts = make([]float64, len(traj)), make([]int, len(traj))
 	for c, path := range traj {
 		if len(path) < lag+1 {
@@ -111,7 +150,7 @@ func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []flo
 		for t := 0; t+lag < len(path); t++ {
 			v := d(path[t], path[t+lag])
 			if !(v >= 0) || math.IsInf(v, 1) {
-				return nil, nil, fmt.Errorf("net displacement: TrackDistance(traj[%d][%d], traj[%d][%d]) = %g, must be finite and ≥ 0", c, t, c, t+lag, v)
+				return nil, nil, fmt.Errorf("net displacement: the distance between traj[%d][%d] and traj[%d][%d] is %g, must be finite and ≥ 0", c, t, c, t+lag, v)
 			}
 			sums[c] += v
 		}

@@ -2,8 +2,12 @@ package metrics
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // alongX is a straight track along the x-axis: distance between the projections onto it.
@@ -54,8 +58,8 @@ func TestProgressAndNetDisplacement(t *testing.T) {
 		{"too short", second(NetDisplacement(traj, alongX, 3)), "traj[2] has 3 points, need ≥ lag + 1 = 4"},
 		{"NaN point", second(ProgressPerStep([][]P{poly(0, 0, math.NaN(), 1)}, nil)), "traj[0][1] = (NaN, 1)"},
 		{"no chains", second(ProgressPerStep(nil, nil)), "no chains"},
-		{"bad distance", second(ProgressPerStep(traj, func(a, b P) float64 { return a.X - b.X })), "TrackDistance(traj[0][0], traj[0][1]) = -1"},
-		{"NaN distance", second(ProgressPerStep(traj, func(a, b P) float64 { return math.NaN() })), "= NaN"},
+		{"bad distance", second(ProgressPerStep(traj, func(a, b P) float64 { return a.X - b.X })), "the distance between traj[0][0] and traj[0][1] is -1"},
+		{"NaN distance", second(ProgressPerStep(traj, func(a, b P) float64 { return math.NaN() })), "is NaN"},
 		{"no lags", second(NetDisplacements(traj, nil, nil)), "lags is empty"},
 		{"bad lag in list", second(NetDisplacements(traj, nil, []int{1, -2})), "lags[1]: net displacement: lag = -2"},
 	} {
@@ -67,3 +71,49 @@ func TestProgressAndNetDisplacement(t *testing.T) {
 
 // second returns the error of a (value, error) pair.
 func second[T any](_ T, err error) error { return err }
+
+// TestProgressAlongEqualsTrackDistance: on the T-maze, progress and displacement from positions
+// projected once equal those from a TrackDistance projecting both points of every pair, and a
+// position off the skeleton is refused.
+func TestProgressAlongEqualsTrackDistance(t *testing.T) {
+	task, err := datasets.NewTMaze(datasets.DefaultTMazeParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := task.Env()
+	rng := rand.New(rand.NewPCG(3, 4))
+	traj := make([][]P, 5)
+	track := make([][]geom.SkeletonPoint, len(traj))
+	lo, hi := env.Bounds()
+	for c := range traj {
+		for range 40 {
+			p := P{X: lo.X + rng.Float64()*(hi.X-lo.X), Y: lo.Y + rng.Float64()*(hi.Y-lo.Y)}
+			sp, _ := env.Project(p)
+			traj[c], track[c] = append(traj[c], p), append(track[c], sp)
+		}
+	}
+	along := func(a, b P) float64 {
+		pa, _ := env.Project(a)
+		pb, _ := env.Project(b)
+		return env.Geodesic(pa, pb)
+	}
+	for _, lag := range []int{1, 7} {
+		want, err := NetDisplacementPerChain(traj, along, lag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := NetDisplacementAlongPerChain(track, env.Geodesic, lag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range want {
+			if got[c] != want[c] || !(want[c] > 0) {
+				t.Errorf("lag %d chain %d: %g projected once, %g per pair", lag, c, got[c], want[c])
+			}
+		}
+	}
+	track[1][3] = geom.SkeletonPoint{Segment: -1}
+	if _, err := ProgressAlongPerChain(track, env.Geodesic); err == nil || !strings.Contains(err.Error(), "track[1][3]") {
+		t.Errorf("a position off the skeleton: %v, want an error naming track[1][3]", err)
+	}
+}

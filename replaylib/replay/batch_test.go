@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
+	"github.com/replaylab/replay/replaylib/training"
 )
 
 // batchMembers are one member per cell structure a replay unit runs (plain, each adaptation form,
@@ -131,5 +133,60 @@ func TestBatchRefusesMismatchedMembers(t *testing.T) {
 	}
 	if err := eng.RunBatch(context.Background(), nil, nil, nil); err == nil {
 		t.Error("an empty batch ran")
+	}
+}
+
+// BenchmarkReplayVariants replays the variants of a quick-size network (N = 64, 200 steps) one
+// after another (Run) and side by side (RunBatch), warm (compiled), reporting chain-steps per
+// second: the eleven core variants of 256 chains, and 56 sweep variants of 64 chains.
+func BenchmarkReplayVariants(b *testing.B) {
+	cfg, _ := training.DefaultConfig("triangle")
+	cfg.Model.Hidden, cfg.Steps = 64, 0
+	run, err := training.Open(replaylib.MustBackend(), cfg, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := FromRun(run)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cells := batchMembers(cfg.Model.Cell, 200, 0, DefaultStepsPerCall)
+	for _, set := range []struct {
+		name            string
+		members, chains int
+	}{{"Core", 11, 256}, {"Sweeps", 56, 64}} {
+		var members []Member
+		for i := range set.members {
+			m := cells[i%len(cells)]
+			m.Config.Chains, m.Config.Seed = set.chains, 1
+			m.Start = Start{Positions: StartPositions(run.Task(), set.chains, 1)}
+			members = append(members, m)
+		}
+		chainSteps := float64(set.members * set.chains * 200)
+		oneByOne := func() {
+			for _, m := range members {
+				if err := eng.Run(context.Background(), m.Config, m.Start, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		batch := func() {
+			if err := eng.RunBatch(context.Background(), members, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, bench := range []struct {
+			name string
+			run  func()
+		}{{"OneByOne", oneByOne}, {"Batch", batch}} {
+			b.Run(set.name+"/"+bench.name, func(b *testing.B) {
+				bench.run() // compile
+				b.ResetTimer()
+				for b.Loop() {
+					bench.run()
+				}
+				b.ReportMetric(float64(b.N)*chainSteps/b.Elapsed().Seconds(), "chain-steps/s")
+			})
+		}
 	}
 }
