@@ -102,14 +102,17 @@ func TestReproduceTinyEndToEnd(t *testing.T) {
 	if code != 0 || strings.Contains(out, "== ") {
 		t.Errorf("second run: exit %d, ran units again: %s %s", code, out, errOut)
 	}
-	// Two shards into one directory, training then replay, merged by 'replay report'.
+	// Two shards into one directory, training then replay, merged by 'replay report'; the second
+	// replay shard's units are run by an unsharded --only replay.
 	sharded := t.TempDir()
-	for _, only := range []string{"train", "replay"} {
-		for _, shard := range []string{"0/2", "1/2"} {
-			// One unit at a time here, two in the unsharded run: the numbers must not depend on it.
-			if code, out, errOut := runCLI(t, "reproduce", "--size", "tiny", "--out", sharded, "--shard", shard, "--only", only, "--workers", "1"); code != 0 {
-				t.Fatalf("shard %s --only %s: exit %d: %s %s", shard, only, code, out, errOut)
-			}
+	for _, run := range [][]string{
+		{"--shard", "0/2", "--only", "train"}, {"--shard", "1/2", "--only", "train"},
+		{"--shard", "0/2", "--only", "replay"}, {"--only", "replay"},
+	} {
+		// One unit at a time here, two in the unsharded run: the numbers must not depend on it.
+		args := append([]string{"reproduce", "--size", "tiny", "--out", sharded, "--workers", "1"}, run...)
+		if code, out, errOut := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s %s", run, code, out, errOut)
 		}
 	}
 	code, out, errOut = runCLI(t, "status", sharded)

@@ -277,12 +277,41 @@ type ClaimResult struct {
 	Form    string        `json:"form,omitempty"` // adaptation form of claims 2 and 4
 	Primary bool          `json:"primary"`        // the reference form (or not a per-form claim)
 	Title   string        `json:"title"`          // the claim in words
-	Verdict stats.Verdict `json:"verdict"`        // from the checks by Holm's procedure, or inconclusive (Note)
-	// Note explains a verdict the checks do not decide (a failed baseline gate).
-	Note   string        `json:"note,omitempty"`
-	Checks []CheckResult `json:"checks"` // in the order they are stated
+	Verdict stats.Verdict `json:"verdict"`        // from the checks by Holm's procedure, or inconclusive (Undecided)
+	// Undecided says why the checks did not decide the verdict (empty when they did), and Note
+	// explains it in words.
+	Undecided Undecided     `json:"undecided,omitempty"`
+	Note      string        `json:"note,omitempty"`
+	Checks    []CheckResult `json:"checks"` // in the order they are stated
 	// Change says what would change the verdict.
 	Change string `json:"what_would_change"`
+}
+
+// Undecided is why a claim's checks did not decide its verdict (it is then inconclusive).
+type Undecided string
+
+const (
+	// UndecidedGate: the task's leak baseline does not sample the task (claims 1–4), so its
+	// comparisons are shown as measured but judge nothing.
+	UndecidedGate Undecided = "gate failed"
+	// UndecidedMissing: a check has no value on some network (a metric could not be computed).
+	UndecidedMissing Undecided = "values missing"
+	// UndecidedDecision: the decision rule refused the checks (its error is in the Note).
+	UndecidedDecision Undecided = "decision error"
+)
+
+// Reason is why the checks did not decide c: c.Undecided, or for a result written before that
+// field existed, what its Note says ("" when they decided it).
+func (c ClaimResult) Reason() Undecided {
+	switch {
+	case c.Undecided != "" || c.Note == "":
+		return c.Undecided
+	case strings.HasPrefix(c.Note, "inconclusive: the baseline does not sample"):
+		return UndecidedGate
+	case strings.HasPrefix(c.Note, "not decided: a check has no value"):
+		return UndecidedMissing
+	}
+	return UndecidedDecision
 }
 
 // CheckResult is one directional comparison of a claim, judged over networks.
@@ -390,12 +419,13 @@ func (tr *TaskResult) claim(res *Result, c ClaimResult, specs []checkSpec) Claim
 			}
 			c.Verdict = d.Verdict
 		} else {
-			c.Note = "not decided: " + err.Error()
+			c.Undecided, c.Note = UndecidedDecision, "not decided: "+err.Error()
 		}
 	} else {
-		c.Note = "not decided: a check has no value on some network"
+		c.Undecided, c.Note = UndecidedMissing, "not decided: a check has no value on some network"
 	}
 	if c.ID >= 1 && c.ID <= 4 && !tr.Gate.Passed {
+		c.Undecided = UndecidedGate
 		c.Note = "inconclusive: the baseline does not sample the task (" + tr.Gate.Reason + "); the checks below are shown as measured"
 		c.Verdict = stats.Inconclusive
 	}
@@ -520,9 +550,15 @@ func whatWouldChange(c ClaimResult) string {
 			inc++
 		}
 	}
-	switch {
-	case c.Note != "":
+	switch c.Reason() {
+	case UndecidedGate:
 		return "A baseline that passes the gate; on the measured checks " + fmt.Sprintf("%d held, %d reversed, %d inconclusive.", held, rev, inc)
+	case UndecidedMissing:
+		return "A value of every check on every network (some metric could not be computed on some network: see its check rows)."
+	case UndecidedDecision:
+		return "Checks the decision rule accepts (see the note)."
+	}
+	switch {
 	case c.Verdict == stats.Held:
 		return "A network or seed where any check's interval reaches 0 (more networks narrow the intervals)."
 	case c.Verdict == stats.Reversed:

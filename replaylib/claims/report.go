@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/replaylab/replay/internal/atomicfile"
@@ -92,6 +93,23 @@ func claimLabel(c ClaimResult) string {
 	return fmt.Sprintf("%d (%s%s)", c.ID, c.Form, ref)
 }
 
+// undecidedText explains each reason in the verdict table's footnotes.
+var undecidedText = map[Undecided]string{
+	UndecidedGate:     "the task's baseline failed the gate",
+	UndecidedMissing:  "a check has no value on some network",
+	UndecidedDecision: "the decision rule refused its checks",
+}
+
+// superscript writes n ≥ 1 in superscript digits (a footnote mark).
+func superscript(n int) string {
+	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	var b strings.Builder
+	for _, d := range strconv.Itoa(n) {
+		b.WriteString(string([]rune(digits)[d-'0']))
+	}
+	return b.String()
+}
+
 // VerdictTable is the report's summary of verdicts: the counts, then one row per claim and task
 // with its checks' verdicts (the README quotes it for the committed run).
 func VerdictTable(res *Result) string {
@@ -99,7 +117,8 @@ func VerdictTable(res *Result) string {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	held, rev, inc := res.Counts()
 	w("%d held, %d reversed, %d inconclusive.\n\n| claim | task | statement | verdict | checks (held / reversed / inconclusive) |\n|---|---|---|---|---|\n", held, rev, inc)
-	notes := false
+	// One footnote mark per reason a verdict was not decided by its checks.
+	var reasons []Undecided
 	for _, c := range res.Claims {
 		var h, r, i int
 		for _, ch := range c.Checks {
@@ -113,13 +132,20 @@ func VerdictTable(res *Result) string {
 			}
 		}
 		note := ""
-		if c.Note != "" {
-			note, notes = " ¹", true
+		if reason := c.Reason(); reason != "" {
+			k := slices.Index(reasons, reason)
+			if k < 0 {
+				k, reasons = len(reasons), append(reasons, reason)
+			}
+			note = " " + superscript(k+1)
 		}
 		w("| %s | %s | %s | %s%s | %d / %d / %d |\n", claimLabel(c), c.Task, c.Title, verdictText(c.Verdict), note, h, r, i)
 	}
-	if notes {
-		w("\n¹ not decided by its checks (the task's baseline failed the gate): see the claim's section.\n")
+	for k, reason := range reasons {
+		if k == 0 {
+			w("\n")
+		}
+		w("%s not decided by its checks (%s): see the claim's section.\n", superscript(k+1), undecidedText[reason])
 	}
 	return b.String()
 }

@@ -95,7 +95,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := r.writePlan(); err != nil {
 		return nil, err
 	}
-	r.units = plan.Units
+	// A copy: filtering by kind below must not rewrite the plan, which replay units read to find
+	// their networks' training units.
+	r.units = slices.Clone(plan.Units)
 	if opt.Shard.N > 0 {
 		if r.units, err = plan.Shard(opt.Shard.I, opt.Shard.N); err != nil {
 			return nil, err

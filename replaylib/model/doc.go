@@ -19,7 +19,9 @@
 //
 // ξ_t ~ N(0, I) is Gaussian. With λ_v = 1 and b_a = 0 the graph is exactly the plain leaky cell
 // h_{t+1} = (1 − α) h_t + α ReLU(W_rec h_t + W_in u_t + b) + σ ξ_t: no momentum or adaptation
-// operation is built.
+// operation is built. MixedStep steps a batch of chains whose cells differ chain by chain, in values
+// and in form (a row of CellParams.ChainValues per chain): each chain's arithmetic is its own
+// form's, chosen per chain by selections, so replay runs every variant of a network in one graph.
 //
 // Weights live in a GoMLX context under the scope "rnn" and are initialised in Go from an explicit
 // *rand.Rand (InitWeights): W_rec = RecurrentInitIdentity·I + N(0, RecurrentInitSD²/N), W_in, W_enc,

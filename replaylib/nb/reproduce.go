@@ -42,8 +42,8 @@ func ClaimTable(res *claims.Result, id int) string {
 			task, form, verdict := "", "", ""
 			if i == 0 {
 				task, form, verdict = c.Task, c.Form, string(c.Verdict)
-				if c.Note != "" {
-					verdict += " (gate failed)"
+				if reason := c.Reason(); reason != "" {
+					verdict += " (" + string(reason) + ")"
 				}
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %.4g [%.4g, %.4g] | %s |\n", task, form, verdict, ch.Statement,

@@ -28,4 +28,12 @@
 // the state back, draws the next call's noise while the current one runs, and hands each step's
 // decoded positions to an observer, so memory does not grow with T_q unless the caller keeps the
 // trajectories. A replay whose states become non-finite stops with an error naming the step.
+//
+// RunBatch replays several settings of one network at once (a reproduction's variants): their
+// chains are stacked into one batch whose cell values and forms are per-chain inputs
+// (model.MixedStep), so a network's variants are a few large calls of one or two compiled graphs
+// instead of many small calls of one graph per structure. Each chain does its own form's
+// arithmetic operation for operation (bit for bit on pure Go; XLA's CPU matrix product rounds
+// in the last bits differently with the number of rows), and draws its member's noise: members
+// with one seed share their noise, drawn once.
 package replay
