@@ -468,14 +468,24 @@ func (tr *TaskResult) measureCheck(res *Result, sp checkSpec, stream uint64) Che
 		if metrics.Describe(sp.metric).PerChain && len(reps) > 0 {
 			perChain = func(n int, chains []int) float64 {
 				a, b := reps[n].Variant(sp.a), reps[n].Variant(sp.b)
-				va, vb := chainMetric(a, sp.metric, chains), chainMetric(b, sp.metric, chains)
+				va, vb := value(chainMetric(a, sp.metric, chains)), value(chainMetric(b, sp.metric, chains))
 				return va - vb - sp.margin*vb
 			}
 		}
 	}
+	// A check on |x| shows, tests and scales by |x| throughout (copies: the bands keep the signed values).
+	if sp.abs {
+		for _, vs := range []*[]float64{&cr.ValuesA, &cr.ValuesB} {
+			abs := make([]float64, len(*vs))
+			for i, x := range *vs {
+				abs[i] = value(x)
+			}
+			*vs = abs
+		}
+	}
 	n := min(len(cr.ValuesA), len(cr.ValuesB))
 	for i := range n {
-		a, b := value(cr.ValuesA[i]), value(cr.ValuesB[i])
+		a, b := cr.ValuesA[i], cr.ValuesB[i]
 		cr.Diffs = append(cr.Diffs, a-b-sp.margin*b)
 	}
 	nan := stats.TResult{Estimate: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), P: math.NaN()}

@@ -261,6 +261,15 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	for key, vals := range perChain {
 		set(key, mean(vals))
 	}
+	// Whether each chain reached a target (1 or 0), for bootstraps over chains; its mean is the
+	// reach fraction set above.
+	reached := make([]float64, len(reach.Reached))
+	for c, r := range reach.Reached {
+		if r {
+			reached[c] = 1
+		}
+	}
+	perChain[metrics.KeyReachFraction] = reached
 	if core {
 		res.PerChain, res.Reach = perChain, &sample
 		res.Occupancy = ts.grid.Counts(pts)

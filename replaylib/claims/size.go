@@ -3,6 +3,7 @@ package claims
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -227,6 +228,14 @@ func (s Size) Validate() error {
 					open = "("
 				}
 				return fmt.Errorf("%s: value %g outside %s%g, %g]", l.name, x, open, l.lo, l.hi)
+			}
+		}
+	}
+	// The b_a = 0 column of the b_a × λv maps reads the momentum sweep's variants (heatVariant).
+	if slices.Contains(s.HeatStrengths, 0) {
+		for _, lam := range s.HeatMomenta {
+			if !slices.Contains(s.MomentumSweep, lam) {
+				return fmt.Errorf("heat_momenta: value %g is not in momentum_sweep %v (the maps' b_a = 0 column replays the momentum sweep): add it there, or leave 0 out of heat_strengths", lam, s.MomentumSweep)
 			}
 		}
 	}

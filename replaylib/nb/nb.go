@@ -61,8 +61,24 @@ func Dir() string {
 	return filepath.Join(root, "..", "results", "notebooks-"+Mode())
 }
 
-// Show displays a plot as SVG (sharp at any zoom).
+// FiguresEnv set to "png" makes the notebooks show plots and figures as PNG images instead of
+// SVG: notebooks/render.sh sets it for the outputs committed with the notebooks, which GitHub shows
+// (it drops SVG embedded in HTML). SVG, the default, stays sharp at any zoom in JupyterLab.
+const FiguresEnv = "REPLAY_NB_FIGURES"
+
+func pngFigures() bool { return os.Getenv(FiguresEnv) == "png" }
+
+// Show displays a plot as SVG (sharp at any zoom), or PNG under FiguresEnv.
 func Show(p *plot.Plot) {
+	if pngFigures() {
+		png, err := plots.PNG(p, plots.Width, plots.Height)
+		if err != nil {
+			Error(err)
+			return
+		}
+		displayPNG(png)
+		return
+	}
 	svg, err := plots.SVG(p, plots.Width, plots.Height)
 	if err != nil {
 		Error(err)
@@ -71,14 +87,24 @@ func Show(p *plot.Plot) {
 	display(svg)
 }
 
-// ShowFigure displays a reproduction figure (all its panels) as SVG with its title and caption.
+// ShowFigure displays a reproduction figure (all its panels) with its title and caption, as SVG
+// or PNG under FiguresEnv.
 func ShowFigure(f claims.Figure) {
+	Markdown("**%s.** %s", f.Title, f.Caption)
+	if pngFigures() {
+		png, err := f.RenderPNG()
+		if err != nil {
+			Error(err)
+			return
+		}
+		displayPNG(png)
+		return
+	}
 	svg, err := f.RenderSVG()
 	if err != nil {
 		Error(err)
 		return
 	}
-	Markdown("**%s.** %s", f.Title, f.Caption)
 	display(svg)
 }
 
@@ -102,6 +128,16 @@ func display(svg string) {
 		return
 	}
 	fmt.Printf("[figure: %d bytes of SVG]\n", len(svg))
+}
+
+// displayPNG shows a PNG image in a notebook, or says where it would go outside one.
+func displayPNG(png []byte) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayPng(png)
+		gonbui.Sync()
+		return
+	}
+	fmt.Printf("[figure: %d bytes of PNG]\n", len(png))
 }
 
 // Markdown displays Markdown text (and prints it outside a notebook).
