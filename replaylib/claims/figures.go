@@ -177,7 +177,14 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 
 	// The hold test's drift field: where noiseless replay takes each start, and where it rests.
 	if hold := holdFigure(tr, ts); hold != nil {
-		add("hold", "the hold test: noiseless replay from states along the track", fmt.Sprintf("Network 1's baseline cell replayed without noise and with zero input from %d starts along held-out paths: an arrow from each start's decoded position to where it is after %d and after %d steps; black dots are the places where chains come to rest (area: share of chains). A network that holds its position has arrows of length 0.", len(first.Hold.Starts), first.Hold.Lags[0], first.Hold.Lags[len(first.Hold.Lags)-1]), [][]*plot.Plot{hold})
+		add("hold", "the hold test: noiseless replay from states along the track", fmt.Sprintf("Network 1's baseline cell replayed without noise and with zero input from %d starts along held-out paths: an arrow from each start's decoded position to where it is after %d and after %d steps; black dots are the places where chains come to rest (area: share of chains). A network that holds its position has arrows of length 0. The panel of the training positions is what a sampling drift should approximate: the score of the training positions, as the mean shift of their kernel density estimate at each start (the kernel covariance H times ∇log p̂, in position units), its arrows lengthened by the factor in its title.", len(first.Hold.Starts), first.Hold.Lags[0], first.Hold.Lags[len(first.Hold.Lags)-1]), [][]*plot.Plot{hold})
+	}
+
+	// Mixing: the autocorrelation of the decoded position and split-R̂ over replay time.
+	if p, err := mixingFigure(tr, show[:4]); err != nil {
+		return nil, err
+	} else if p != nil {
+		add("mixing", "how replay mixes", fmt.Sprintf("Left: autocorrelation of the decoded position against the lag, about the pooled mean of all chains (chains that stay in different places keep it near 1; chains that mix lose it within their correlation time). Right: split-R̂ of the chains over steps 0 … t against t, with the gate's bound R̂ = %g. Lines are means over the %d leaky networks, bands their range.", GateRHat, len(reps)), [][]*plot.Plot{p})
 	}
 
 	// Bars of the claims' metrics over the core variants.
@@ -454,6 +461,81 @@ func reachCurve(name string, k stats.KaplanMeier) plots.Series {
 	return plots.StepSeries(name, times, survival)
 }
 
+// scoreArrowScale is the factor the hold figure draws the score arrows with: the mean shift is at
+// the kernel's scale, from a thousandth to a tenth of the environment's size by task, so its
+// arrows are drawn with a mean length of scoreArrowLength of the size, the factor rounded to one
+// significant digit (and named in the panel's title).
+func scoreArrowScale(meanLength, size float64) float64 {
+	if !(meanLength > 0) {
+		return 1
+	}
+	f := scoreArrowLength * size / meanLength
+	digits := math.Pow(10, math.Floor(math.Log10(f)))
+	return math.Round(f/digits) * digits
+}
+
+// scoreArrowLength is the mean length of the hold figure's score arrows, as a share of the
+// environment's size.
+const scoreArrowLength = 0.04
+
+// mixingFigure returns the mixing panels (autocorrelation against lag, R̂ against replay time) of
+// the named variants over the leaky networks, or nil when the run kept no mixing curves.
+func mixingFigure(tr *TaskResult, names []string) ([]*plot.Plot, error) {
+	reps := tr.Replays[CondLeak]
+	var acf, rhat []plots.Series
+	for _, name := range names {
+		var curves []*MixingCurve
+		for _, r := range reps {
+			if v := r.Variant(name); v != nil && v.Mixing != nil {
+				curves = append(curves, v.Mixing)
+			}
+		}
+		if len(curves) == 0 {
+			continue
+		}
+		acf = append(acf, curveBand(name, curves[0].Lags, curves, func(m *MixingCurve) []float64 { return m.ACF }))
+		rhat = append(rhat, curveBand(name, curves[0].Times, curves, func(m *MixingCurve) []float64 { return m.RHat }))
+	}
+	if len(acf) == 0 {
+		return nil, nil
+	}
+	last := rhat[0].X
+	rhat = append(rhat, plots.Series{Name: fmt.Sprintf("gate: R̂ ≤ %g", GateRHat), X: []float64{last[0], last[len(last)-1]}, Y: []float64{GateRHat, GateRHat}})
+	left, err := plots.Lines(tr.Task+": autocorrelation of the position", "lag (steps)", "autocorrelation", acf, plots.LineOptions{LogX: true})
+	if err != nil {
+		return nil, err
+	}
+	right, err := plots.Lines(tr.Task+": split-R̂ over replay time", "replay steps t", "split-R̂ of steps 0 … t", rhat, plots.LineOptions{LogX: true, LogY: true})
+	if err != nil {
+		return nil, err
+	}
+	return []*plot.Plot{left, right}, nil
+}
+
+// curveBand is the mean over networks of a curve measured at xs (lag 0 left out: a log axis), with
+// the networks' range as its band; curves of other lengths are skipped.
+func curveBand(name string, xs []int, curves []*MixingCurve, ys func(*MixingCurve) []float64) plots.Series {
+	s := plots.Series{Name: name}
+	for i, x := range xs {
+		if x <= 0 {
+			continue
+		}
+		sum, n, lo, hi := 0.0, 0, math.Inf(1), math.Inf(-1)
+		for _, c := range curves {
+			if y := ys(c); len(y) == len(xs) && !math.IsNaN(y[i]) {
+				sum, n = sum+y[i], n+1
+				lo, hi = math.Min(lo, y[i]), math.Max(hi, y[i])
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		s.X, s.Y = append(s.X, float64(x)), append(s.Y, sum/float64(n))
+		s.Lo, s.Hi = append(s.Lo, lo), append(s.Hi, hi)
+	}
+	return s
+}
+
 // holdFigure returns the hold test's panels for network 1 of each condition (nil when the run has no
 // hold test): the leaky network after the first and the last lag, the network without leak after
 // the last.
@@ -486,6 +568,27 @@ func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
 			}
 			panels = append(panels, p)
 		}
+		if cond != CondLeak {
+			continue
+		}
+		// What the drift should approximate: the score of the training positions, as the mean
+		// shift of their density estimate at each start (H∇log p̂, in position units).
+		kde, err := metrics.NewKDE(ts.train)
+		if err != nil {
+			return nil
+		}
+		shifts := make([]datasets.Point, len(h.Starts))
+		length := 0.0
+		for i, at := range h.Starts {
+			shifts[i] = kde.MeanShift(at)
+			length += shifts[i].Norm() / float64(len(h.Starts))
+		}
+		scale := scoreArrowScale(length, ts.env.Size())
+		p, err := plots.Quiver(fmt.Sprintf("training positions: their density's mean shift ×%g", scale), ts.env, h.Starts, shifts, scale, plots.Color(2))
+		if err != nil {
+			return nil
+		}
+		panels = append(panels, p)
 	}
 	return panels
 }

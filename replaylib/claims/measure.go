@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +32,39 @@ type VariantResult struct {
 	Sample [][]datasets.Point `json:"sample,omitempty"`
 	// Occupancy counts decoded positions per grid cell (core variants; row-major, the task's grid).
 	Occupancy []float64 `json:"occupancy,omitempty"`
-	Seconds   float64   `json:"seconds"` // wall time of the replay and its measures
+	// Mixing is how the chains mix over replay time (core variants).
+	Mixing  *MixingCurve `json:"mixing,omitempty"`
+	Seconds float64      `json:"seconds"` // wall time of the replay and its measures
 }
+
+// MixingCurve is how a variant's chains mix: the autocorrelation of the decoded position against
+// the lag (metrics.PositionAutocorrelation, about the pooled mean: chains stuck in different places
+// keep it near 1), and split-R̂ of the chains over steps 0 … t against t (metrics.RHatOverTime).
+type MixingCurve struct {
+	Lags  []int     `json:"lags"`
+	ACF   []float64 `json:"acf"`
+	Times []int     `json:"times"`
+	RHat  []float64 `json:"rhat"`
+}
+
+// mixingCurve measures traj's MixingCurve at mixingPoints lags (1 … T/2, logarithmic) and replay
+// times (T/64 … T, by halvings; at least 3 steps).
+func mixingCurve(traj [][]datasets.Point) (*MixingCurve, error) {
+	T := len(traj[0]) - 1
+	mc := &MixingCurve{Lags: append([]int{0}, metrics.LogLags(max(T/2, 1), mixingPoints)...)}
+	mc.ACF = metrics.PositionAutocorrelation(traj, mc.Lags)
+	for t := T; t >= 3 && len(mc.Times) < 7; t /= 2 {
+		mc.Times = append([]int{t}, mc.Times...)
+	}
+	var err error
+	if mc.RHat, err = metrics.RHatOverTime(traj, mc.Times); err != nil {
+		return nil, err
+	}
+	return mc, nil
+}
+
+// mixingPoints is the number of lags of a MixingCurve.
+const mixingPoints = 16
 
 // Figure data kept per core variant.
 const (
@@ -69,9 +99,9 @@ func batchVariants(vs []VariantSpec, outputs int) [][]VariantSpec {
 
 // replayVariants replays the variants vs of one batch (batchVariants) side by side on eng from st
 // and measures each, in order. A variant's Seconds is its share of the batch's replay plus its
-// own measures.
+// own measures. done counts progress in half variants: the replay, then each measure.
 func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, st *starts,
-	noiseSeed uint64, network int, done func()) ([]*VariantResult, error) {
+	noiseSeed uint64, network int, done func(halves int)) ([]*VariantResult, error) {
 	t0 := time.Now()
 	members := make([]replay.Member, len(vs))
 	traj := make([][][]datasets.Point, len(vs))
@@ -123,13 +153,14 @@ func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.
 		return nil, fmt.Errorf("variants %s to %s: %w", vs[0].Name, vs[len(vs)-1].Name, err)
 	}
 	share := elapsed(t0) / float64(len(vs))
+	done(len(vs)) // every variant's replay: half of each
 	// The variants' measures are independent (each has its own subsample stream): they run side by
-	// side, one per core.
+	// side on the cores this unit has (measureWorkers).
 	results := make([]*VariantResult, len(vs))
 	errs := make([]error, len(vs))
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(vs)) {
+	for range min(r.measureWorkers(), len(vs)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
@@ -148,7 +179,7 @@ func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.
 				traj[i], rates[i] = nil, nil // measured: let it go
 				res.Seconds = share + elapsed(t1)
 				results[i] = res
-				done()
+				done(1)
 			}
 		})
 	}
@@ -273,6 +304,9 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	if core {
 		res.PerChain, res.Reach = perChain, &sample
 		res.Occupancy = ts.grid.Counts(pts)
+		if mc, err := mixingCurve(traj); err == nil {
+			res.Mixing = mc
+		}
 		for c := range min(sampleChains, len(traj)) {
 			res.Sample = append(res.Sample, thin(traj[c], samplePoints))
 		}

@@ -106,8 +106,9 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 	if ts.rates != nil {
 		outputs = ts.task.ObsDim()
 	}
-	var measured atomic.Int64
-	done := func() { r.progress(u, float64(measured.Add(1))/float64(len(variants))) }
+	// Progress in half variants: a variant's replay (done with its batch) and its measures.
+	var halves atomic.Int64
+	done := func(n int) { r.progress(u, float64(halves.Add(int64(n)))/float64(2*len(variants))) }
 	// Every variant of one length and one network in one batch (model.MixedStep), as far as
 	// batchBytes allows.
 	for _, vs := range batchVariants(variants, outputs) {

@@ -9,9 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -71,6 +73,16 @@ type runner struct {
 	// per kind: modelled cost in all and done, and when its first unit started and its last ended
 	kindTotal, kindDone map[UnitKind]float64
 	kindStart, kindEnd  map[UnitKind]time.Time
+	// running counts the units in progress in this process: a unit's measures share the cores
+	// with the others (measureWorkers).
+	running atomic.Int32
+}
+
+// measureWorkers is how many variants a replay unit measures at once: the cores shared among the
+// units running now (all of them for the last unit of a run, one each when the workers fill the
+// machine).
+func (r *runner) measureWorkers() int {
+	return max(1, runtime.GOMAXPROCS(0)/max(int(r.running.Load()), 1))
 }
 
 // Run executes a reproduction (or one shard of it): it writes plan.json, then every unit not yet
@@ -223,6 +235,8 @@ func (r *runner) runUnit(ctx context.Context, u Unit) error {
 	if done(path) { // another process finished it while we waited
 		return nil
 	}
+	r.running.Add(1)
+	defer r.running.Add(-1)
 	r.logf("== %s (%s %s, α=%g, k=%s, network %d)", u.ID, u.Kind, u.Condition.Task, u.Condition.Alpha, MaskName(u.Condition.MaskK), u.Index)
 	var result any
 	switch u.Kind {

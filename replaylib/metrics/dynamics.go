@@ -211,29 +211,9 @@ func LogLags(maxLag, n int) []int {
 // IntegratedAutocorrTime estimates τ_int = 1 + 2 Σ_{ℓ≥1} ρ(ℓ) of scalar series (one per chain,
 // pooled), summing up to the first ℓ with ℓ ≥ 5 τ_int(ℓ) (Sokal's automatic window).
 func IntegratedAutocorrTime(series [][]float64) float64 {
-	mean, n := 0.0, 0
-	for _, s := range series {
-		for _, v := range s {
-			mean += v
-			n++
-		}
-	}
-	if n == 0 {
+	acov := pooledAutocovariance(series)
+	if acov == nil {
 		return math.NaN()
-	}
-	mean /= float64(n)
-	acov := func(lag int) float64 {
-		sum, m := 0.0, 0
-		for _, s := range series {
-			for t := 0; t+lag < len(s); t++ {
-				sum += (s[t] - mean) * (s[t+lag] - mean)
-				m++
-			}
-		}
-		if m == 0 {
-			return 0
-		}
-		return sum / float64(m)
 	}
 	c0 := acov(0)
 	if c0 == 0 {
@@ -251,6 +231,72 @@ func IntegratedAutocorrTime(series [][]float64) float64 {
 		}
 	}
 	return tau
+}
+
+// pooledAutocovariance returns the lag-ℓ autocovariance of scalar series (one per chain) about
+// their pooled mean, averaged over every pair (t, t+ℓ) within a chain; nil for no values.
+func pooledAutocovariance(series [][]float64) func(lag int) float64 {
+	mean, n := 0.0, 0
+	for _, s := range series {
+		for _, v := range s {
+			mean += v
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	mean /= float64(n)
+	return func(lag int) float64 {
+		sum, m := 0.0, 0
+		for _, s := range series {
+			for t := 0; t+lag < len(s); t++ {
+				sum += (s[t] - mean) * (s[t+lag] - mean)
+				m++
+			}
+		}
+		if m == 0 {
+			return 0
+		}
+		return sum / float64(m)
+	}
+}
+
+// Autocorrelation is ρ(ℓ) = γ(ℓ)/γ(0) of scalar series (one per chain) at each of lags, about the
+// pooled mean as in IntegratedAutocorrTime: chains that stay in different places keep ρ near 1 at
+// every lag, chains that mix lose it within their correlation time. NaN for constant or no series.
+func Autocorrelation(series [][]float64, lags []int) []float64 {
+	out := make([]float64, len(lags))
+	acov := pooledAutocovariance(series)
+	var c0 float64
+	if acov != nil {
+		c0 = acov(0)
+	}
+	for i, lag := range lags {
+		out[i] = math.NaN()
+		if c0 > 0 && lag >= 0 {
+			out[i] = acov(lag) / c0
+		}
+	}
+	return out
+}
+
+// PositionAutocorrelation is Autocorrelation for decoded positions: the two coordinates'
+// autocovariances added, ρ(ℓ) = (γ_x(ℓ) + γ_y(ℓ)) / (γ_x(0) + γ_y(0)), each about its pooled mean.
+func PositionAutocorrelation(traj [][]datasets.Point, lags []int) []float64 {
+	out := make([]float64, len(lags))
+	ax, ay := pooledAutocovariance(Coordinate(traj, 0)), pooledAutocovariance(Coordinate(traj, 1))
+	var c0 float64
+	if ax != nil {
+		c0 = ax(0) + ay(0)
+	}
+	for i, lag := range lags {
+		out[i] = math.NaN()
+		if c0 > 0 && lag >= 0 {
+			out[i] = (ax(lag) + ay(lag)) / c0
+		}
+	}
+	return out
 }
 
 // EffectiveSampleSize is the number of points divided by τ_int.

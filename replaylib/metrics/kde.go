@@ -69,6 +69,32 @@ func (k *KDE) PDF(p datasets.Point) float64 {
 	return k.norm * s / float64(len(k.points))
 }
 
+// MeanShift is the kernel-weighted mean of the data around p minus p,
+//
+//	m(p) − p = Σ_q w_q (q − p) / Σ_q w_q,  w_q = exp(−½ (q − p)ᵀ H⁻¹ (q − p)),
+//
+// which is H ∇log p̂(p), H the kernel covariance: the score of the estimated density in position
+// units, pointing to where the data are denser at the kernel's scale. The weights are taken
+// relative to the nearest point's, so p far from every point still gets a finite shift towards
+// the data.
+func (k *KDE) MeanShift(p datasets.Point) datasets.Point {
+	exps := make([]float64, len(k.points))
+	top := math.Inf(-1)
+	for i, q := range k.points {
+		dx, dy := q.X-p.X, q.Y-p.Y
+		exps[i] = -0.5 * (k.ia*dx*dx + 2*k.ib*dx*dy + k.ic*dy*dy)
+		top = math.Max(top, exps[i])
+	}
+	var sw, sx, sy float64
+	for i, q := range k.points {
+		w := math.Exp(exps[i] - top)
+		sw += w
+		sx += w * (q.X - p.X)
+		sy += w * (q.Y - p.Y)
+	}
+	return datasets.Point{X: sx / sw, Y: sy / sw}
+}
+
 // Sample draws n points from the estimate: a data point chosen uniformly plus kernel noise.
 func (k *KDE) Sample(n int, rng *rand.Rand) []datasets.Point {
 	out := make([]datasets.Point, n)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/replaylab/replay/datasets"
 )
 
 // Mixing holds split-R̂ and the effective sample size of scalar series, one per chain.
@@ -41,48 +43,12 @@ type Mixing struct {
 // Errors: no series, burnIn < 0, fewer than 4 post-burn-in draws, unequal post-burn-in lengths,
 // non-finite values, zero within-chain variance.
 func MixingDiagnostics(series [][]float64, burnIn int, rankNormalise bool) (Mixing, error) {
-	if len(series) == 0 {
-		return Mixing{}, fmt.Errorf("mixing: no series, need one per chain")
+	sp, err := splitChains(series, burnIn, rankNormalise)
+	if err != nil {
+		return Mixing{}, err
 	}
-	if burnIn < 0 {
-		return Mixing{}, fmt.Errorf("mixing: burnIn = %d, must be ≥ 0", burnIn)
-	}
-	n := len(series[0]) - burnIn
-	for c, s := range series {
-		if len(s)-burnIn != n {
-			return Mixing{}, fmt.Errorf("mixing: series[%d] has %d draws after burn-in, series[0] has %d: chains must have equal lengths", c, len(s)-burnIn, n)
-		}
-		for t, v := range s {
-			if !finite(v) {
-				return Mixing{}, fmt.Errorf("mixing: series[%d][%d] = %g, must be finite", c, t, v)
-			}
-		}
-	}
-	if n < 4 {
-		return Mixing{}, fmt.Errorf("mixing: %d draws per chain after burnIn = %d, need ≥ 4", max(n, 0), burnIn)
-	}
-	N := n / 2
-	var split [][]float64
-	for _, s := range series {
-		s = s[burnIn:]
-		split = append(split, slices.Clone(s[:N]), slices.Clone(s[n-N:]))
-	}
-	M := len(split)
-	if rankNormalise {
-		rankNormalize(split)
-	}
-	means, vars := make([]float64, M), make([]float64, M)
-	for m, x := range split {
-		means[m], vars[m] = meanSD(x)
-		vars[m] *= vars[m]
-	}
-	W, _ := meanSD(vars)
-	_, sdMeans := meanSD(means)
-	if !(W > 0) {
-		return Mixing{}, fmt.Errorf("mixing: within-chain variance is 0 (every split chain is constant): R̂ and ESS are undefined")
-	}
-	varPlus := float64(N-1)/float64(N)*W + sdMeans*sdMeans
-	res := Mixing{RHat: math.Sqrt(varPlus / W), Chains: len(series), Draws: n}
+	res := Mixing{RHat: sp.rhat, Chains: len(series), Draws: sp.n}
+	split, means, W, varPlus, N, M := sp.split, sp.means, sp.W, sp.varPlus, sp.N, len(sp.split)
 	// acov(t) = mean over split chains of the lag-t autocovariance (normalised by N).
 	acov := func(t int) float64 {
 		total := 0.0
@@ -125,6 +91,93 @@ func MixingDiagnostics(series [][]float64, burnIn int, rankNormalise bool) (Mixi
 	total := float64(M * N)
 	res.ESS = math.Min(total/tau, total*math.Log10(total))
 	return res, nil
+}
+
+// SplitRHat is MixingDiagnostics' split-R̂ alone (no burn-in, no rank normalisation), without the
+// autocovariances its ESS needs: cheap enough to follow R̂ as a replay grows (RHatOverTime).
+func SplitRHat(series [][]float64) (float64, error) {
+	sp, err := splitChains(series, 0, false)
+	return sp.rhat, err
+}
+
+// RHatOverTime is, for each t of times, the split-R̂ of the decoded positions over steps 0 … t
+// (the larger of the two coordinates'): how far the chains are from agreeing as replay goes on.
+// A t beyond the chains' length, or below 3, gives an error.
+func RHatOverTime(traj [][]datasets.Point, times []int) ([]float64, error) {
+	out := make([]float64, len(times))
+	for i, t := range times {
+		if len(traj) == 0 || t < 3 || t >= len(traj[0]) {
+			return nil, fmt.Errorf("R̂ over time: times[%d] = %d, must be in [3, %d]", i, t, max(len(traj[0])-1, 0))
+		}
+		for axis := range 2 {
+			series := Coordinate(traj, axis)
+			for c := range series {
+				series[c] = series[c][:t+1]
+			}
+			r, err := SplitRHat(series)
+			if err != nil {
+				return nil, fmt.Errorf("R̂ over time at t = %d: %w", t, err)
+			}
+			out[i] = math.Max(out[i], r)
+		}
+	}
+	return out, nil
+}
+
+// splitSeries is series split in halves, with what R̂ and the ESS are computed from.
+type splitSeries struct {
+	split      [][]float64
+	means      []float64
+	W, varPlus float64
+	rhat       float64
+	n, N       int // draws per chain after the burn-in, per split chain
+}
+
+// splitChains checks series, drops the burn-in, splits each chain in halves (rank-normalised on
+// request) and computes split-R̂.
+func splitChains(series [][]float64, burnIn int, rankNormalise bool) (splitSeries, error) {
+	if len(series) == 0 {
+		return splitSeries{}, fmt.Errorf("mixing: no series, need one per chain")
+	}
+	if burnIn < 0 {
+		return splitSeries{}, fmt.Errorf("mixing: burnIn = %d, must be ≥ 0", burnIn)
+	}
+	n := len(series[0]) - burnIn
+	for c, s := range series {
+		if len(s)-burnIn != n {
+			return splitSeries{}, fmt.Errorf("mixing: series[%d] has %d draws after burn-in, series[0] has %d: chains must have equal lengths", c, len(s)-burnIn, n)
+		}
+		for t, v := range s {
+			if !finite(v) {
+				return splitSeries{}, fmt.Errorf("mixing: series[%d][%d] = %g, must be finite", c, t, v)
+			}
+		}
+	}
+	if n < 4 {
+		return splitSeries{}, fmt.Errorf("mixing: %d draws per chain after burnIn = %d, need ≥ 4", max(n, 0), burnIn)
+	}
+	N := n / 2
+	var split [][]float64
+	for _, s := range series {
+		s = s[burnIn:]
+		split = append(split, slices.Clone(s[:N]), slices.Clone(s[n-N:]))
+	}
+	M := len(split)
+	if rankNormalise {
+		rankNormalize(split)
+	}
+	means, vars := make([]float64, M), make([]float64, M)
+	for m, x := range split {
+		means[m], vars[m] = meanSD(x)
+		vars[m] *= vars[m]
+	}
+	W, _ := meanSD(vars)
+	_, sdMeans := meanSD(means)
+	if !(W > 0) {
+		return splitSeries{}, fmt.Errorf("mixing: within-chain variance is 0 (every split chain is constant): R̂ and ESS are undefined")
+	}
+	varPlus := float64(N-1)/float64(N)*W + sdMeans*sdMeans
+	return splitSeries{split: split, means: means, W: W, varPlus: varPlus, rhat: math.Sqrt(varPlus / W), n: n, N: N}, nil
 }
 
 // rankNormalize replaces the pooled draws of x by normal scores Φ⁻¹((r − 3/8)/(S + 1/4)), r the

@@ -1,0 +1,73 @@
+package nb
+
+import (
+	"bytes"
+	"image/gif"
+	"image/png"
+	"testing"
+
+	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/replaylib/plots"
+)
+
+// TestLastFrameIsTheEndOfTheAnimation: the still a rendered notebook keeps of an animation has the
+// animation's size and shows where the chains end, not where they start.
+func TestLastFrameIsTheEndOfTheAnimation(t *testing.T) {
+	task, err := datasets.NewTMaze(datasets.DefaultTMazeParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chain []datasets.Point
+	for i := range 30 {
+		chain = append(chain, datasets.Point{X: 0, Y: 0.05 + 0.03*float64(i)})
+	}
+	anim, err := plots.Animation(task.Env(), []plots.AnimationPanel{{Title: "up the stem", Chains: [][]datasets.Point{chain}}}, plots.AnimationOptions{Frames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := lastFrame(anim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := lastFrame(firstFrameOnly(t, anim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := png.Decode(bytes.NewReader(last))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := png.Decode(bytes.NewReader(first))
+	if a.Bounds() != b.Bounds() || a.Bounds().Dx() < 100 {
+		t.Fatalf("still %v, first frame %v", a.Bounds(), b.Bounds())
+	}
+	differ := 0
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				differ++
+			}
+		}
+	}
+	if differ < 20 {
+		t.Errorf("the still differs from the first frame in %d pixels: it does not show the chain's end", differ)
+	}
+}
+
+// firstFrameOnly re-encodes an animated GIF with its first frame alone.
+func firstFrameOnly(t *testing.T, data []byte) []byte {
+	t.Helper()
+	g, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Image, g.Delay = g.Image[:1], g.Delay[:1]
+	if len(g.Disposal) > 0 {
+		g.Disposal = g.Disposal[:1]
+	}
+	var out bytes.Buffer
+	if err := gif.EncodeAll(&out, g); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
