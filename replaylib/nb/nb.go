@@ -142,7 +142,10 @@ func displayPNG(png []byte) {
 
 // Markdown displays Markdown text (and prints it outside a notebook).
 func Markdown(format string, args ...any) {
-	text := fmt.Sprintf(format, args...)
+	text := format // without arguments, the text as it is: a table may hold a literal %
+	if len(args) > 0 {
+		text = fmt.Sprintf(format, args...)
+	}
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(text)
 		gonbui.Sync()

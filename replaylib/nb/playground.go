@@ -113,6 +113,7 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 	forms := model.AdaptForms
 
 	figID, numbersID := "replay-playground-fig-"+gonbui.UniqueID(), "replay-playground-numbers-"+gonbui.UniqueID()
+	first := true
 	render := func() error {
 		n, err := open(tasks[task])
 		if err != nil {
@@ -162,8 +163,18 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 		numbers := fmt.Sprintf(`<table style="font-family:sans-serif;font-size:small"><tr>%s</tr></table><p style="font-size:x-small;color:#555">%d chains × %d steps, replayed and measured in %s</p>`,
 			strings.Join(rows, "</tr><tr>"), opt.Chains, opt.Steps, took.Round(time.Millisecond))
 		if gonbui.IsNotebook {
-			gonbui.UpdateHTML(figID, svg)
+			if first && pngFigures() {
+				// A rendered notebook keeps the default values' figure as a PNG image.
+				png, err := plots.TilesPNG([][]*plot.Plot{{p1, p2}}, plots.Width, plots.Height)
+				if err != nil {
+					return err
+				}
+				displayPNG(png)
+			} else {
+				gonbui.UpdateHTML(figID, svg)
+			}
 			gonbui.UpdateHTML(numbersID, numbers)
+			first = false
 		} else {
 			fmt.Println(title)
 			for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage} {
@@ -205,21 +216,25 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 		Markdown("*(no front end answered: the figure above is for the default values; open the notebook in JupyterLab to move the sliders)*")
 		return nil
 	}
-	changed := make(chan int, 16) // knob index, or -1 task, -2 form
+	// A slider's listener only passes its tick on: the knobs are set here, between renders, so
+	// render never reads a value a listener is writing.
+	type move struct{ knob, tick int }
+	changed := make(chan move, 16)
 	for i, k := range knobs {
 		k.listenChan = k.widget.Listen().LatestOnly()
 		go func() {
 			for v := range k.listenChan.C {
-				k.set(v)
-				dom.SetInnerText(k.valueHTML, fmt.Sprintf("%.2f", k.value))
-				changed <- i
+				changed <- move{i, v}
 			}
 		}()
 	}
 	taskChan, formChan, doneChan := taskSel.Listen().LatestOnly(), formSel.Listen().LatestOnly(), done.Listen()
 	for {
 		select {
-		case <-changed:
+		case m := <-changed:
+			k := knobs[m.knob]
+			k.set(m.tick)
+			dom.SetInnerText(k.valueHTML, fmt.Sprintf("%.2f", k.value))
 		case t := <-taskChan.C:
 			task = t
 		case f := <-formChan.C:

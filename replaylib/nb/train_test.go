@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/gif"
 	"image/png"
+	"io"
+	"os"
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
@@ -70,4 +72,24 @@ func firstFrameOnly(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// TestMarkdownKeepsALiteralPercent: a table passed as the only argument (ClaimTable's "95 % t") is
+// shown as it is, not read as a format.
+func TestMarkdownKeepsALiteralPercent(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	show := Markdown // as a notebook passes a table: its text as the format, no arguments
+	show("| difference [95 % t] |")
+	Markdown("%d of %d", 1, 2)
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if want := "| difference [95 % t] |\n1 of 2\n"; string(out) != want {
+		t.Errorf("printed %q, want %q", out, want)
+	}
 }
