@@ -92,16 +92,15 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "reproduce: size %s, seed %d, %d units, output %s\n", sz.Name, *seed, len(plan.Units), *out)
 	opt.Progress = progressLine(stderr) // progress is status, not output: stdout keeps what the run made
 	res, err := claims.Run(ctx, opt)
+	if pending, ok := errors.AsType[*claims.PendingError](err); ok {
+		fmt.Fprintf(stdout, "reproduce: this run's units are done; %d units of the plan are left (other shards or --only); then: replay report --from %s\n", pending.Left, *out)
+		return nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%v; rerun the same command to resume (finished units and checkpoints are kept in %s)", err, *out)
 		}
 		return err
-	}
-	if res == nil {
-		left, _ := claims.Pending(*out, plan)
-		fmt.Fprintf(stdout, "reproduce: this run's units are done; %d units of the plan are left (other shards or --only); then: replay report --from %s\n", len(left), *out)
-		return nil
 	}
 	return writeResult(res, *out, stdout)
 }

@@ -87,7 +87,7 @@ func (r *runner) measureWorkers() int {
 
 // Run executes a reproduction (or one shard of it): it writes plan.json, then every unit not yet
 // done in opt.Dir, each to units/<ID>.json atomically, and returns the result when every unit of
-// the plan is done (nil with no error when other shards still have work). It writes no report
+// the plan is done (a *PendingError, ErrUnitsPending, when other shards still have work). It writes no report
 // (WriteReport, WriteFigures). A unit that fails is logged and the others still run; the error
 // then names the first failure.
 func Run(ctx context.Context, opt Options) (*Result, error) {
@@ -160,11 +160,26 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	if len(left) > 0 {
-		r.logf("%d units of the plan are not done yet (other shards); merge with 'replay report' when they are", len(left))
-		return nil, nil
+		return nil, &PendingError{Left: len(left)}
 	}
 	return Merge(plan, []string{opt.Dir})
 }
+
+// ErrUnitsPending is what Run returns (as a *PendingError) when this run's units are done but
+// other units of the plan are not (other shards, or another kind under Options.Only): not a
+// failure; merge once they are (Merge, 'replay report').
+var ErrUnitsPending = errors.New("units of the plan are not done yet")
+
+// PendingError says how many units of the plan are left; it is ErrUnitsPending.
+type PendingError struct {
+	Left int
+}
+
+func (e *PendingError) Error() string {
+	return fmt.Sprintf("%d %s (other shards, or another kind of unit); merge once they are", e.Left, ErrUnitsPending)
+}
+
+func (e *PendingError) Is(target error) bool { return target == ErrUnitsPending }
 
 // runPool runs units, opt.Workers at a time, in the order of the list. It returns the failures of
 // units (each also logged), or the context's error once the run is cancelled.
