@@ -73,7 +73,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout, Workers: *workers}
 	if *shard != "" {
 		if opt.Shard.I, opt.Shard.N, err = claims.ParseShard(*shard); err != nil {
-			return usagef("%v", err)
+			return usagef("--%v", err)
 		}
 	}
 	switch *only {

@@ -125,7 +125,7 @@ func maskID(k int) string {
 // each shard has its share of training and of replay.
 func (p Plan) Shard(i, n int) ([]Unit, error) {
 	if n < 1 || i < 0 || i >= n {
-		return nil, fmt.Errorf("--shard %d/%d: want i/n with 0 ≤ i < n", i, n)
+		return nil, fmt.Errorf("shard %d/%d: want i/n with 0 ≤ i < n", i, n)
 	}
 	var out []Unit
 	count := map[UnitKind]int{}
@@ -138,13 +138,14 @@ func (p Plan) Shard(i, n int) ([]Unit, error) {
 	return out, nil
 }
 
-// ParseShard reads "i/n" (0 ≤ i < n), the form of the --shard flag.
+// ParseShard reads "i/n" (0 ≤ i < n), the form of the CLI's --shard flag; its error names the
+// value, not the flag (the caller knows where the value came from).
 func ParseShard(s string) (i, n int, err error) {
 	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
 	i, errI := strconv.Atoi(a)
 	n, errN := strconv.Atoi(b) // the whole of each side: "1/2x" is refused, not read as 1/2
 	if !ok || errI != nil || errN != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
 	}
 	return i, n, nil
 }
