@@ -52,7 +52,7 @@ func installPlugin(ctx context.Context, w io.Writer) error {
 			}
 		}
 		if errors.Is(err, pjrtinstall.ErrExists) || ctx.Err() != nil {
-			return fmt.Errorf("PyPI: %v", err)
+			return fmt.Errorf("PyPI: %w", err)
 		}
 	}
 	if gerr := runInstaller(); gerr != nil {

@@ -233,7 +233,7 @@ func recordedTask(trajPath string) (string, error) {
 		Task string `json:"task"`
 	}
 	if err := json.Unmarshal(raw, &rc); err != nil {
-		return "", fmt.Errorf("%s: %v", path, err)
+		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return rc.Task, nil
 }

@@ -119,7 +119,7 @@ func sizeFits(sz claims.Size) (largest float64, err error) {
 		}
 		cfg, err := training.DefaultConfigWith(task, cells)
 		if err != nil {
-			return 0, fmt.Errorf("tasks: %v", err)
+			return 0, fmt.Errorf("tasks: %w", err)
 		}
 		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
 		if err := cfg.CheckFits(); err != nil {

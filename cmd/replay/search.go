@@ -30,7 +30,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		if _, err := sizeFits(s); err != nil {
-			return fmt.Errorf("recipe %s: %v", r.Name, err)
+			return fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
 	}
 	if err := checkWritable(*out); err != nil {

@@ -176,7 +176,7 @@ func findWheel(ctx context.Context, opt Options, w Wheel) (string, error) {
 		} `json:"files"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&listing); err != nil {
-		return "", fmt.Errorf("index %s: not a PEP 691 JSON listing: %v", page, err)
+		return "", fmt.Errorf("index %s: not a PEP 691 JSON listing: %w", page, err)
 	}
 	for _, f := range listing.Files {
 		if f.Filename != w.Filename {
@@ -191,7 +191,7 @@ func findWheel(ctx context.Context, opt Options, w Wheel) (string, error) {
 		}
 		u, err := base.Parse(f.URL)
 		if err != nil {
-			return "", fmt.Errorf("index %s: file URL %q: %v", page, f.URL, err)
+			return "", fmt.Errorf("index %s: file URL %q: %w", page, f.URL, err)
 		}
 		u.Fragment = ""
 		return u.String(), nil

@@ -172,7 +172,7 @@ func (s Size) Validate() error {
 	}
 	for _, t := range s.Tasks {
 		if _, err := datasets.NewDefaultTask(t); err != nil {
-			return fmt.Errorf("tasks: %v", err)
+			return fmt.Errorf("tasks: %w", err)
 		}
 	}
 	floats := []struct {
