@@ -211,7 +211,7 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 	if !core {
 		repeats = sweepW1Repeats
 	}
-	w1, _, err := metrics.SubsampledWasserstein(pts, ts.train, 1, min(w1Points, len(pts)), repeats, rng)
+	w1, _, err := metrics.SubsampledWassersteinContext(ctx, pts, ts.train, 1, min(w1Points, len(pts)), repeats, rng)
 	if err != nil {
 		return err
 	}

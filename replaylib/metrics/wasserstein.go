@@ -183,10 +183,16 @@ func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 // points; s.d. 0 for one repeat). Errors: n outside [1, min(len(a), len(b))], repeats < 1, a nil
 // rng, p not finite or < 1, non-finite points.
 func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
+	return SubsampledWassersteinContext(context.Background(), a, b, p, n, repeats, rng)
+}
+
+// SubsampledWassersteinContext is SubsampledWasserstein stopped by ctx: each exact solve checks it
+// once per O(n) scan, so a cancelled estimate returns ctx.Err() within milliseconds.
+func SubsampledWassersteinContext(ctx context.Context, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	if err := checkSubsampling("subsampled wasserstein", "a", "b", a, b, p, n, repeats, rng); err != nil {
 		return 0, 0, err
 	}
-	return subsampledWasserstein(context.Background(), a, b, p, n, repeats, rng)
+	return subsampledWasserstein(ctx, a, b, p, n, repeats, rng)
 }
 
 // checkSubsampling validates the arguments of the subsampled estimators.

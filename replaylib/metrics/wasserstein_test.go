@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,27 @@ func TestAssignmentIsCancellable(t *testing.T) {
 	ccancel()
 	if _, err := WassersteinContext(cctx, a, a, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("WassersteinContext with a cancelled context: %v", err)
+	}
+}
+
+// TestSubsampledWassersteinStopsWhenCancelled: a cancelled context stops the estimate with its error,
+// and a live one gives SubsampledWasserstein's numbers.
+func TestSubsampledWassersteinStopsWhenCancelled(t *testing.T) {
+	a := make([]P, 300)
+	b := make([]P, 300)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range a {
+		a[i] = P{X: rng.NormFloat64(), Y: rng.NormFloat64()}
+		b[i] = P{X: 1 + rng.NormFloat64(), Y: rng.NormFloat64()}
+	}
+	cctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := SubsampledWassersteinContext(cctx, a, b, 1, 200, 3, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
+	}
+	m1, s1, err1 := SubsampledWassersteinContext(context.Background(), a, b, 1, 200, 3, rand.New(rand.NewPCG(1, 1)))
+	m2, s2, err2 := SubsampledWasserstein(a, b, 1, 200, 3, rand.New(rand.NewPCG(1, 1)))
+	if err1 != nil || err2 != nil || m1 != m2 || s1 != s2 || !(m1 > 0.5) {
+		t.Errorf("live context: %g ± %g (%v), without one %g ± %g (%v)", m1, s1, err1, m2, s2, err2)
 	}
 }
