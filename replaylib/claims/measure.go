@@ -417,7 +417,11 @@ func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets
 	}
 	// The predecessor paper's measure, on every decoded point (too slow for every variant of a
 	// reproduction, so only here).
-	if kl, err := metrics.SampledKDEKL(metrics.Flatten(traj), ts.train, 0, RNG(seed, StreamSubsample, 1)); err == nil {
+	kl, err := metrics.SampledKDEKLContext(ctx, metrics.Flatten(traj), ts.train, 0, RNG(seed, StreamSubsample, 1))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, ctxErr
+	}
+	if err == nil {
 		res.Values[metrics.KeyKDEKL] = kl
 	}
 	return res.Values, nil

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -106,8 +107,9 @@ func (k *KDE) Sample(n int, rng *rand.Rand) []datasets.Point {
 	return out
 }
 
-// pdfs evaluates k at every point of at, on all cores.
-func (k *KDE) pdfs(at []datasets.Point) []float64 {
+// pdfs evaluates k at every point of at, on all cores, until ctx is cancelled (checked every
+// 64 points per core).
+func (k *KDE) pdfs(ctx context.Context, at []datasets.Point) ([]float64, error) {
 	out := make([]float64, len(at))
 	workers := min(runtime.GOMAXPROCS(0), len(at))
 	var wg sync.WaitGroup
@@ -115,13 +117,16 @@ func (k *KDE) pdfs(at []datasets.Point) []float64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(at); i += workers {
+			for i, n := w, 0; i < len(at); i, n = i+workers, n+1 {
+				if n%64 == 0 && ctx.Err() != nil {
+					return
+				}
 				out[i] = k.PDF(at[i])
 			}
 		}()
 	}
 	wg.Wait()
-	return out
+	return out, ctx.Err()
 }
 
 // KDEKLSamples is the number of Monte Carlo points of SampledKDEKL (the predecessor paper's analysis uses 2,500).
@@ -138,6 +143,11 @@ const KDEKLClip = 1e7
 // where waking rarely goes. It is the predecessor paper's headline measure (Krishna et al., ICLR
 // 2024), computed the same way.
 func SampledKDEKL(replay, waking []datasets.Point, n int, rng *rand.Rand) (float64, error) {
+	return SampledKDEKLContext(context.Background(), replay, waking, n, rng)
+}
+
+// SampledKDEKLContext is SampledKDEKL stopped by ctx (its error once cancelled).
+func SampledKDEKLContext(ctx context.Context, replay, waking []datasets.Point, n int, rng *rand.Rand) (float64, error) {
 	q, err := NewKDE(replay)
 	if err != nil {
 		return math.NaN(), fmt.Errorf("replay %w", err)
@@ -150,7 +160,14 @@ func SampledKDEKL(replay, waking []datasets.Point, n int, rng *rand.Rand) (float
 		n = KDEKLSamples
 	}
 	x := q.Sample(n, rng)
-	qs, ps := q.pdfs(x), p.pdfs(x)
+	qs, err := q.pdfs(ctx, x)
+	if err != nil {
+		return math.NaN(), err
+	}
+	ps, err := p.pdfs(ctx, x)
+	if err != nil {
+		return math.NaN(), err
+	}
 	s := 0.0
 	for i := range x {
 		r := qs[i] / ps[i]
