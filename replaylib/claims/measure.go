@@ -248,10 +248,10 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 		if err == nil {
 			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementAlongPerChain(track, ts.env.Geodesic, lag)
 		}
-	} else {
-		perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, ts.distance)
+	} else { // no track: distances in the plane
+		perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, nil)
 		if err == nil {
-			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, ts.distance, lag)
+			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, nil, lag)
 		}
 	}
 	if err != nil {
@@ -347,9 +347,9 @@ func dwellTimes(ts *taskSetup, traj [][]datasets.Point, track [][]geom.SkeletonP
 		for t, p := range path {
 			var pl string
 			if track != nil {
-				pl = ts.placeAt(p, track[c][t])
+				pl = ts.place(p, track[c][t])
 			} else {
-				pl = ts.place(p)
+				pl = ts.region(p)
 			}
 			if pl != last {
 				stays++

@@ -37,14 +37,13 @@ const (
 
 // taskSetup is what every replay of a task is measured against.
 type taskSetup struct {
-	name     string
-	task     datasets.Task
-	env      *datasets.Environment
-	grid     *metrics.Grid
-	train    []datasets.Point // reference positions
-	floor    []datasets.Point // a disjoint sample of the same size
-	rates    [][]float64      // place cells: reference population vectors (else nil)
-	distance metrics.TrackDistance
+	name  string
+	task  datasets.Task
+	env   *datasets.Environment
+	grid  *metrics.Grid
+	train []datasets.Point // reference positions
+	floor []datasets.Point // a disjoint sample of the same size
+	rates [][]float64      // place cells: reference population vectors (else nil)
 	// floorW1 is W1 between two disjoint samples of training positions (w1Points each, mean of
 	// w1Repeats): what a perfect sampler would score.
 	floorW1 float64
@@ -84,13 +83,6 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 	}
 	if ts.floorW1, _, err = metrics.SubsampledWasserstein(ts.floor, ts.train, 1, w1Points, w1Repeats, RNG(run, StreamFloor, taskIndex(cfg.Task), 1)); err != nil {
 		return nil, err
-	}
-	if len(env.Skeleton()) > 0 {
-		ts.distance = func(a, b datasets.Point) float64 {
-			pa, _ := env.Project(a)
-			pb, _ := env.Project(b)
-			return env.Geodesic(pa, pb)
-		}
 	}
 	if _, ok := task.(*datasets.PlaceCells); ok {
 		d := ref.TargetDim
@@ -136,16 +128,9 @@ func (ts *taskSetup) targets(p datasets.Point) []int {
 	return []int{0}
 }
 
-// region of p for dwell times: the nearest end of the track, or the arena quadrant.
-func (ts *taskSetup) place(p datasets.Point) string {
-	if len(ts.env.Ends()) > 0 {
-		return ts.env.NearestEnd(p)
-	}
-	return ts.region(p)
-}
-
-// placeAt is place for p projected on the skeleton at sp (ts.project).
-func (ts *taskSetup) placeAt(p datasets.Point, sp geom.SkeletonPoint) string {
+// place is where p is for dwell times: the nearest end of the track (from sp, p projected on the
+// skeleton, ts.project), or the environment region (the arena's quadrant).
+func (ts *taskSetup) place(p datasets.Point, sp geom.SkeletonPoint) string {
 	if len(ts.env.Ends()) > 0 {
 		return ts.env.NearestEndAt(sp)
 	}
@@ -154,7 +139,7 @@ func (ts *taskSetup) placeAt(p datasets.Point, sp geom.SkeletonPoint) string {
 
 // project returns every position of traj projected on the task's skeleton, or nil without one.
 func (ts *taskSetup) project(traj [][]datasets.Point) [][]geom.SkeletonPoint {
-	if ts.distance == nil {
+	if len(ts.env.Skeleton()) == 0 {
 		return nil
 	}
 	out := make([][]geom.SkeletonPoint, len(traj))

@@ -67,7 +67,11 @@ var errOverflow = fmt.Errorf("net displacement: the distances add up beyond the 
 // NetDisplacementPerChain is NetDisplacement for each chain on its own: (1/(T_c − L + 1))
 // Σ_t d(x_t, x_{t+L}), one value per chain.
 func NetDisplacementPerChain(traj [][]datasets.Point, d TrackDistance, lag int) ([]float64, error) {
-	sums, counts, err := lagDistances(traj, d, lag)
+	return perChainMeans(lagDistances(traj, d, lag))
+}
+
+// perChainMeans divides each chain's sum by its number of terms (lagSums' results).
+func perChainMeans(sums []float64, counts []int, err error) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +116,7 @@ func NetDisplacementAlongPerChain(track [][]geom.SkeletonPoint, geodesic func(a,
 			}
 		}
 	}
-	sums, counts, err := lagSums(track, geodesic, lag)
-	if err != nil {
-		return nil, err
-	}
-	for c := range sums {
-		sums[c] /= float64(counts[c])
-	}
-	return sums, nil
+	return perChainMeans(lagSums(track, geodesic, lag))
 }
 
 // lagDistances returns, per chain, Σ_t d(x_t, x_{t+lag}) and the number of terms.

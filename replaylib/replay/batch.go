@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -27,21 +26,6 @@ type BatchOutputObserver func(member, t int, outputs []float32) error
 // MaxBatchChains bounds the chains of one batch (members' chains together): memory per call
 // grows with chains × hidden units × steps per call.
 const MaxBatchChains = 1 << 16
-
-// RunBatch replays every member side by side: their chains are stacked into one batch and every
-// StepsPerCall steps are one call of one compiled graph, whose cell values and forms (α, b_a,
-// τ_a, τ_s, λ_v, σ, adaptation form, momentum) are per-chain inputs (model.MixedStep). Each chain
-// computes exactly what it computes when its member is run alone (Run), and its noise is the same:
-// it depends on its member's seed, its index within the member and the step only, so members with
-// one seed share their noise (common random numbers), and it is drawn once for them.
-//
-// The members must share Steps, Burnin and StepsPerCall; their chains, cells, noise conventions,
-// seeds and starts may differ. observe and outputs receive each member's chains for every observed
-// step, t = 0 … Steps, members in order. It stops early, with the context's error, if ctx is
-// cancelled, and at the first member that diverges.
-func (e *Engine) RunBatch(ctx context.Context, members []Member, observe BatchObserver, outputs BatchOutputObserver) error {
-	return e.runBatch(ctx, members, observe, outputs)
-}
 
 // batch is the members of a run laid out as one set of chains.
 type batch struct {
@@ -128,6 +112,21 @@ func (b *batch) name(m int, err error) error {
 		return &MemberError{Member: m, Err: err}
 	}
 	return err
+}
+
+// observeOutputs hands out each member's readouts of observed step t from outs, the readouts of
+// all chains laid out [chains, k, out] (the step's row s of each chain's k).
+func (b *batch) observeOutputs(t int, outs []float32, k, s, out int, buf []float32, outputs BatchOutputObserver) ([]float32, error) {
+	for m, mem := range b.members {
+		buf = buf[:0]
+		for c := b.offsets[m]; c < b.offsets[m]+mem.Config.Chains; c++ {
+			buf = append(buf, outs[(c*k+s)*out:(c*k+s+1)*out]...)
+		}
+		if err := outputs(m, t, buf); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // observe checks and hands out the decoded positions of all chains [chains] at observed step t

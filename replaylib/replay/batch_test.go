@@ -45,6 +45,16 @@ func batchMembers(trained model.CellParams, steps, burnin, perCall int) []Member
 	return members
 }
 
+// firstMembers are the first n of batchMembers for run's cell (no burn-in), each starting from
+// the task's start positions of seed 3.
+func firstMembers(run *training.Run, n, steps, perCall int) []Member {
+	members := batchMembers(run.Config.Model.Cell, steps, 0, perCall)[:n]
+	for i := range members {
+		members[i].Start = Start{Positions: StartPositions(run.Task(), members[i].Config.Chains, 3)}
+	}
+	return members
+}
+
 func TestBatchEqualsMembersAlone(t *testing.T) {
 	run := trained(t)
 	eng := engine(t, run)
@@ -94,10 +104,7 @@ func TestBatchEqualsMembersAlone(t *testing.T) {
 func TestBatchOutputsArePerMember(t *testing.T) {
 	run := trained(t)
 	eng := engine(t, run)
-	members := batchMembers(run.Config.Model.Cell, 12, 0, 5)[:3]
-	for i := range members {
-		members[i].Start = Start{Positions: StartPositions(run.Task(), members[i].Config.Chains, 3)}
-	}
+	members := firstMembers(run, 3, 12, 5)
 	seen := map[[2]int]int{}
 	err := eng.RunBatch(context.Background(), members, nil, func(m, t int, y []float32) error {
 		seen[[2]int{m, t}] = len(y)
@@ -118,10 +125,7 @@ func TestBatchOutputsArePerMember(t *testing.T) {
 func TestBatchRefusesMismatchedMembers(t *testing.T) {
 	run := trained(t)
 	eng := engine(t, run)
-	members := batchMembers(run.Config.Model.Cell, 10, 0, 5)[:2]
-	for i := range members {
-		members[i].Start = Start{Positions: StartPositions(run.Task(), members[i].Config.Chains, 3)}
-	}
+	members := firstMembers(run, 2, 10, 5)
 	members[1].Config.Steps = 11
 	err := eng.RunBatch(context.Background(), members, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "member 1 has steps=11") {

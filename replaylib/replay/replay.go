@@ -301,7 +301,7 @@ func (e *Engine) RunWithOutputs(ctx context.Context, cfg Config, start Start, ob
 	if outputs != nil {
 		outs = func(_, t int, y []float32) error { return outputs(t, y) }
 	}
-	return e.runBatch(ctx, []Member{{Config: cfg, Start: start}}, obs, outs)
+	return e.RunBatch(ctx, []Member{{Config: cfg, Start: start}}, obs, outs)
 }
 
 // startState returns h_0 [Chains, N] for start.
@@ -329,7 +329,19 @@ func (e *Engine) startState(cfg Config, start Start) (*tensors.Tensor, error) {
 	return e.encode.Exec1(tensors.FromFlatDataAndDimensions(obs, C, obsDim))
 }
 
-func (e *Engine) runBatch(ctx context.Context, members []Member, observe BatchObserver, outputs BatchOutputObserver) error {
+// RunBatch replays every member side by side: their chains are stacked into one batch and every
+// StepsPerCall steps are one call of one compiled graph, whose cell values and forms (α, b_a,
+// τ_a, τ_s, λ_v, σ, adaptation form, momentum) are per-chain inputs (model.MixedStep). Each chain
+// computes exactly what it computes when its member is run alone (Run), and its noise is the same:
+// it depends on its member's seed, its index within the member and the step only, so members with
+// one seed share their noise (common random numbers), and it is drawn once for them.
+//
+// The members must share Steps, Burnin and StepsPerCall; their chains, cells, noise conventions,
+// seeds and starts may differ. observe and outputs receive each member's chains for every observed
+// step, t = 0 … Steps, members in order. It stops early, with the context's error, if ctx is
+// cancelled, and at the first member that diverges.
+
+func (e *Engine) RunBatch(ctx context.Context, members []Member, observe BatchObserver, outputs BatchOutputObserver) error {
 	b, err := e.newBatch(members)
 	if err != nil {
 		return err
@@ -400,15 +412,8 @@ func (e *Engine) runBatch(ctx context.Context, members []Member, observe BatchOb
 				return err
 			}
 			if outputs != nil {
-				out := e.model.OutputDim
-				for m, mem := range b.members {
-					e.outputs = e.outputs[:0]
-					for c := b.offsets[m]; c < b.offsets[m]+mem.Config.Chains; c++ {
-						e.outputs = append(e.outputs, outs[(c*k+t)*out:(c*k+t+1)*out]...)
-					}
-					if err := outputs(m, step, e.outputs); err != nil {
-						return err
-					}
+				if e.outputs, err = b.observeOutputs(step, outs, k, t, e.model.OutputDim, e.outputs, outputs); err != nil {
+					return err
 				}
 			}
 		}
@@ -454,14 +459,8 @@ func (e *Engine) observeStart(b *batch, h *tensors.Tensor, observe BatchObserver
 	if outputs == nil {
 		return nil
 	}
-	y := e.copyOutputs(res[1])
-	out := e.model.OutputDim
-	for m, mem := range b.members {
-		if err := outputs(m, 0, y[b.offsets[m]*out:(b.offsets[m]+mem.Config.Chains)*out]); err != nil {
-			return err
-		}
-	}
-	return nil
+	e.outputs, err = b.observeOutputs(0, e.copyOutputs(res[1]), 1, 0, e.model.OutputDim, e.outputs, outputs)
+	return err
 }
 
 // checkFinite stops a replay whose states blew up, naming the step.
