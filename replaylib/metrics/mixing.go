@@ -104,15 +104,19 @@ func SplitRHat(series [][]float64) (float64, error) {
 // (the larger of the two coordinates'): how far the chains are from agreeing as replay goes on.
 // A t beyond the chains' length, or below 3, gives an error.
 func RHatOverTime(traj [][]datasets.Point, times []int) ([]float64, error) {
+	if len(traj) == 0 {
+		return nil, fmt.Errorf("R̂ over time: no chains")
+	}
+	coords := [2][][]float64{Coordinate(traj, 0), Coordinate(traj, 1)} // once: each time is a prefix
 	out := make([]float64, len(times))
 	for i, t := range times {
-		if len(traj) == 0 || t < 3 || t >= len(traj[0]) {
+		if t < 3 || t >= len(traj[0]) {
 			return nil, fmt.Errorf("R̂ over time: times[%d] = %d, must be in [3, %d]", i, t, max(len(traj[0])-1, 0))
 		}
-		for axis := range 2 {
-			series := Coordinate(traj, axis)
-			for c := range series {
-				series[c] = series[c][:t+1]
+		for _, all := range coords {
+			series := make([][]float64, len(all))
+			for c, s := range all {
+				series[c] = s[:min(t+1, len(s))]
 			}
 			r, err := SplitRHat(series)
 			if err != nil {

@@ -69,6 +69,9 @@ func TestRHatOverTime(t *testing.T) {
 	if _, err := RHatOverTime(iid, []int{1001}); err == nil || !strings.Contains(err.Error(), "times[0] = 1001") {
 		t.Errorf("a time beyond the chains: %v", err)
 	}
+	if _, err := RHatOverTime(nil, []int{10}); err == nil || !strings.Contains(err.Error(), "no chains") {
+		t.Errorf("no chains: %v", err)
+	}
 }
 
 // TestMeanShift: zero at the centre of a ring of points, towards the data from outside, finite

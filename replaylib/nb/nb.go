@@ -70,42 +70,34 @@ func pngFigures() bool { return os.Getenv(FiguresEnv) == "png" }
 
 // Show displays a plot as SVG (sharp at any zoom), or PNG under FiguresEnv.
 func Show(p *plot.Plot) {
-	if pngFigures() {
-		png, err := plots.PNG(p, plots.Width, plots.Height)
-		if err != nil {
-			Error(err)
-			return
-		}
-		displayPNG(png)
-		return
-	}
-	svg, err := plots.SVG(p, plots.Width, plots.Height)
-	if err != nil {
-		Error(err)
-		return
-	}
-	display(svg)
+	showRendered(func() ([]byte, error) { return plots.PNG(p, plots.Width, plots.Height) },
+		func() (string, error) { return plots.SVG(p, plots.Width, plots.Height) })
 }
 
 // ShowFigure displays a reproduction figure (all its panels) with its title and caption, as SVG
 // or PNG under FiguresEnv.
 func ShowFigure(f claims.Figure) {
 	Markdown("**%s.** %s", f.Title, f.Caption)
+	showRendered(f.RenderPNG, f.RenderSVG)
+}
+
+// showRendered displays a figure rendered by png or by svg, as FiguresEnv chooses.
+func showRendered(png func() ([]byte, error), svg func() (string, error)) {
 	if pngFigures() {
-		png, err := f.RenderPNG()
+		b, err := png()
 		if err != nil {
 			Error(err)
 			return
 		}
-		displayPNG(png)
+		displayPNG(b)
 		return
 	}
-	svg, err := f.RenderSVG()
+	s, err := svg()
 	if err != nil {
 		Error(err)
 		return
 	}
-	display(svg)
+	display(s)
 }
 
 // ShowFigures displays those of figs whose names contain any of the given parts.
