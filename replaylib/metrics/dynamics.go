@@ -262,27 +262,10 @@ func pooledAutocovariance(series [][]float64) func(lag int) float64 {
 	}
 }
 
-// Autocorrelation is ρ(ℓ) = γ(ℓ)/γ(0) of scalar series (one per chain) at each of lags, about the
+// PositionAutocorrelation is the autocorrelation of decoded positions at each of lags, the two
+// coordinates' autocovariances added, ρ(ℓ) = (γ_x(ℓ) + γ_y(ℓ)) / (γ_x(0) + γ_y(0)), each about its
 // pooled mean as in IntegratedAutocorrTime: chains that stay in different places keep ρ near 1 at
-// every lag, chains that mix lose it within their correlation time. NaN for constant or no series.
-func Autocorrelation(series [][]float64, lags []int) []float64 {
-	out := make([]float64, len(lags))
-	acov := pooledAutocovariance(series)
-	var c0 float64
-	if acov != nil {
-		c0 = acov(0)
-	}
-	for i, lag := range lags {
-		out[i] = math.NaN()
-		if c0 > 0 && lag >= 0 {
-			out[i] = acov(lag) / c0
-		}
-	}
-	return out
-}
-
-// PositionAutocorrelation is Autocorrelation for decoded positions: the two coordinates'
-// autocovariances added, ρ(ℓ) = (γ_x(ℓ) + γ_y(ℓ)) / (γ_x(0) + γ_y(0)), each about its pooled mean.
+// every lag, chains that mix lose it within their correlation time. NaN for constant or no chains.
 func PositionAutocorrelation(traj [][]datasets.Point, lags []int) []float64 {
 	out := make([]float64, len(lags))
 	ax, ay := pooledAutocovariance(Coordinate(traj, 0)), pooledAutocovariance(Coordinate(traj, 1))
