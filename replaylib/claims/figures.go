@@ -184,7 +184,7 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 	if p, err := mixingFigure(tr, show[:4]); err != nil {
 		return nil, err
 	} else if p != nil {
-		add("mixing", "how replay mixes", fmt.Sprintf("Left: autocorrelation of the decoded position against the lag, about the pooled mean of all chains (chains that stay in different places keep it near 1; chains that mix lose it within their correlation time). Right: split-R̂ of the chains over steps 0 … t against t, with the gate's bound R̂ = %g. Lines are means over the %d leaky networks, bands their range.", GateRHat, len(reps)), [][]*plot.Plot{p})
+		add("mixing", "how replay mixes", fmt.Sprintf("Left: autocorrelation of the decoded position against the lag, about the pooled mean of all chains (chains that stay in different places keep it near 1; chains that mix lose it within their correlation time). Right: split-R̂ of the chains over steps 0 … t against t, with the gate's bound R̂ = %g. Lines are means over the %d leaky networks, bands their range. Both say whether the chains agree with each other, not whether they sample the task: chains that all settle in one place agree too (see the occupancy figure and W1).", GateRHat, len(reps)), [][]*plot.Plot{p})
 	}
 
 	// Bars of the claims' metrics over the core variants.
