@@ -51,7 +51,10 @@ for cell in nb["cells"]:
         if "panic:" in text:
             problems.append(text[-1500:])
         backend += [l for l in text.splitlines() if l.startswith("replay: backend ")]
-        images += sum(1 for mime in out.get("data", {}) if mime.startswith("image/"))
+        for mime, value in out.get("data", {}).items():
+            value = "".join(value) if isinstance(value, list) else str(value)
+            # a figure: an image, or HTML with inline SVG (the notebooks' default) or an <img>
+            images += mime.startswith("image/") or (mime == "text/html" and ("<svg" in value or "<img" in value))
 for line in sorted(set(backend)):
     print("check:", line)
 if problems or images == 0 or not backend:
