@@ -336,65 +336,39 @@ type CheckResult struct {
 	EffectSize float64 `json:"relative_effect"`
 }
 
-// checkSpec describes a check before it is measured.
+// checkSpec is a row of Checks for one task, form and masking k: what measureCheck measures.
 type checkSpec struct {
 	statement, metric string
-	a, b              string // variant names (or conditions for claim 1)
+	a, b              string // variant names (the baselines, for the conditions of claim 1)
 	dir               stats.Direction
 	margin            float64 // relative to B (see CheckResult.Margin)
 	abs               bool    // compare |value|
-	training          string  // claim 1: training group of the α compared (k)
+	source            Source  // where the values come from ("": SourceVariants)
+	training          string  // SourceTraining: the training group of the α compared ("k=…")
 }
 
-// judge builds every claim from the tasks and decides it.
+// judge builds every claim of the protocol (Claims, Checks) on every task and decides it.
 func judge(res *Result) ([]ClaimResult, error) {
 	var out []ClaimResult
 	s := res.Size
 	for _, tr := range res.Tasks {
-		// Claim 1: leak vs no leak, networks paired by index (same seeds).
-		var c1 []checkSpec
-		for _, k := range s.MaskKs {
-			g := fmt.Sprintf("k=%s", MaskName(k))
-			c1 = append(c1,
-				checkSpec{statement: "final position error, " + g + ": leak < no leak", metric: metrics.KeyFinalError, dir: stats.Less, training: g},
-				checkSpec{statement: "area under the error curve, " + g + ": leak < no leak", metric: metrics.KeyErrorAUC, dir: stats.Less, training: g})
-		}
-		c1 = append(c1, checkSpec{statement: "replay W1 to training positions: leak < no leak", metric: metrics.KeyW1, a: VariantBaseline, b: VariantBaseline, dir: stats.Less})
-		out = append(out, tr.claim(res, ClaimResult{ID: 1, Task: tr.Task, Primary: true,
-			Title: fmt.Sprintf("Leak (α=%g): better, faster training under masking; replay closer to the data", s.LeakAlpha)}, c1))
-		for _, f := range model.AdaptForms {
-			a := VariantAdaptation(f)
-			out = append(out, tr.claim(res, ClaimResult{ID: 2, Task: tr.Task, Form: string(f), Primary: f == s.AdaptForm,
-				Title: "Adaptation: more exploration, slower replay, non-Markov"}, []checkSpec{
-				{statement: "coverage per chain: adaptation > baseline", metric: metrics.KeyChainCoverage, a: a, b: VariantBaseline, dir: stats.Greater},
-				{statement: "occupancy entropy per chain: adaptation > baseline", metric: metrics.KeyChainEntropy, a: a, b: VariantBaseline, dir: stats.Greater},
-				{statement: "restricted mean reach time: adaptation > baseline", metric: metrics.KeyReachRMST, a: a, b: VariantBaseline, dir: stats.Greater},
-				{statement: "|residual autocorrelation|: adaptation > baseline", metric: metrics.KeyResidualAC, a: a, b: VariantBaseline, dir: stats.Greater, abs: true},
-			}))
-		}
-		out = append(out, tr.claim(res, ClaimResult{ID: 3, Task: tr.Task, Primary: true,
-			Title: fmt.Sprintf("Momentum (λv=%g, noise σ·√λv): faster, temporally compressed replay", s.Momentum)}, []checkSpec{
-			{statement: "restricted mean reach time: momentum < baseline", metric: metrics.KeyReachRMST, a: VariantMomentum, b: VariantBaseline, dir: stats.Less},
-			{statement: "progress along the track per step: momentum > baseline", metric: metrics.KeyProgress, a: VariantMomentum, b: VariantBaseline, dir: stats.Greater},
-			{statement: fmt.Sprintf("net displacement at %d steps: momentum > baseline", displacementLag), metric: metrics.KeyDisplacement, a: VariantMomentum, b: VariantBaseline, dir: stats.Greater},
-		}))
-		for _, f := range model.AdaptForms {
-			a, both := VariantAdaptation(f), VariantBoth(f)
-			out = append(out, tr.claim(res, ClaimResult{ID: 4, Task: tr.Task, Form: string(f), Primary: f == s.AdaptForm,
-				Title: "Adaptation + momentum: exploration kept, speed restored"}, []checkSpec{
-				{statement: "restricted mean reach time: adaptation+momentum < adaptation", metric: metrics.KeyReachRMST, a: both, b: a, dir: stats.Less},
-				{statement: fmt.Sprintf("restricted mean reach time: adaptation+momentum < baseline + %g%%", 100*claim4Tolerance), metric: metrics.KeyReachRMST, a: both, b: VariantBaseline, dir: stats.Less, margin: claim4Tolerance},
-				{statement: fmt.Sprintf("coverage per chain: adaptation+momentum > adaptation − %g%%", 100*claim4Tolerance), metric: metrics.KeyChainCoverage, a: both, b: a, dir: stats.Greater, margin: -claim4Tolerance},
-			}))
+		for _, cl := range Claims {
+			if cl.Theory != "" {
+				continue
+			}
+			forms := []model.AdaptForm{""}
+			if cl.PerForm {
+				forms = model.AdaptForms
+			}
+			for _, f := range forms {
+				c := ClaimResult{ID: cl.ID, Task: tr.Task, Form: string(f), Primary: !cl.PerForm || f == s.AdaptForm, Title: cl.Title(s)}
+				out = append(out, tr.claim(res, c, cl.specs(s, f)))
+			}
 		}
 	}
 	out = append(out, theoryClaim(res.Theory))
 	return out, nil
 }
-
-// claim4Tolerance is the tolerance of claim 4's Pareto condition, relative to the value compared
-// with: speed back to within 10 % of the baseline's, coverage kept within 10 % of adaptation's.
-const claim4Tolerance = 0.10
 
 // claim measures and decides the checks of c on this task.
 func (tr *TaskResult) claim(res *Result, c ClaimResult, specs []checkSpec) ClaimResult {
@@ -443,8 +417,8 @@ func (tr *TaskResult) measureCheck(res *Result, sp checkSpec, stream uint64) Che
 		return x
 	}
 	var perChain func(n int, chains []int) float64
-	switch {
-	case sp.training != "": // claim 1, training metrics: leak vs no-leak networks at their rates
+	switch sp.source {
+	case SourceTraining: // claim 1, training metrics: leak vs no-leak networks at their rates
 		cr.A, cr.B = CondLeak, CondNoLeak
 		k := sp.training[len("k="):]
 		for _, g := range []struct {
@@ -457,7 +431,7 @@ func (tr *TaskResult) measureCheck(res *Result, sp checkSpec, stream uint64) Che
 				}
 			}
 		}
-	case sp.a == sp.b: // claim 1, replay: the baseline of the two conditions
+	case SourceConditions: // claim 1, replay: the baseline of the two conditions
 		cr.A, cr.B = CondLeak+" baseline", CondNoLeak+" baseline"
 		cr.ValuesA = tr.Bands[CondLeak][sp.a][sp.metric].Values
 		cr.ValuesB = tr.Bands[CondNoLeak][sp.b][sp.metric].Values

@@ -20,6 +20,11 @@
 // reversed, inconclusive). A baseline gate, decided before any comparison, makes claims 1–4 of a task
 // inconclusive when its leak baseline does not sample the task. docs/claims.md states every rule.
 //
+// The claims and their checks are data (checks.go): Claims lists the claims, Checks one row per
+// check (claim, metric, the two sides as Roles, direction, margin, |x|, where the values come from).
+// judge expands the rows per task, adaptation form and masking k; the report and the notebooks show
+// what it made of them, and docs/claims.md holds CheckTableMarkdown. Adding a check is one row.
+//
 // A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).
 // Figures returns the figures as values (notebooks show them), WriteFigures and WriteReport write
 // them with report.md and metrics.json.
