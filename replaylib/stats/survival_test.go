@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -299,4 +300,47 @@ func logRankNear(a, b LogRankResult) bool {
 	return near(a.ObservedA, b.ObservedA) && near(a.ExpectedA, b.ExpectedA) && near(a.ObservedB, b.ObservedB) &&
 		near(a.ExpectedB, b.ExpectedB) && near(a.Variance, b.Variance) && near(a.Z, b.Z) &&
 		near(a.ChiSquare, b.ChiSquare) && scalar.EqualWithinAbsOrRel(a.P, b.P, 1e-10, 1e-10)
+}
+
+// TestGroupTimesAsSorted: the groups of distinct times, by counting (times of a replay's steps) or
+// by sorting (times spread wider than the sample), are those of sorting the sample by time.
+func TestGroupTimesAsSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		n := 1 + r.IntN(300)
+		span := 1 + r.IntN(3000)
+		if trial%10 == 0 {
+			span = 1 << 30 // beyond counting: the sorting path
+		}
+		s := ReachSample{Times: make([]int, n), Reached: make([]bool, n)}
+		for i := range n {
+			s.Times[i], s.Reached[i] = 5+r.IntN(span), r.IntN(3) > 0
+		}
+		// The reference: a map of counts, its times sorted.
+		ref := map[int]*timeGroup{}
+		var times []int
+		for i, tm := range s.Times {
+			g, ok := ref[tm]
+			if !ok {
+				g = &timeGroup{t: tm}
+				ref[tm] = g
+				times = append(times, tm)
+			}
+			if s.Reached[i] {
+				g.events++
+			} else {
+				g.censored++
+			}
+		}
+		slices.Sort(times)
+		got := groupTimes(s)
+		if len(got) != len(times) {
+			t.Fatalf("trial %d: %d groups, want %d", trial, len(got), len(times))
+		}
+		for k, tm := range times {
+			if got[k] != *ref[tm] {
+				t.Fatalf("trial %d: group %d %+v, want %+v", trial, k, got[k], *ref[tm])
+			}
+		}
+	}
 }
