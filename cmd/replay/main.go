@@ -41,6 +41,15 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// settingsUsage is a usage error for the settings given with flag (--set, --compare): a
+// *settings.Error in the flag's words, anything else as it is.
+func settingsUsage(flag string, err error) error {
+	if se, ok := errors.AsType[*settings.Error](err); ok {
+		return usagef("%s", se.Flag(flag))
+	}
+	return usagef("%v", err)
+}
+
 var commands = []struct {
 	name, summary string
 	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error

@@ -96,7 +96,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
 	if err := replaySetters(&rc).Apply(*set); err != nil {
-		return usagef("%v", err)
+		return settingsUsage("--set", err)
 	}
 	if err := rc.Validate(); err != nil {
 		return usagef("%v", err)
@@ -418,7 +418,7 @@ func compareVariants(base replay.Config, set string, compare []string) ([]varian
 			return nil, usagef("--compare %s: want cell settings \"key=value;…\"", strconv.Quote(spec))
 		}
 		if err := cellSetters(&rc).Apply(spec); err != nil {
-			return nil, usagef("%s", strings.Replace(err.Error(), "--set", "--compare", 1))
+			return nil, settingsUsage("--compare", err)
 		}
 		if err := rc.Validate(); err != nil {
 			return nil, usagef("--compare %s: %v", settings.Quote(spec), err)

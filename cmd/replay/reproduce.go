@@ -55,7 +55,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usagef("--size: %v", err)
 	}
 	if err := sz.Set(*set); err != nil {
-		return usagef("%v", err)
+		return settingsUsage("--set", err)
 	}
 	largest, err := sizeFits(sz)
 	if err != nil {

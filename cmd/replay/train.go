@@ -75,7 +75,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.WeightSeed, cfg.DataSeed, cfg.NoiseSeed = *seed*10+1, *seed*10+2, *seed*10+3
 	}
 	if err := trainSettings(&cfg).Apply(*set); err != nil {
-		return usagef("%v", err)
+		return settingsUsage("--set", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -23,16 +24,41 @@ func (s Setters) Keys() string {
 	return strings.Join(keys, ", ")
 }
 
+// Error is a settings error: the item of the spec it is about ("key=value", "key", or "" for the
+// spec as a whole) and why. Its text names no command-line flag; a command formats it as its own
+// flag with Flag.
+type Error struct {
+	Item string // quoted where it holds anything but printable characters
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Item == "" {
+		return "settings: " + e.Err.Error()
+	}
+	return "setting " + e.Item + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Flag is the error as a command line with flag (e.g. "--set") reports it: "--set key=value: why".
+func (e *Error) Flag(flag string) string {
+	if e.Item == "" {
+		return flag + ": " + e.Err.Error()
+	}
+	return flag + " " + e.Item + ": " + e.Err.Error()
+}
+
 // MaxSpecLen bounds the length of a spec (far beyond any real list of settings).
 const MaxSpecLen = 1 << 16
 
 // Apply parses spec ("key=value;key=value", blanks ignored) and calls the setters in order.
-// Every error is one line: a spec with newlines or other control characters, or that is not
+// Every error is a one-line *Error: a spec with newlines or other control characters, or that is not
 // UTF-8, is refused before any setter runs, and keys and values in errors are quoted when they
 // hold anything but printable characters.
 func (s Setters) Apply(spec string) error {
 	if err := CheckText(spec); err != nil {
-		return fmt.Errorf("--set: %w", err)
+		return &Error{Err: err}
 	}
 	seen := map[string]bool{}
 	for _, kv := range strings.Split(spec, ";") {
@@ -42,22 +68,22 @@ func (s Setters) Apply(spec string) error {
 		}
 		key, value, ok := strings.Cut(kv, "=")
 		if !ok {
-			return fmt.Errorf("--set %s: want key=value", Quote(kv))
+			return &Error{Item: Quote(kv), Err: errors.New("want key=value")}
 		}
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		if key == "" {
-			return fmt.Errorf("--set %s: the key before = is empty, want one of %s", Quote(kv), s.Keys())
+			return &Error{Item: Quote(kv), Err: fmt.Errorf("the key before = is empty, want one of %s", s.Keys())}
 		}
 		if seen[key] {
-			return fmt.Errorf("--set %s: given twice, give each key once", Quote(key))
+			return &Error{Item: Quote(key), Err: errors.New("given twice, give each key once")}
 		}
 		seen[key] = true
 		set, known := s[key]
 		if !known {
-			return fmt.Errorf("--set %s: unknown key, want one of %s", Quote(key), s.Keys())
+			return &Error{Item: Quote(key), Err: fmt.Errorf("unknown key, want one of %s", s.Keys())}
 		}
 		if err := set(value); err != nil {
-			return fmt.Errorf("--set %s=%s: %w", key, Quote(value), err)
+			return &Error{Item: key + "=" + Quote(value), Err: err}
 		}
 	}
 	return nil

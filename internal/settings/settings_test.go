@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestApply(t *testing.T) {
 		"seed=-1":                       "want an integer in [0, 18446744073709551615]",
 		"colour=1":                      "unknown key, want one of m, n, seed, x",
 		"n":                             "n: want key=value",
-		"n=1\n2":                        `--set: '\n' at byte 3: control characters are not allowed`,
+		"n=1\n2":                        `settings: '\n' at byte 3: control characters are not allowed`,
 		"x=\x1b[31m1":                   "control characters",
 		"n=\xff":                        "not UTF-8",
 		"n=" + strings.Repeat("9", 100): "want an integer ≥ 1",
@@ -84,4 +85,25 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("%q: stored n=%d m=%d x=%g out of range (error %v)", spec, n, m, x, err)
 		}
 	})
+}
+
+// TestErrorNamesNoFlag: Apply's errors are *Error, whose text names no command-line flag, and
+// which a command words as its own flag.
+func TestErrorNamesNoFlag(t *testing.T) {
+	var n int
+	err := Setters{"n": Int(&n, 1)}.Apply("n=0")
+	se, ok := errors.AsType[*Error](err)
+	if !ok {
+		t.Fatalf("error %v (%T), want a *Error", err, err)
+	}
+	if got, want := err.Error(), "setting n=0: want an integer ≥ 1"; got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+	if got, want := se.Flag("--compare"), "--compare n=0: want an integer ≥ 1"; got != want {
+		t.Errorf("as a flag %q, want %q", got, want)
+	}
+	whole := &Error{Err: errors.New("too long")}
+	if whole.Error() != "settings: too long" || whole.Flag("--set") != "--set: too long" {
+		t.Errorf("spec error %q, as a flag %q", whole.Error(), whole.Flag("--set"))
+	}
 }
