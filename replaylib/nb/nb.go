@@ -156,14 +156,29 @@ func Error(err error) {
 	}
 }
 
-// Must returns v, or shows err and ends the cell's program.
+// Must returns v, or shows err and stops. In a notebook cell it ends the cell's program (exit status
+// 1, the error shown in red, no stack trace); anywhere else, a Go program or a test, it panics with
+// a *MustError wrapping err, which the caller can recover.
 func Must[T any](v T, err error) T {
 	if err != nil {
 		Error(err)
-		os.Exit(1)
+		if gonbui.IsNotebook {
+			endCell()
+		}
+		panic(&MustError{Err: err})
 	}
 	return v
 }
+
+// MustError is the panic value of Must outside a notebook.
+type MustError struct{ Err error }
+
+func (e *MustError) Error() string { return "nb.Must: " + e.Err.Error() }
+func (e *MustError) Unwrap() error { return e.Err }
+
+// endCell ends a notebook cell's program after an error: gonb runs each cell as its own program,
+// and exit status 1 marks the cell failed without a panic's stack trace.
+var endCell = func() { os.Exit(1) }
 
 // Progress is a progress line updated in place in a notebook (and printed at most every few
 // seconds outside one): a bar, the fraction done, a note and an estimate of the time left.

@@ -2,6 +2,7 @@ package nb
 
 import (
 	"bytes"
+	"errors"
 	"image/gif"
 	"image/png"
 	"io"
@@ -92,4 +93,22 @@ func TestMarkdownKeepsALiteralPercent(t *testing.T) {
 	if want := "| difference [95 % t] |\n1 of 2\n"; string(out) != want {
 		t.Errorf("printed %q, want %q", out, want)
 	}
+}
+
+// TestMustPanicsOutsideANotebook: outside a notebook Must returns v when err is nil and otherwise
+// panics with a *MustError that wraps err (a program or test can recover it; no exit).
+func TestMustPanicsOutsideANotebook(t *testing.T) {
+	if got := Must(7, nil); got != 7 {
+		t.Fatalf("Must(7, nil) = %d", got)
+	}
+	cause := io.ErrUnexpectedEOF
+	defer func() {
+		r := recover()
+		err, ok := r.(*MustError)
+		if !ok || !errors.Is(err, cause) {
+			t.Fatalf("recovered %v (%T), want a *MustError wrapping %v", r, r, cause)
+		}
+	}()
+	Must(0, cause)
+	t.Fatal("Must returned after an error")
 }
