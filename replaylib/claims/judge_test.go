@@ -2,7 +2,10 @@ package claims
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,5 +130,66 @@ func TestHeatMapMomentaAreSwept(t *testing.T) {
 		if err := size.Validate(); err != nil {
 			t.Errorf("%s: %v", size.Name, err)
 		}
+	}
+}
+
+// TestMergeRefusesBrokenUnits: a unit file that is cut short, holds another unit, or lacks what its
+// kind must have is refused with one line naming the file and what to do, and a missing unit is
+// reported as not done; none is merged.
+func TestMergeRefusesBrokenUnits(t *testing.T) {
+	plan, err := NewPlan(Tiny(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var train, rep Unit
+	for _, u := range plan.Units {
+		if u.Kind == TrainKind && train.ID == "" {
+			train = u
+		}
+		if u.Kind == ReplayKind && rep.ID == "" {
+			rep = u
+		}
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "units"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(id, text string) {
+		if err := os.WriteFile(unitPath(dir, id), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unitJSON := func(u Unit, rest string) string {
+		raw, _ := json.Marshal(u)
+		return `{"unit":` + string(raw) + rest + `}`
+	}
+	for _, c := range []struct {
+		name, text string
+		load       func() error
+		want       string
+	}{
+		{"cut short", `{"unit": {"id": "`, func() error { _, err := loadUnit[TrainResult]([]string{dir}, train.ID); return err }, "unexpected end of JSON input"},
+		{"another unit", unitJSON(rep, `,"values":{}`), func() error { _, err := loadUnit[TrainResult]([]string{dir}, train.ID); return err }, "holds unit"},
+		{"training without metrics", unitJSON(train, ""), func() error { _, err := loadUnit[TrainResult]([]string{dir}, train.ID); return err }, "no metrics"},
+		{"replay without variants", unitJSON(rep, `,"variants":[]`), func() error { _, err := loadUnit[ReplayResult]([]string{dir}, rep.ID); return err }, "no variants"},
+		{"a variant without values", unitJSON(rep, `,"variants":[{"spec":{"name":"baseline"}}]`), func() error { _, err := loadUnit[ReplayResult]([]string{dir}, rep.ID); return err }, "variant 0 has no name or no values"},
+	} {
+		id := train.ID
+		if strings.HasPrefix(c.name, "replay") || strings.HasPrefix(c.name, "a variant") {
+			id = rep.ID
+		}
+		write(id, c.text)
+		err := c.load()
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), unitPath(dir, id)) ||
+			!strings.Contains(err.Error(), "delete it to redo the unit") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v; want one line naming the file, %q and what to do", c.name, err, c.want)
+		}
+		if _, merr := Merge(plan, []string{dir}); merr == nil {
+			t.Errorf("%s: merged", c.name)
+		}
+		os.Remove(unitPath(dir, id))
+	}
+	if _, err := Merge(plan, []string{dir}); err == nil || !strings.Contains(err.Error(), "is not done") {
+		t.Errorf("no units: %v, want a unit that is not done", err)
 	}
 }

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -25,6 +26,24 @@ type ReplayResult struct {
 	Forms        []FormDynamics   `json:"forms,omitempty"` // leak networks only: each form × τ_a
 	Hold         *HoldResult      `json:"hold,omitempty"`  // the hold test of the baseline cell
 	Seconds      float64          `json:"seconds"`         // wall time of the unit
+}
+
+// checkUnit returns an error unless the result is unit id's, with every variant measured.
+func (rr *ReplayResult) checkUnit(id string) error {
+	switch {
+	case rr.Unit.ID != id:
+		return fmt.Errorf("holds unit %q, not %s", rr.Unit.ID, id)
+	case rr.Unit.Kind != ReplayKind:
+		return fmt.Errorf("holds a unit of kind %q, not a replay unit", rr.Unit.Kind)
+	case len(rr.Variants) == 0:
+		return errors.New("an incomplete replay unit: no variants")
+	}
+	for i, v := range rr.Variants {
+		if v == nil || v.Spec.Name == "" || v.Values == nil {
+			return fmt.Errorf("an incomplete replay unit: variant %d has no name or no values", i)
+		}
+	}
+	return nil
 }
 
 // Variant returns the result of the named variant, or nil.

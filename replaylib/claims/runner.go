@@ -351,7 +351,12 @@ func loadUnit[T any](dirs []string, id string) (*T, error) {
 		}
 		var v T
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, fmt.Errorf("%s: %w", unitPath(d, id), err)
+			return nil, fmt.Errorf("%s: %w (delete it to redo the unit)", unitPath(d, id), err)
+		}
+		if c, ok := any(&v).(interface{ checkUnit(id string) error }); ok {
+			if err := c.checkUnit(id); err != nil {
+				return nil, fmt.Errorf("%s: %w (delete it to redo the unit)", unitPath(d, id), err)
+			}
 		}
 		return &v, nil
 	}

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -62,6 +63,19 @@ type TrainResult struct {
 	// Values holds the catalog's training metrics: final_error, error_auc, steps_to_error,
 	// plateau_change, train_seconds (a metric the curve is too short for is absent).
 	Values map[string]float64 `json:"values"`
+}
+
+// checkUnit returns an error unless the result is unit id's, with its training metrics.
+func (t *TrainResult) checkUnit(id string) error {
+	switch {
+	case t.Unit.ID != id:
+		return fmt.Errorf("holds unit %q, not %s", t.Unit.ID, id)
+	case t.Unit.Kind != TrainKind:
+		return fmt.Errorf("holds a unit of kind %q, not a training unit", t.Unit.Kind)
+	case t.Values == nil:
+		return errors.New("an incomplete training unit: no metrics")
+	}
+	return nil
 }
 
 // errorThreshold is the decoded error (fraction of the environment size) of steps_to_error.
