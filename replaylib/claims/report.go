@@ -21,14 +21,21 @@ const (
 	MetricsFile = "metrics.json"
 )
 
-// WriteReport writes report.md and metrics.json (non-finite numbers as null) into dir, atomically.
-// figures are those WriteFigures returned, their files relative to dir.
+// WriteReport writes report.md, metrics.json (non-finite numbers as null) and values.csv into dir,
+// each atomically. figures are those WriteFigures returned, their files relative to dir.
 func WriteReport(res *Result, dir string, figures []Figure) error {
 	raw, err := jsonsafe.MarshalIndent(res, "", " ")
 	if err != nil {
 		return err
 	}
 	if err := atomicfile.Write(filepath.Join(dir, MetricsFile), raw); err != nil {
+		return err
+	}
+	values, err := ValuesCSV(res)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, ValuesFile), values); err != nil {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, ReportFile), []byte(Markdown(res, figures)))

@@ -1,0 +1,108 @@
+package claims
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// ValuesFile is the flat table of every number a reproduction measured (WriteReport writes it
+// beside metrics.json): one row per value, for pandas (pd.read_csv), R or Go's encoding/csv,
+// without rebuilding metrics.json's keys.
+const ValuesFile = "values.csv"
+
+// ValuesColumns are the columns of ValuesFile, in order:
+//
+//   - task: triangle, tmaze, placecells (and "theory" for claim 5's checks);
+//   - kind: "training" (a trained network's metric), "replay" (a replay variant's metric) or
+//     "check" (a check's per-network value: side a, side b, or their difference);
+//   - condition: "leak" or "no leak" (training and replay rows);
+//   - alpha, mask_k, learning_rate: the training condition (mask_k "inf" for no masking;
+//     learning_rate on training rows only: replay uses the rate chosen per condition);
+//   - variant: the replay variant (replay rows), or the side's variant or condition (check rows);
+//   - claim, form, check, side: the claim's number, its adaptation form ("" if none), the check's
+//     statement and "a", "b" or "difference" (check rows);
+//   - metric: a key of the metric catalog (replay metrics --describe);
+//   - network: m = 1 … networks, the same seeds in every condition;
+//   - value: shortest decimal that reads back to the same float64; empty when not finite.
+var ValuesColumns = []string{"task", "kind", "condition", "alpha", "mask_k", "learning_rate", "variant",
+	"claim", "form", "check", "side", "metric", "network", "value"}
+
+// ValuesCSV is res as ValuesFile: training and replay rows task by task (conditions, variants and
+// metrics in sorted order), then the check rows of every claim in the report's order (claim 5's
+// task is "theory").
+func ValuesCSV(res *Result) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(ValuesColumns); err != nil {
+		return nil, err
+	}
+	num := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	mask := func(k int) string {
+		if k >= MaskNone {
+			return "inf"
+		}
+		return strconv.Itoa(k)
+	}
+	row := func(r ...string) {
+		w.Write(r) // errors surface in w.Error below
+	}
+	for _, tr := range res.Tasks {
+		for _, t := range tr.Training {
+			c := t.Unit.Condition
+			for _, key := range sortedKeys(t.Values) {
+				row(tr.Task, "training", conditionName(res.Size, c.Alpha), num(c.Alpha), mask(c.MaskK), num(c.LR), "",
+					"", "", "", "", key, strconv.Itoa(t.Unit.Index), num(t.Values[key]))
+			}
+		}
+		for _, cond := range sortedKeys(tr.Bands) {
+			alpha := 1.0
+			if cond == CondLeak {
+				alpha = res.Size.LeakAlpha
+			}
+			for _, variant := range sortedKeys(tr.Bands[cond]) {
+				for _, key := range sortedKeys(tr.Bands[cond][variant]) {
+					for i, v := range tr.Bands[cond][variant][key].Values {
+						row(tr.Task, "replay", cond, num(alpha), mask(MaskNone), "", variant,
+							"", "", "", "", key, strconv.Itoa(i+1), num(v))
+					}
+				}
+			}
+		}
+	}
+	for _, c := range res.Claims {
+		for _, ch := range c.Checks {
+			for _, side := range []struct {
+				name, variant string
+				values        []float64
+			}{{"a", ch.A, ch.ValuesA}, {"b", ch.B, ch.ValuesB}, {"difference", "", ch.Diffs}} {
+				for i, v := range side.values {
+					row(c.Task, "check", "", "", "", "", side.variant,
+						strconv.Itoa(c.ID), c.Form, ch.Statement, side.name, ch.Metric, strconv.Itoa(i+1), num(v))
+				}
+			}
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
