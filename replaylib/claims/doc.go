@@ -27,5 +27,5 @@
 //
 // A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).
 // Figures returns the figures as values (notebooks show them), WriteFigures and WriteReport write
-// them with report.md and metrics.json.
+// them with report.md, metrics.json and values.csv (every number as one flat row).
 package claims
