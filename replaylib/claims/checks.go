@@ -13,17 +13,17 @@ import (
 // what judge made of them, and docs/claims.md holds CheckTableMarkdown (a test keeps it current).
 // Adding a check is one row of Checks.
 
-// Role is one side of a check, in the claim's words: a replay variant of the leak networks, or a
-// training condition.
+// Role is one side of a check, in the claim's words: a core variant of the leak networks (its
+// CoreVariants name; a per-form one is the claim's form's), or a training condition.
 type Role string
 
 const (
-	RoleLeak       Role = "leak"                // the leak networks (claim 1)
-	RoleNoLeak     Role = "no leak"             // the networks trained without leak (claim 1)
-	RoleBaseline   Role = "baseline"            // the leak networks' baseline replay
-	RoleAdaptation Role = "adaptation"          // adaptation of the claim's form
-	RoleMomentum   Role = "momentum"            // momentum alone
-	RoleBoth       Role = "adaptation+momentum" // adaptation of the claim's form with momentum
+	RoleLeak       Role = "leak"            // the leak networks (claim 1)
+	RoleNoLeak     Role = "no leak"         // the networks trained without leak (claim 1)
+	RoleBaseline   Role = VariantBaseline   // the leak networks' baseline replay
+	RoleAdaptation Role = variantAdaptation // adaptation of the claim's form
+	RoleMomentum   Role = VariantMomentum   // momentum alone
+	RoleBoth       Role = variantBoth       // adaptation of the claim's form with momentum
 )
 
 // Source says where a check's values come from.
@@ -151,16 +151,16 @@ func (c Check) Statement(k int) string {
 	return s
 }
 
-// variant is the replay variant a role names for adaptation form f (Source variants and
-// conditions: the conditions' side is their baseline).
+// variant is the replay variant a role names for adaptation form f: the core variant of that name
+// (its form's, for a per-form one), or for a training condition its baseline replay.
 func (r Role) variant(f model.AdaptForm) string {
-	switch r {
-	case RoleAdaptation:
-		return VariantAdaptation(f)
-	case RoleBoth:
-		return VariantBoth(f)
-	case RoleMomentum:
-		return VariantMomentum
+	for _, cv := range CoreVariants {
+		if cv.Name == string(r) {
+			if cv.PerForm {
+				return cv.Name + "/" + string(f)
+			}
+			return cv.Name
+		}
 	}
 	return VariantBaseline
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/stats"
 )
 
@@ -203,4 +204,29 @@ func TestClaimsDocHoldsTheCheckTable(t *testing.T) {
 		return
 	}
 	t.Error("docs/claims.md's check table is not the protocol's: go test ./replaylib/claims -run TestClaimsDocHoldsTheCheckTable -update")
+}
+
+// TestAddingAVariantIsOneRow: a row added to CoreVariants is replayed by every leaky network with
+// the size's modifiers it names, and a check reaches it by its name as a Role.
+func TestAddingAVariantIsOneRow(t *testing.T) {
+	saved := CoreVariants
+	t.Cleanup(func() { CoreVariants = saved })
+	const name = "momentum, untrained"
+	CoreVariants = append(append([]CoreVariant(nil), saved...), CoreVariant{Name: name, Momentum: true, Untrained: true})
+	s := Quick()
+	var found *VariantSpec
+	for _, v := range s.variants(model.CellParams{Alpha: s.LeakAlpha, NoiseSD: 0.05}, true) {
+		if v.Name == name {
+			found = &v
+		}
+	}
+	if found == nil || found.Family != FamilyCore || found.Cell.Momentum != s.Momentum || !found.Untrained || found.Chains != s.Chains {
+		t.Fatalf("the new core variant: %+v", found)
+	}
+	if got := Role(name).variant(model.AdaptHidden); got != name {
+		t.Errorf("Role(%q) names variant %q", name, got)
+	}
+	if got := RoleBoth.variant(model.AdaptRate); got != VariantBoth(model.AdaptRate) {
+		t.Errorf("RoleBoth names %q for the rate form, want %q", got, VariantBoth(model.AdaptRate))
+	}
 }

@@ -23,7 +23,9 @@
 // The claims and their checks are data (checks.go): Claims lists the claims, Checks one row per
 // check (claim, metric, the two sides as Roles, direction, margin, |x|, where the values come from).
 // judge expands the rows per task, adaptation form and masking k; the report and the notebooks show
-// what it made of them, and docs/claims.md holds CheckTableMarkdown. Adding a check is one row.
+// what it made of them, and docs/claims.md holds CheckTableMarkdown. CoreVariants lists the core
+// replay variants as rows of modifiers (a Role names one by its name). Adding a check or a core
+// variant is one row.
 //
 // A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).
 // Figures returns the figures as values (notebooks show them), WriteFigures and WriteReport write

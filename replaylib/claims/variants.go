@@ -26,10 +26,42 @@ const (
 )
 
 // VariantAdaptation is the adaptation variant of a form.
-func VariantAdaptation(f model.AdaptForm) string { return "adaptation/" + string(f) }
+func VariantAdaptation(f model.AdaptForm) string { return variantAdaptation + "/" + string(f) }
 
 // VariantBoth is the adaptation + momentum variant of a form.
-func VariantBoth(f model.AdaptForm) string { return "adaptation+momentum/" + string(f) }
+func VariantBoth(f model.AdaptForm) string { return variantBoth + "/" + string(f) }
+
+// Name stems of the core variants made once per adaptation form ("<stem>/<form>").
+const (
+	variantAdaptation = "adaptation"
+	variantBoth       = "adaptation+momentum"
+)
+
+// CoreVariant is one row of the core variants every leaky network replays (the ones the checks
+// compare, and their controls): which of the size's modifiers its cell turns on. Adding a core
+// variant is one row; a check then names it through a Role.
+type CoreVariant struct {
+	// Name is the variant's name, or for a PerForm row the stem of "<stem>/<form>".
+	Name string
+	// PerForm makes one variant per adaptation form, with the size's b_a and τ_a.
+	PerForm bool
+	// Momentum sets λ_v to the size's momentum.
+	Momentum bool
+	// Noise is how σ_q scales with momentum ("" for the default, σ·√λ_v).
+	Noise replay.NoiseConvention
+	// Untrained replays an untrained network of the same architecture (a control).
+	Untrained bool
+}
+
+// CoreVariants are the core variants, in the order a replay unit runs and reports them.
+var CoreVariants = []CoreVariant{
+	{Name: VariantBaseline},
+	{Name: variantAdaptation, PerForm: true},
+	{Name: VariantMomentum, Momentum: true},
+	{Name: VariantMomentumFixed, Momentum: true, Noise: replay.NoiseFixed},
+	{Name: variantBoth, PerForm: true, Momentum: true},
+	{Name: VariantUntrained, Untrained: true},
+}
 
 // VariantSpec is one replay setting of a network.
 type VariantSpec struct {
@@ -69,22 +101,32 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 	if !leaky || s.GateOnly {
 		return out
 	}
-	for _, f := range model.AdaptForms {
-		out = append(out, mk(VariantAdaptation(f), FamilyCore, adapt(f, s.AdaptStrength, s.AdaptTau)))
+	out = out[:0]
+	for _, cv := range CoreVariants {
+		forms := []model.AdaptForm{""}
+		if cv.PerForm {
+			forms = model.AdaptForms
+		}
+		for _, f := range forms {
+			name := cv.Name
+			if cv.PerForm {
+				name += "/" + string(f)
+			}
+			v := mk(name, FamilyCore, func(c *model.CellParams) {
+				if cv.PerForm {
+					adapt(f, s.AdaptStrength, s.AdaptTau)(c)
+				}
+				if cv.Momentum {
+					c.Momentum = s.Momentum
+				}
+			})
+			if cv.Noise != "" {
+				v.Noise = cv.Noise
+			}
+			v.Untrained = cv.Untrained
+			out = append(out, v)
+		}
 	}
-	out = append(out, mk(VariantMomentum, FamilyCore, func(c *model.CellParams) { c.Momentum = s.Momentum }))
-	fixed := mk(VariantMomentumFixed, FamilyCore, func(c *model.CellParams) { c.Momentum = s.Momentum })
-	fixed.Noise = replay.NoiseFixed
-	out = append(out, fixed)
-	for _, f := range model.AdaptForms {
-		out = append(out, mk(VariantBoth(f), FamilyCore, func(c *model.CellParams) {
-			adapt(f, s.AdaptStrength, s.AdaptTau)(c)
-			c.Momentum = s.Momentum
-		}))
-	}
-	untrained := mk(VariantUntrained, FamilyCore, nil)
-	untrained.Untrained = true
-	out = append(out, untrained)
 
 	for _, lam := range s.MomentumSweep {
 		out = append(out, mk(sweepName(lam), FamilyMomentum, func(c *model.CellParams) { c.Momentum = lam }))
