@@ -82,11 +82,6 @@ func one(p *plot.Plot) [][]*plot.Plot { return [][]*plot.Plot{{p}} }
 
 // taskFigures draws one task's figures.
 func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
-	s := res.Size
-	var figs []Figure
-	add := func(name, title, caption string, panels [][]*plot.Plot) {
-		figs = append(figs, Figure{Name: tr.Task + "-" + name, Title: tr.Task + ": " + title, Caption: caption, Panels: panels})
-	}
 	cfg, err := trainingConfigOf(res, tr)
 	if err != nil {
 		return nil, err
@@ -95,8 +90,44 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	f := &taskFigs{res: res, tr: tr, s: res.Size, ts: ts}
+	if err := f.training(); err != nil {
+		return nil, err
+	}
+	f.reps = tr.Replays[CondLeak]
+	if len(f.reps) == 0 {
+		return f.figs, nil
+	}
+	f.first = f.reps[0]
+	f.show = []string{VariantBaseline, VariantAdaptation(f.s.AdaptForm), VariantMomentum, VariantBoth(f.s.AdaptForm), VariantUntrained}
+	for _, build := range []func() error{f.replay, f.occupancy, f.holdAndMixing, f.variants, f.reach, f.momentumSweep, f.heatMaps, f.noise, f.forms} {
+		if err := build(); err != nil {
+			return nil, err
+		}
+	}
+	return f.figs, nil
+}
 
-	// Training curves, with and without leak (k = ∞), bands over networks.
+// taskFigs builds the figures of one task, in the report's order.
+type taskFigs struct {
+	res   *Result
+	tr    *TaskResult
+	s     Size
+	ts    *taskSetup
+	reps  []*ReplayResult // the leak networks' replays
+	first *ReplayResult   // network 1's
+	show  []string        // the core variants shown (the reference form's)
+	figs  []Figure
+}
+
+func (f *taskFigs) add(name, title, caption string, panels [][]*plot.Plot) {
+	f.figs = append(f.figs, Figure{Name: f.tr.Task + "-" + name, Title: f.tr.Task + ": " + title, Caption: caption, Panels: panels})
+}
+
+// training: the training curves, with and without leak (k = ∞), bands over networks; the masking
+// figure where the size has several k.
+func (f *taskFigs) training() error {
+	s, tr := f.s, f.tr
 	var curves []plots.Series
 	for _, alpha := range []float64{1, s.LeakAlpha} {
 		if c, ok := trainingCurve(tr, alpha, MaskNone); ok {
@@ -105,33 +136,32 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 	}
 	p, err := plots.Lines(tr.Task+": training at k = ∞", "training step", "decoded position error (fraction of size)", curves, plots.LineOptions{LogY: true})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	add("training", "training, with and without leak", fmt.Sprintf("Decoded position error on a fixed evaluation batch during training with observations only at t = 0 (k = ∞); lines are means over the %d networks of each condition, bands their range.", s.Networks), one(p))
+	f.add("training", "training, with and without leak", fmt.Sprintf("Decoded position error on a fixed evaluation batch during training with observations only at t = 0 (k = ∞); lines are means over the %d networks of each condition, bands their range.", s.Networks), one(p))
 	if len(s.MaskKs) > 1 {
-		if p, err := maskingFigure(tr, s); err != nil {
-			return nil, err
-		} else {
-			add("masking", "final error under masking", "Final decoded position error against the masking difficulty k (observation every k+1 steps), each α at its own best learning rate; means with 95 % intervals over networks.", one(p))
+		p, err := maskingFigure(tr, s)
+		if err != nil {
+			return err
 		}
+		f.add("masking", "final error under masking", "Final decoded position error against the masking difficulty k (observation every k+1 steps), each α at its own best learning rate; means with 95 % intervals over networks.", one(p))
 	}
+	return nil
+}
 
-	reps := tr.Replays[CondLeak]
-	if len(reps) == 0 {
-		return figs, nil
-	}
-	first := reps[0]
-	show := []string{VariantBaseline, VariantAdaptation(s.AdaptForm), VariantMomentum, VariantBoth(s.AdaptForm), VariantUntrained}
+// replay: network 1's decoded replay of each shown variant, and the no-leak baseline's.
+func (f *taskFigs) replay() error {
+	s, tr, ts := f.s, f.tr, f.ts
 	var row []*plot.Plot
 	var rows [][]*plot.Plot
-	for _, name := range show {
-		v := first.Variant(name)
+	for _, name := range f.show {
+		v := f.first.Variant(name)
 		if v == nil {
 			continue
 		}
 		p, err := plots.Trajectories(name, ts.env, v.Sample, sampleChains)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if row = append(row, p); len(row) == 3 {
 			rows, row = append(rows, row), nil
@@ -141,7 +171,7 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		if v := nr[0].Variant(VariantBaseline); v != nil {
 			p, err := plots.Trajectories("no leak: baseline", ts.env, v.Sample, sampleChains)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			row = append(row, p)
 		}
@@ -149,18 +179,22 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	add("replay", "replay trajectories", fmt.Sprintf("Decoded replay of network 1: %d chains of each variant (thinned to %d points), from the same starts under the same noise. The reference adaptation form is %s.", sampleChains, samplePoints, s.AdaptForm), rows)
+	f.add("replay", "replay trajectories", fmt.Sprintf("Decoded replay of network 1: %d chains of each variant (thinned to %d points), from the same starts under the same noise. The reference adaptation form is %s.", sampleChains, samplePoints, s.AdaptForm), rows)
+	return nil
+}
 
-	// Occupancy: training positions and the replay of each variant, summed over networks.
+// occupancy: training positions and the replay of each variant, summed over networks.
+func (f *taskFigs) occupancy() error {
+	ts := f.ts
 	occ := []*plot.Plot{}
-	p, err = plots.Occupancy("training positions", ts.env, ts.grid, ts.train)
+	p, err := plots.Occupancy("training positions", ts.env, ts.grid, ts.train)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	occ = append(occ, p)
-	for _, name := range show[:4] {
+	for _, name := range f.show[:4] {
 		counts := make([]float64, ts.grid.NX*ts.grid.NY)
-		for _, r := range reps {
+		for _, r := range f.reps {
 			if v := r.Variant(name); v != nil && len(v.Occupancy) == len(counts) {
 				for i, c := range v.Occupancy {
 					counts[i] += c
@@ -169,25 +203,32 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		}
 		p, err := plots.OccupancyCounts(name, ts.env, ts.grid, counts)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		occ = append(occ, p)
 	}
-	add("occupancy", "where replay spends its time", fmt.Sprintf("Occupancy of training positions and of each variant's decoded replay, pooled over the %d networks.", len(reps)), [][]*plot.Plot{occ[:3], occ[3:]})
+	f.add("occupancy", "where replay spends its time", fmt.Sprintf("Occupancy of training positions and of each variant's decoded replay, pooled over the %d networks.", len(f.reps)), [][]*plot.Plot{occ[:3], occ[3:]})
+	return nil
+}
 
-	// The hold test's drift field: where noiseless replay takes each start, and where it rests.
-	if hold := holdFigure(tr, ts); hold != nil {
-		add("hold", "the hold test: noiseless replay from states along the track", fmt.Sprintf("Network 1's baseline cell replayed without noise and with zero input from %d starts along held-out paths: an arrow from each start's decoded position to where it is after %d and after %d steps; black dots are the places where chains come to rest (area: share of chains). A network that holds its position has arrows of length 0. The panel of the training positions is what a sampling drift should approximate: the score of the training positions, as the mean shift of their kernel density estimate at each start (the kernel covariance H times ∇log p̂, in position units), its arrows lengthened by the factor in its title.", len(first.Hold.Starts), first.Hold.Lags[0], first.Hold.Lags[len(first.Hold.Lags)-1]), [][]*plot.Plot{hold})
+// holdAndMixing: the hold test's drift field (where noiseless replay takes each start, and where
+// it rests), then the autocorrelation of the decoded position and split-R̂ over replay time.
+func (f *taskFigs) holdAndMixing() error {
+	tr, first := f.tr, f.first
+	if hold := holdFigure(tr, f.ts); hold != nil {
+		f.add("hold", "the hold test: noiseless replay from states along the track", fmt.Sprintf("Network 1's baseline cell replayed without noise and with zero input from %d starts along held-out paths: an arrow from each start's decoded position to where it is after %d and after %d steps; black dots are the places where chains come to rest (area: share of chains). A network that holds its position has arrows of length 0. The panel of the training positions is what a sampling drift should approximate: the score of the training positions, as the mean shift of their kernel density estimate at each start (the kernel covariance H times ∇log p̂, in position units), its arrows lengthened by the factor in its title.", len(first.Hold.Starts), first.Hold.Lags[0], first.Hold.Lags[len(first.Hold.Lags)-1]), [][]*plot.Plot{hold})
 	}
-
-	// Mixing: the autocorrelation of the decoded position and split-R̂ over replay time.
-	if p, err := mixingFigure(tr, show[:4]); err != nil {
-		return nil, err
+	if p, err := mixingFigure(tr, f.show[:4]); err != nil {
+		return err
 	} else if p != nil {
-		add("mixing", "how replay mixes", fmt.Sprintf("Left: autocorrelation of the decoded position against the lag, about the pooled mean of all chains (chains that stay in different places keep it near 1; chains that mix lose it within their correlation time). Right: split-R̂ of the chains over steps 0 … t against t, with the gate's bound R̂ = %g. Lines are means over the %d leaky networks, bands their range. Both say whether the chains agree with each other, not whether they sample the task: chains that all settle in one place agree too (see the occupancy figure and W1).", GateRHat, len(reps)), [][]*plot.Plot{p})
+		f.add("mixing", "how replay mixes", fmt.Sprintf("Left: autocorrelation of the decoded position against the lag, about the pooled mean of all chains (chains that stay in different places keep it near 1; chains that mix lose it within their correlation time). Right: split-R̂ of the chains over steps 0 … t against t, with the gate's bound R̂ = %g. Lines are means over the %d leaky networks, bands their range. Both say whether the chains agree with each other, not whether they sample the task: chains that all settle in one place agree too (see the occupancy figure and W1).", GateRHat, len(f.reps)), [][]*plot.Plot{p})
 	}
+	return nil
+}
 
-	// Bars of the claims' metrics over the core variants.
+// variants: bars of the claims' metrics over the core variants.
+func (f *taskFigs) variants() error {
+	tr := f.tr
 	var names []string
 	for _, n := range coreOrder(tr.Bands[CondLeak]) {
 		if n != VariantUntrained {
@@ -205,19 +246,23 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		}
 		p, err := plots.Bars(d.Name, d.Label(), names, vals, lo, hi)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if brow = append(brow, p); len(brow) == 2 {
 			bars, brow = append(bars, brow), nil
 		}
 	}
-	add("variants", "the claims' metrics per variant", fmt.Sprintf("Means with 95 %% intervals over the %d leaky networks, for every core variant.", len(reps)), bars)
+	f.add("variants", "the claims' metrics per variant", fmt.Sprintf("Means with 95 %% intervals over the %d leaky networks, for every core variant.", len(f.reps)), bars)
+	return nil
+}
 
-	// Reach times: Kaplan–Meier curves pooled over networks.
+// reach: Kaplan–Meier curves of the reach times, chains of all networks pooled.
+func (f *taskFigs) reach() error {
+	tr := f.tr
 	var km []plots.Series
-	for _, name := range show[:4] {
+	for _, name := range f.show[:4] {
 		var sample stats.ReachSample
-		for _, r := range reps {
+		for _, r := range f.reps {
 			if v := r.Variant(name); v != nil && v.Reach != nil {
 				sample.Times = append(sample.Times, v.Reach.Times...)
 				sample.Reached = append(sample.Reached, v.Reach.Reached...)
@@ -228,19 +273,23 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		}
 		k, err := stats.NewKaplanMeier(sample)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		km = append(km, reachCurve(name, k))
 	}
 	if len(km) > 0 {
 		p, err := plots.KaplanMeier(tr.Task+": chains not yet at a target", km)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		add("reach", "reach times", "Kaplan–Meier estimate of the fraction of chains that have not yet entered a target region (another end of the track than the start's), chains of all networks pooled; chains that never reach are censored at T_q.", one(p))
+		f.add("reach", "reach times", "Kaplan–Meier estimate of the fraction of chains that have not yet entered a target region (another end of the track than the start's), chains of all networks pooled; chains that never reach are censored at T_q.", one(p))
 	}
+	return nil
+}
 
-	// λv sweep.
+// momentumSweep: claim 3's metrics as λv goes from 1 down.
+func (f *taskFigs) momentumSweep() error {
+	s, tr := f.s, f.tr
 	var sweepRows []*plot.Plot
 	for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage} {
 		d := metrics.Describe(key)
@@ -252,14 +301,18 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		}
 		p, err := plots.Lines(d.Name, "λv (1 = no momentum)", d.Label(), []plots.Series{ser}, plots.LineOptions{Markers: true})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sweepRows = append(sweepRows, p)
 	}
-	add("momentum-sweep", "momentum sweep", fmt.Sprintf("Replay (%d chains × %d steps) as λv goes from 1 to %g: means with 95 %% intervals over networks.", s.SweepChains, s.SweepSteps, s.MomentumSweep[len(s.MomentumSweep)-1]), [][]*plot.Plot{sweepRows})
+	f.add("momentum-sweep", "momentum sweep", fmt.Sprintf("Replay (%d chains × %d steps) as λv goes from 1 to %g: means with 95 %% intervals over networks.", s.SweepChains, s.SweepSteps, s.MomentumSweep[len(s.MomentumSweep)-1]), [][]*plot.Plot{sweepRows})
+	return nil
+}
 
-	// b_a × λv maps, one figure per adaptation form.
-	for _, f := range model.AdaptForms {
+// heatMaps: b_a × λv maps, one figure per adaptation form.
+func (f *taskFigs) heatMaps() error {
+	s, tr := f.s, f.tr
+	for _, form := range model.AdaptForms {
 		var hrows [][]*plot.Plot
 		var hrow []*plot.Plot
 		for _, key := range []string{metrics.KeyProgress, metrics.KeyChainCoverage, metrics.KeyW1Ratio, metrics.KeyInside} {
@@ -269,23 +322,27 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 				z[iy] = make([]float64, len(s.HeatStrengths))
 				for ix, b := range s.HeatStrengths {
 					z[iy][ix] = math.NaN()
-					if band, ok := tr.Bands[CondLeak][heatVariant(f, b, lam)][key]; ok {
+					if band, ok := tr.Bands[CondLeak][heatVariant(form, b, lam)][key]; ok {
 						z[iy][ix] = band.Mean
 					}
 				}
 			}
 			p, err := plots.Heatmap(d.Name, "b_a (adaptation)", "λv (momentum)", s.HeatStrengths, s.HeatMomenta, z, plots.HeatmapOptions{Format: d.Format, Unit: d.Label()})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if hrow = append(hrow, p); len(hrow) == 2 {
 				hrows, hrow = append(hrows, hrow), nil
 			}
 		}
-		add("heat-"+string(f), fmt.Sprintf("b_a × λv, %s adaptation", f), fmt.Sprintf("Means over networks of replay with %s adaptation of strength b_a (τ_a = %g) and momentum λv (σ·√λv noise).", f, s.AdaptTau), hrows)
+		f.add("heat-"+string(form), fmt.Sprintf("b_a × λv, %s adaptation", form), fmt.Sprintf("Means over networks of replay with %s adaptation of strength b_a (τ_a = %g) and momentum λv (σ·√λv noise).", form, s.AdaptTau), hrows)
 	}
+	return nil
+}
 
-	// σq robustness: differences from the baseline at each σq.
+// noise: each variant's difference from the baseline at each replay noise σq.
+func (f *taskFigs) noise() error {
+	s, tr := f.s, f.tr
 	var nrow []*plot.Plot
 	for _, c := range []struct {
 		variant, key string
@@ -310,19 +367,23 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 		}
 		p, err := plots.Lines(c.variant+": "+d.Name, "σ_q / σ_train", "difference ("+d.Unit+")", []plots.Series{ser}, plots.LineOptions{Markers: true})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		nrow = append(nrow, p)
 	}
-	add("noise", "robustness to the replay noise", "Each variant's difference from the baseline (network by network; mean and 95 % interval) at each replay noise σ_q: does each direction survive?", [][]*plot.Plot{nrow})
+	f.add("noise", "robustness to the replay noise", "Each variant's difference from the baseline (network by network; mean and 95 % interval) at each replay noise σ_q: does each direction survive?", [][]*plot.Plot{nrow})
+	return nil
+}
 
-	// Adaptation forms: coverage and dwell per form and τa.
+// forms: coverage and dwell time per adaptation form and τa, against the baseline.
+func (f *taskFigs) forms() error {
+	s, tr := f.s, f.tr
 	var labels []string
 	var cov, covLo, covHi, dwell, dwLo, dwHi []float64
-	for _, f := range model.AdaptForms {
+	for _, form := range model.AdaptForms {
 		for _, tau := range s.AdaptTaus {
-			labels = append(labels, fmt.Sprintf("%s τa=%g", f, tau))
-			b := tr.Bands[CondLeak][formsName(f, tau)]
+			labels = append(labels, fmt.Sprintf("%s τa=%g", form, tau))
+			b := tr.Bands[CondLeak][formsName(form, tau)]
 			cov, covLo, covHi = append(cov, b[metrics.KeyChainCoverage].Mean), append(covLo, b[metrics.KeyChainCoverage].Lo), append(covHi, b[metrics.KeyChainCoverage].Hi)
 			dwell, dwLo, dwHi = append(dwell, b[metrics.KeyDwellTime].Mean), append(dwLo, b[metrics.KeyDwellTime].Lo), append(dwHi, b[metrics.KeyDwellTime].Hi)
 		}
@@ -335,14 +396,14 @@ func taskFigures(res *Result, tr *TaskResult) ([]Figure, error) {
 	dwLo, dwHi = append([]float64{base[metrics.KeyDwellTime].Lo}, dwLo...), append([]float64{base[metrics.KeyDwellTime].Hi}, dwHi...)
 	pc, err := plots.Bars("coverage per chain", metrics.Describe(metrics.KeyChainCoverage).Label(), labels, cov, covLo, covHi)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pd, err := plots.Bars("mean dwell time", metrics.Describe(metrics.KeyDwellTime).Label(), labels, dwell, dwLo, dwHi)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	add("forms", "adaptation forms", fmt.Sprintf("Exploration and escape per adaptation form and time constant (b_a = %g), against the baseline: means with 95 %% intervals over networks.", s.AdaptStrength), [][]*plot.Plot{{pc, pd}})
-	return figs, nil
+	f.add("forms", "adaptation forms", fmt.Sprintf("Exploration and escape per adaptation form and time constant (b_a = %g), against the baseline: means with 95 %% intervals over networks.", s.AdaptStrength), [][]*plot.Plot{{pc, pd}})
+	return nil
 }
 
 // trainingConfigOf finds the training configuration of a task's networks (for its environment).
