@@ -94,14 +94,25 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 		}
 		return v
 	}
-	adapt := func(f model.AdaptForm, b, tau float64) func(*model.CellParams) {
-		return func(c *model.CellParams) { c.AdaptForm, c.AdaptStrength, c.AdaptTau = f, b, tau }
-	}
-	out := []VariantSpec{mk(VariantBaseline, FamilyCore, nil)}
 	if !leaky || s.GateOnly {
-		return out
+		return []VariantSpec{mk(VariantBaseline, FamilyCore, nil)}
 	}
-	out = out[:0]
+	out := s.coreVariants(mk)
+	out = append(out, s.sweepVariants(mk)...)
+	return append(out, s.noiseVariants(mk, out, trained)...)
+}
+
+// variantMaker makes a variant of a family from the trained cell changed by mod (nil: unchanged).
+type variantMaker func(name, family string, mod func(*model.CellParams)) VariantSpec
+
+// adaptWith sets a cell's adaptation: form f, strength b, time constant tau.
+func adaptWith(f model.AdaptForm, b, tau float64) func(*model.CellParams) {
+	return func(c *model.CellParams) { c.AdaptForm, c.AdaptStrength, c.AdaptTau = f, b, tau }
+}
+
+// coreVariants are the rows of CoreVariants, per-form rows once per adaptation form.
+func (s Size) coreVariants(mk variantMaker) []VariantSpec {
+	var out []VariantSpec
 	for _, cv := range CoreVariants {
 		forms := []model.AdaptForm{""}
 		if cv.PerForm {
@@ -114,7 +125,7 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 			}
 			v := mk(name, FamilyCore, func(c *model.CellParams) {
 				if cv.PerForm {
-					adapt(f, s.AdaptStrength, s.AdaptTau)(c)
+					adaptWith(f, s.AdaptStrength, s.AdaptTau)(c)
 				}
 				if cv.Momentum {
 					c.Momentum = s.Momentum
@@ -127,7 +138,13 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 			out = append(out, v)
 		}
 	}
+	return out
+}
 
+// sweepVariants are the λv sweep, the b_a × λv maps (per form; b_a = 0 is the sweep's) and the
+// forms × τa grid.
+func (s Size) sweepVariants(mk variantMaker) []VariantSpec {
+	var out []VariantSpec
 	for _, lam := range s.MomentumSweep {
 		out = append(out, mk(sweepName(lam), FamilyMomentum, func(c *model.CellParams) { c.Momentum = lam }))
 	}
@@ -138,29 +155,35 @@ func (s Size) variants(trained model.CellParams, leaky bool) []VariantSpec {
 			}
 			for _, lam := range s.HeatMomenta {
 				out = append(out, mk(heatName(f, b, lam), FamilyHeat, func(c *model.CellParams) {
-					adapt(f, b, s.AdaptTau)(c)
+					adaptWith(f, b, s.AdaptTau)(c)
 					c.Momentum = lam
 				}))
 			}
 		}
 		for _, tau := range s.AdaptTaus {
-			out = append(out, mk(formsName(f, tau), FamilyForms, adapt(f, s.AdaptStrength, tau)))
+			out = append(out, mk(formsName(f, tau), FamilyForms, adaptWith(f, s.AdaptStrength, tau)))
 		}
 	}
+	return out
+}
+
+// noiseVariants repeat the reference form's core variants (from core) at each other replay noise.
+func (s Size) noiseVariants(mk variantMaker, core []VariantSpec, trained model.CellParams) []VariantSpec {
+	var out []VariantSpec
 	robust := []string{VariantBaseline, VariantAdaptation(s.AdaptForm), VariantMomentum, VariantBoth(s.AdaptForm)}
 	for _, factor := range s.NoiseFactors {
 		if math.Abs(factor-replay.DefaultNoiseFactor) < 1e-9 {
 			continue // the core variants themselves
 		}
 		for _, name := range robust {
-			var core VariantSpec
-			for _, v := range out {
+			var c VariantSpec
+			for _, v := range core {
 				if v.Name == name {
-					core = v
+					c = v
 				}
 			}
 			v := mk(noiseName(factor, name), FamilyNoise, nil)
-			v.Cell, v.Base, v.NoiseFactor = core.Cell, name, factor
+			v.Cell, v.Base, v.NoiseFactor = c.Cell, name, factor
 			v.Cell.NoiseSD = factor * trained.NoiseSD
 			out = append(out, v)
 		}
