@@ -142,6 +142,16 @@ const (
 
 // Validate returns an error naming the first field out of its allowed range.
 func (s Size) Validate() error {
+	for _, check := range []func() error{s.validateCounts, s.validateTasks, s.validateCell, s.validateGrids, s.validateRecipe, s.validateMasks} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateCounts checks the integer budgets against their ranges.
+func (s Size) validateCounts() error {
 	ints := []struct {
 		name    string
 		v, lo   int
@@ -167,6 +177,11 @@ func (s Size) Validate() error {
 			return fmt.Errorf("%s=%d: must be in [%d, %d]", f.name, f.v, f.lo, f.hi)
 		}
 	}
+	return nil
+}
+
+// validateTasks checks that there are tasks and that each is known.
+func (s Size) validateTasks() error {
 	if len(s.Tasks) == 0 {
 		return fmt.Errorf("tasks: empty, want some of %v", datasets.TaskNames)
 	}
@@ -175,6 +190,11 @@ func (s Size) Validate() error {
 			return fmt.Errorf("tasks: %w", err)
 		}
 	}
+	return nil
+}
+
+// validateCell checks the cell's values (α, σ, b_a, τ_a, λv) and adaptation form.
+func (s Size) validateCell() error {
 	floats := []struct {
 		name   string
 		v      float64
@@ -201,9 +221,12 @@ func (s Size) Validate() error {
 	}
 	cell := model.DefaultCellParams()
 	cell.AdaptForm = s.AdaptForm
-	if err := cell.Validate(); err != nil {
-		return err
-	}
+	return cell.Validate()
+}
+
+// validateGrids checks the lists of values the grids and sweeps run over, and that the b_a × λv
+// maps read only λv values the momentum sweep runs.
+func (s Size) validateGrids() error {
 	lists := []struct {
 		name   string
 		v      []float64
@@ -239,6 +262,12 @@ func (s Size) Validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// validateRecipe checks the training recipe beyond the task's defaults: horizon, stops, turn-backs,
+// end dwells.
+func (s Size) validateRecipe() error {
 	if s.Horizon != 0 && (s.Horizon < s.SeqLen || s.Horizon > training.MaxHorizon || s.Horizon%s.SeqLen != 0) {
 		return fmt.Errorf("horizon=%d: must be 0 or a multiple of seq_len=%d in [%d, %d]", s.Horizon, s.SeqLen, s.SeqLen, training.MaxHorizon)
 	}
@@ -251,6 +280,11 @@ func (s Size) Validate() error {
 	if math.IsNaN(s.EndDwellSteps) || s.EndDwellSteps < 0 || s.EndDwellSteps > maxSteps {
 		return fmt.Errorf("end_dwell_steps=%g: must be in [0, %d]", s.EndDwellSteps, maxSteps)
 	}
+	return nil
+}
+
+// validateMasks checks the masking grid, which must include no masking (the replaying networks').
+func (s Size) validateMasks() error {
 	if len(s.MaskKs) == 0 || len(s.MaskKs) > maxGrid {
 		return fmt.Errorf("mask_ks: %d values, want 1 to %d", len(s.MaskKs), maxGrid)
 	}
