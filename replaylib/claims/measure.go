@@ -206,84 +206,16 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 		}
 	}
 	pts := metrics.Flatten(traj)
-
-	repeats := w1Repeats
-	if !core {
-		repeats = sweepW1Repeats
-	}
-	w1, _, err := metrics.SubsampledWassersteinContext(ctx, pts, ts.train, 1, min(w1Points, len(pts)), repeats, rng)
-	if err != nil {
+	// rng draws the W1 subsamples first and the rate-space subsamples last.
+	if err := measureDistribution(ctx, ts, set, pts, core, rng); err != nil {
 		return err
 	}
-	set(metrics.KeyW1, w1)
-	set(metrics.KeyW1Floor, ts.floorW1)
-	set(metrics.KeyW1Ratio, w1/ts.floorW1)
-	inside := 0
-	for _, p := range pts {
-		if ts.env.Contains(p) {
-			inside++
-		}
-	}
-	set(metrics.KeyInside, float64(inside)/float64(len(pts)))
-	tv, err := ts.grid.OccupancyTV(pts, ts.train)
+	perChain, track, err := measurePerChain(ts, traj)
 	if err != nil {
-		return err
-	}
-	set(metrics.KeyOccupancyTV, tv)
-	set(metrics.KeyCoverage, ts.grid.Coverage(pts))
-	expl, err := ts.grid.ExplorationPerChain(traj)
-	if err != nil {
-		return err
-	}
-	perChain := map[string][]float64{
-		metrics.KeyChainCoverage: expl.Coverage,
-		metrics.KeyChainEntropy:  expl.NormalisedEntropy,
-	}
-	lag := max(1, min(displacementLag, (len(traj[0])-1)/2))
-	// On a track, every position is projected on its skeleton once, for the progress, the
-	// displacement and the dwell times alike.
-	track := ts.project(traj)
-	if track != nil {
-		perChain[metrics.KeyProgress], err = metrics.ProgressAlongPerChain(track, ts.env.Geodesic)
-		if err == nil {
-			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementAlongPerChain(track, ts.env.Geodesic, lag)
-		}
-	} else { // no track: distances in the plane
-		perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, nil)
-		if err == nil {
-			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, nil, lag)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if perChain[metrics.KeyPathLength], err = metrics.ProgressPerStepPerChain(traj, nil); err != nil {
 		return err
 	}
 	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj, track)
-	targets := make([][]int, len(traj))
-	for c, path := range traj {
-		if len(path) < 2 {
-			return fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
-		}
-		targets[c] = ts.targets(path[0])
-	}
-	reach, err := metrics.ReachTimesPerChain(traj, ts.env, targets)
-	if err != nil {
-		return err
-	}
-	sample := stats.ReachSample{Times: make([]int, len(traj)), Reached: reach.Reached}
-	for c, t := range reach.Times {
-		sample.Times[c] = t
-		if t < 0 {
-			sample.Times[c] = len(traj[c]) - 1 // censored at T_q
-		}
-	}
-	km, err := stats.NewKaplanMeier(sample)
-	if err != nil {
-		return err
-	}
-	rmst, err := km.RMST(float64(len(traj[0]) - 1))
+	sample, reach, rmst, err := measureReach(ts, traj)
 	if err != nil {
 		return err
 	}
@@ -311,6 +243,120 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 			res.Sample = append(res.Sample, thin(traj[c], samplePoints))
 		}
 	}
+	measureDynamics(set, traj, ts)
+	if rates != nil && ts.rates != nil {
+		n := min(len(rates), len(ts.rates))
+		a, b := subsampleRows(rates, n, rng), subsampleRows(ts.rates, n, rng)
+		sw, err := metrics.SlicedWasserstein(a, b, 1, slicedProjections, rng)
+		if err != nil {
+			return err
+		}
+		set(metrics.KeyRateSlicedW1, sw)
+	}
+	return nil
+}
+
+// measureDistribution sets the metrics of where the pooled points are: W1 to the training
+// positions (and its floor and ratio), the fraction inside, occupancy TV and coverage.
+func measureDistribution(ctx context.Context, ts *taskSetup, set func(string, float64), pts []datasets.Point, core bool, rng *rand.Rand) error {
+	repeats := w1Repeats
+	if !core {
+		repeats = sweepW1Repeats
+	}
+	w1, _, err := metrics.SubsampledWassersteinContext(ctx, pts, ts.train, 1, min(w1Points, len(pts)), repeats, rng)
+	if err != nil {
+		return err
+	}
+	set(metrics.KeyW1, w1)
+	set(metrics.KeyW1Floor, ts.floorW1)
+	set(metrics.KeyW1Ratio, w1/ts.floorW1)
+	inside := 0
+	for _, p := range pts {
+		if ts.env.Contains(p) {
+			inside++
+		}
+	}
+	set(metrics.KeyInside, float64(inside)/float64(len(pts)))
+	tv, err := ts.grid.OccupancyTV(pts, ts.train)
+	if err != nil {
+		return err
+	}
+	set(metrics.KeyOccupancyTV, tv)
+	set(metrics.KeyCoverage, ts.grid.Coverage(pts))
+	return nil
+}
+
+// measurePerChain returns the per-chain metrics of exploration and movement (coverage, entropy,
+// progress, displacement, path length), and the chains projected on the track (nil without one).
+func measurePerChain(ts *taskSetup, traj [][]datasets.Point) (map[string][]float64, [][]geom.SkeletonPoint, error) {
+	expl, err := ts.grid.ExplorationPerChain(traj)
+	if err != nil {
+		return nil, nil, err
+	}
+	perChain := map[string][]float64{
+		metrics.KeyChainCoverage: expl.Coverage,
+		metrics.KeyChainEntropy:  expl.NormalisedEntropy,
+	}
+	lag := max(1, min(displacementLag, (len(traj[0])-1)/2))
+	// On a track, every position is projected on its skeleton once, for the progress, the
+	// displacement and the dwell times alike.
+	track := ts.project(traj)
+	if track != nil {
+		perChain[metrics.KeyProgress], err = metrics.ProgressAlongPerChain(track, ts.env.Geodesic)
+		if err == nil {
+			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementAlongPerChain(track, ts.env.Geodesic, lag)
+		}
+	} else { // no track: distances in the plane
+		perChain[metrics.KeyProgress], err = metrics.ProgressPerStepPerChain(traj, nil)
+		if err == nil {
+			perChain[metrics.KeyDisplacement], err = metrics.NetDisplacementPerChain(traj, nil, lag)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if perChain[metrics.KeyPathLength], err = metrics.ProgressPerStepPerChain(traj, nil); err != nil {
+		return nil, nil, err
+	}
+	perChain[metrics.KeyDwellTime] = dwellTimes(ts, traj, track)
+	return perChain, track, nil
+}
+
+// measureReach returns each chain's reach time to its targets (censored at T_q), the reach
+// times as metrics found them, and the Kaplan–Meier restricted mean up to T_q.
+func measureReach(ts *taskSetup, traj [][]datasets.Point) (stats.ReachSample, metrics.ReachSummary, stats.RMSTResult, error) {
+	targets := make([][]int, len(traj))
+	for c, path := range traj {
+		if len(path) < 2 {
+			return stats.ReachSample{}, metrics.ReachSummary{}, stats.RMSTResult{}, fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
+		}
+		targets[c] = ts.targets(path[0])
+	}
+	reach, err := metrics.ReachTimesPerChain(traj, ts.env, targets)
+	if err != nil {
+		return stats.ReachSample{}, reach, stats.RMSTResult{}, err
+	}
+	sample := stats.ReachSample{Times: make([]int, len(traj)), Reached: reach.Reached}
+	for c, t := range reach.Times {
+		sample.Times[c] = t
+		if t < 0 {
+			sample.Times[c] = len(traj[c]) - 1 // censored at T_q
+		}
+	}
+	km, err := stats.NewKaplanMeier(sample)
+	if err != nil {
+		return stats.ReachSample{}, reach, stats.RMSTResult{}, err
+	}
+	rmst, err := km.RMST(float64(len(traj[0]) - 1))
+	if err != nil {
+		return stats.ReachSample{}, reach, stats.RMSTResult{}, err
+	}
+	return sample, reach, rmst, nil
+}
+
+// measureDynamics sets the Markov residual test's metrics and the mixing diagnostics (split-R̂ of
+// each coordinate, ESS per chain).
+func measureDynamics(set func(string, float64), traj [][]datasets.Point, ts *taskSetup) {
 	if mr, err := metrics.MarkovResidualTest(traj, ts.grid, residualMinCount); err == nil {
 		set(metrics.KeyResidualAC, mr.Autocorrelation)
 		set(metrics.KeyOrder2Gain, mr.Order2Gain)
@@ -325,16 +371,6 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 			set(metrics.KeyRHatMax, math.Max(mix.RHat, my.RHat))
 		}
 	}
-	if rates != nil && ts.rates != nil {
-		n := min(len(rates), len(ts.rates))
-		a, b := subsampleRows(rates, n, rng), subsampleRows(ts.rates, n, rng)
-		sw, err := metrics.SlicedWasserstein(a, b, 1, slicedProjections, rng)
-		if err != nil {
-			return err
-		}
-		set(metrics.KeyRateSlicedW1, sw)
-	}
-	return nil
 }
 
 // dwellTimes is, per chain, its number of steps divided by the number of stays in one place
