@@ -255,7 +255,18 @@ var coreColumns = []string{metrics.KeyW1Ratio, metrics.KeyInside, metrics.KeyOcc
 
 func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	s := res.Size
+	writeTraining(w, res.Size, tr)
+	writeVariants(w, tr)
+	writeHold(w, tr)
+	writeForms(w, res.Size, tr)
+	writeRobustness(w, res.Size, tr)
+}
+
+// writer writes formatted text into the report.
+type writer func(format string, args ...any)
+
+// writeTraining is a task's training table: each group at its chosen learning rate.
+func writeTraining(w writer, s Size, tr *TaskResult) {
 	w("\n## %s\n\n### Training\n\nEach group's learning rate is the one of the grid %v with the lowest mean final error over its networks. Bands are means [95 %% t interval] over networks.\n\n", tr.Task, s.LearningRates)
 	w("| α | k | learning rate | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|---|\n",
 		metrics.Describe(metrics.KeyFinalError).Label(), metrics.Describe(metrics.KeyErrorAUC).Label(), metrics.Describe(metrics.KeyStepsToError).Label(),
@@ -275,6 +286,10 @@ func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 	}
 	w("\nPlateau criterion: the mean error of the last tenth of training is within 10 %% of the tenth before (late change above −0.10).\n")
 
+}
+
+// writeVariants is a task's table of core variants, per condition.
+func writeVariants(w writer, tr *TaskResult) {
 	w("\n### Replay variants\n\nMeans over networks [95 %% t interval]. σ_q = √2·σ_train; momentum variants use σ_q·√λv unless marked fixed σ.\n\n| condition / variant |")
 	for _, k := range coreColumns {
 		w(" %s |", metrics.Describe(k).Header)
@@ -294,7 +309,11 @@ func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 			w("\n")
 		}
 	}
-	writeHold(w, tr)
+}
+
+// writeForms is the table of adaptation forms × τa: the Jacobian where replay settles and each
+// form's replay.
+func writeForms(w writer, s Size, tr *TaskResult) {
 	if len(tr.Forms) > 0 {
 		w("\n### Adaptation forms\n\nb_a = %g; the Jacobian of the noiseless (h, a) update where the first chain's state settles, and the replay of each form (%d chains × %d steps).\n\n| form | τ_a | slowest mode |λ| | complex (share of networks) | settled (share) | coverage per chain | reach RMST | dwell (steps) |\n|---|---|---|---|---|---|---|---|\n",
 			s.AdaptStrength, s.SweepChains, s.SweepSteps)
@@ -308,6 +327,10 @@ func writeTask(b *strings.Builder, res *Result, tr *TaskResult) {
 			}
 		}
 	}
+}
+
+// writeRobustness is the table of differences from the baseline at each replay noise σq.
+func writeRobustness(w writer, s Size, tr *TaskResult) {
 	if bands := tr.Bands[CondLeak]; len(bands) > 0 {
 		w("\n### Robustness to the replay noise σ_q\n\nMean difference from the baseline at the same σ_q (network by network), per check metric of claims 2 and 3.\n\n| σ_q/σ_train | adaptation − baseline: coverage per chain | adaptation − baseline: reach RMST | momentum − baseline: reach RMST | momentum − baseline: progress |\n|---|---|---|---|---|\n")
 		for _, f := range s.NoiseFactors {
