@@ -103,16 +103,31 @@ func batchVariants(vs []VariantSpec, outputs int) [][]VariantSpec {
 func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, st *starts,
 	noiseSeed uint64, network int, done func(halves int)) ([]*VariantResult, error) {
 	t0 := time.Now()
+	members, traj, err := r.batchMembers(vs, st, noiseSeed)
+	if err != nil {
+		return nil, err
+	}
+	rates, err := runVariantBatch(ctx, ts, eng, vs, members, traj)
+	if err != nil {
+		return nil, err
+	}
+	share := elapsed(t0) / float64(len(vs))
+	done(len(vs)) // every variant's replay: half of each
+	return r.measureVariants(ctx, ts, vs, traj, rates, network, share, done)
+}
+
+// batchMembers are the batch's members, one per variant from its first chains' starts, and room
+// for their decoded trajectories.
+func (r *runner) batchMembers(vs []VariantSpec, st *starts, noiseSeed uint64) ([]replay.Member, [][][]datasets.Point, error) {
 	members := make([]replay.Member, len(vs))
 	traj := make([][][]datasets.Point, len(vs))
-	rates := make([][][]float64, len(vs))
 	for i, v := range vs {
 		s, err := st.first(v.Chains)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := checkStarts(s, v.Chains); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		members[i] = replay.Member{Config: v.replayConfig(r.plan.Size, noiseSeed), Start: replay.Start{States: s.states}}
 		traj[i] = make([][]datasets.Point, v.Chains)
@@ -120,6 +135,13 @@ func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.
 			traj[i][c] = make([]datasets.Point, 0, v.Steps+1)
 		}
 	}
+	return members, traj, nil
+}
+
+// runVariantBatch replays the batch, keeping each chain's decoded positions in traj and, for
+// place cells, the rates every rateEvery steps (returned per variant).
+func runVariantBatch(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, members []replay.Member, traj [][][]datasets.Point) ([][][]float64, error) {
+	rates := make([][][]float64, len(vs))
 	keep := func(m, _ int, pos []datasets.Point) error {
 		for c, p := range pos {
 			traj[m][c] = append(traj[m][c], p)
@@ -152,8 +174,13 @@ func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.
 		}
 		return nil, fmt.Errorf("variants %s to %s: %w", vs[0].Name, vs[len(vs)-1].Name, err)
 	}
-	share := elapsed(t0) / float64(len(vs))
-	done(len(vs)) // every variant's replay: half of each
+	return rates, nil
+}
+
+// measureVariants measures each variant's trajectories; share is each variant's part of the
+// batch's replay time.
+func (r *runner) measureVariants(ctx context.Context, ts *taskSetup, vs []VariantSpec, traj [][][]datasets.Point, rates [][][]float64,
+	network int, share float64, done func(halves int)) ([]*VariantResult, error) {
 	// The variants' measures are independent (each has its own subsample stream): they run side by
 	// side on the cores this unit has (measureWorkers).
 	results := make([]*VariantResult, len(vs))

@@ -84,20 +84,9 @@ func (r *runner) chosenTraining(u Unit) (Unit, float64, error) {
 // runReplayUnit replays the network of u with every variant.
 func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, error) {
 	t0 := time.Now()
-	tu, lr, err := r.chosenTraining(u)
+	tu, lr, cfg, run, err := r.trainedNetwork(u)
 	if err != nil {
 		return nil, err
-	}
-	cfg, err := r.plan.trainingConfig(tu)
-	if err != nil {
-		return nil, err
-	}
-	run, err := training.Open(r.opt.Backend, cfg, filepath.Join(r.opt.Dir, ModelsDir, tu.ID))
-	if err != nil {
-		return nil, err
-	}
-	if run.GlobalStep() < cfg.Steps {
-		return nil, fmt.Errorf("network %s is trained to step %d of %d: run its training unit first", tu.ID, run.GlobalStep(), cfg.Steps)
 	}
 	ts, err := r.taskSetup(cfg)
 	if err != nil {
@@ -112,9 +101,7 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 	if err != nil {
 		return nil, err
 	}
-	weights := mlctx.New()
-	model.InitWeights(weights, cfg.Model, rand.New(rand.NewPCG(Seed(r.plan.Seed, StreamUntrained, taskIndex(ts.name), uint64(u.Index)), 1)))
-	untrained, err := replay.New(r.opt.Backend, cfg.Model, weights, ts.task)
+	untrained, err := r.untrainedEngine(cfg, ts, u)
 	if err != nil {
 		return nil, err
 	}
@@ -162,4 +149,30 @@ func (r *runner) runReplayUnit(ctx context.Context, u Unit) (*ReplayResult, erro
 		u.ID, len(res.Variants), res.Seconds, base[metrics.KeyW1Ratio], base[metrics.KeyInside], base[metrics.KeyRHatMax], base[metrics.KeyReachFraction],
 		base[metrics.KeyHoldDrift50], len(res.Hold.FixedPoints))
 	return res, nil
+}
+
+// trainedNetwork opens the network replay unit u replays (its task's and α's, at the learning rate
+// chosen for them), which must be trained to its last step.
+func (r *runner) trainedNetwork(u Unit) (tu Unit, lr float64, cfg training.Config, run *training.Run, err error) {
+	if tu, lr, err = r.chosenTraining(u); err != nil {
+		return
+	}
+	if cfg, err = r.plan.trainingConfig(tu); err != nil {
+		return
+	}
+	if run, err = training.Open(r.opt.Backend, cfg, filepath.Join(r.opt.Dir, ModelsDir, tu.ID)); err != nil {
+		return
+	}
+	if run.GlobalStep() < cfg.Steps {
+		err = fmt.Errorf("network %s is trained to step %d of %d: run its training unit first", tu.ID, run.GlobalStep(), cfg.Steps)
+	}
+	return
+}
+
+// untrainedEngine replays an untrained network of the same architecture as unit u's (the
+// untrained control), its weights drawn from the unit's own stream.
+func (r *runner) untrainedEngine(cfg training.Config, ts *taskSetup, u Unit) (*replay.Engine, error) {
+	weights := mlctx.New()
+	model.InitWeights(weights, cfg.Model, rand.New(rand.NewPCG(Seed(r.plan.Seed, StreamUntrained, taskIndex(ts.name), uint64(u.Index)), 1)))
+	return replay.New(r.opt.Backend, cfg.Model, weights, ts.task)
 }
