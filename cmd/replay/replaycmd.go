@@ -34,6 +34,78 @@ const (
 )
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	a, err := parseReplayArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, rc, variants, err := replaySettings(a)
+	if err != nil {
+		return err
+	}
+	if err := replayOutDir(a, rc, stdout); err != nil {
+		return err
+	}
+	lock, err := lockDir(a.out, "--out")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	run, err := openReplayModel(a, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	eng, err := replay.FromRun(run)
+	if err != nil {
+		return err
+	}
+	starts := replay.StartPositions(run.Task(), rc.Chains, rc.Seed)
+	if a.fixedStart {
+		for i := range starts {
+			starts[i] = datasets.Point{X: a.startX, Y: a.startY}
+		}
+	}
+	shown := min(a.animChains, rc.Chains) // chains in the animation
+	var anim [][]datasets.Point
+	if a.animate != "" {
+		anim = make([][]datasets.Point, shown)
+	}
+	trajPath, err := writeTrajectories(ctx, a, eng, rc, starts, anim, stderr)
+	if err != nil {
+		return err
+	}
+	start := "starts of fresh task paths"
+	if a.fixedStart {
+		start = fmt.Sprintf("every chain at (%g, %g)", a.startX, a.startY)
+	}
+	if err := atomicfile.WriteJSON(filepath.Join(a.out, replayConfigFile), struct {
+		Task       string        `json:"task"`
+		Model      string        `json:"model"`
+		Checkpoint int           `json:"checkpoint_step"` // the training step of the weights replayed
+		Steps      int           `json:"training_steps"`  // of the run's configured steps
+		Start      string        `json:"start"`
+		Replay     replay.Config `json:"replay"`
+	}{cfg.Task, a.modelDir, run.GlobalStep(), cfg.Steps, start, rc}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --traj %s)\n",
+		rc.Chains, rc.Steps, cfg.Task, trajPath, trajPath)
+	if a.animate == "" {
+		return nil
+	}
+	return writeReplayAnimation(ctx, a, run, eng, variants, starts, anim, shown, stdout)
+}
+
+// replayArgs are the replay command's flags, parsed and checked.
+type replayArgs struct {
+	modelDir, out, set, animate string
+	startX, startY              float64
+	fixedStart                  bool // --x and --y given
+	animChains, animFrames      int
+	compare                     compareFlag
+}
+
+// parseReplayArgs parses and checks the replay command's flags (the model is read later).
+func parseReplayArgs(args []string, stderr io.Writer) (*replayArgs, error) {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	modelDir := fs.String("model", "", "run directory written by 'replay train' (required; only read)")
 	out := fs.String("out", "", "output directory (default: MODEL/replay, or ./<model's name>-replay when MODEL is not writable)")
@@ -46,105 +118,119 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var compare compareFlag
 	fs.Var(&compare, "compare", fmt.Sprintf("replay a variant of the model with these cell settings \"key=value;…\" (alpha, noise_sd, noise, adapt_strength, adapt_tau, adapt_form, adapt_slow_tau, momentum) applied over --set, from the same starts with the same noise seed, and animate it beside the replay; repeat for more variants (at most %d; needs --animate)", maxCompare))
 	if err := parseFlags(fs, args, stderr); err != nil {
-		return err
+		return nil, err
 	}
 	if *modelDir == "" {
-		return usagef("--model: required (a run directory from 'replay train')")
+		return nil, usagef("--model: required (a run directory from 'replay train')")
 	}
 	visited := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { visited[f.Name] = true })
 	switch {
 	case len(compare) > 0 && *animate == "":
-		return usagef("--compare: needs --animate (the variants are only shown in the animation)")
+		return nil, usagef("--compare: needs --animate (the variants are only shown in the animation)")
 	case len(compare) > maxCompare:
-		return usagef("--compare: %d variants, want at most %d", len(compare), maxCompare)
+		return nil, usagef("--compare: %d variants, want at most %d", len(compare), maxCompare)
 	case *animChains < 1 || *animChains > maxAnimChains:
-		return usagef("--animate-chains=%d: want an integer in [1, %d]", *animChains, maxAnimChains)
+		return nil, usagef("--animate-chains=%d: want an integer in [1, %d]", *animChains, maxAnimChains)
 	case *animFrames < 1 || *animFrames > maxAnimFrames:
-		return usagef("--animate-frames=%d: want an integer in [1, %d]", *animFrames, maxAnimFrames)
+		return nil, usagef("--animate-frames=%d: want an integer in [1, %d]", *animFrames, maxAnimFrames)
 	case !finite(*startX):
-		return usagef("--x %g: want a finite number", *startX)
+		return nil, usagef("--x %g: want a finite number", *startX)
 	case !finite(*startY):
-		return usagef("--y %g: want a finite number", *startY)
+		return nil, usagef("--y %g: want a finite number", *startY)
 	case visited["x"] != visited["y"]:
-		return usagef("--x and --y: give both (the start position) or neither")
+		return nil, usagef("--x and --y: give both (the start position) or neither")
 	case visited["animate"] && strings.TrimSpace(*animate) == "":
-		return usagef("--animate: want a file name, e.g. replay.gif")
+		return nil, usagef("--animate: want a file name, e.g. replay.gif")
 	}
-	if st, err := os.Stat(*modelDir); err != nil || !st.IsDir() {
-		return usagef("--model %s: not a directory", *modelDir)
+	return &replayArgs{modelDir: *modelDir, out: *out, set: *set, animate: *animate, startX: *startX, startY: *startY,
+		fixedStart: visited["x"], animChains: *animChains, animFrames: *animFrames, compare: compare}, nil
+}
+
+// replaySettings reads the model's training configuration and makes the replay's settings and the
+// compared variants from the flags, refusing what does not fit the machine.
+func replaySettings(a *replayArgs) (training.Config, replay.Config, []variant, error) {
+	if st, err := os.Stat(a.modelDir); err != nil || !st.IsDir() {
+		return training.Config{}, replay.Config{}, nil, usagef("--model %s: not a directory", a.modelDir)
 	}
-	cfg, err := training.ReadConfig(*modelDir)
+	cfg, err := training.ReadConfig(a.modelDir)
 	if errors.Is(err, iofs.ErrNotExist) {
-		return usagef("--model %s: not a training run (no %s)", *modelDir, training.ConfigFile)
+		return training.Config{}, replay.Config{}, nil, usagef("--model %s: not a training run (no %s)", a.modelDir, training.ConfigFile)
 	}
 	if err != nil {
-		return fmt.Errorf("--model: %w", err)
+		return training.Config{}, replay.Config{}, nil, fmt.Errorf("--model: %w", err)
 	}
-	if visited["x"] {
+	if a.fixedStart {
 		task, err := cfg.NewTask()
 		if err != nil {
-			return fmt.Errorf("--model: %w", err)
+			return training.Config{}, replay.Config{}, nil, fmt.Errorf("--model: %w", err)
 		}
 		env := task.Env()
 		lo, hi := env.Bounds()
 		pad := env.Size() // a start may lie off the track, not far outside the environment
-		if *startX < lo.X-pad || *startX > hi.X+pad || *startY < lo.Y-pad || *startY > hi.Y+pad {
-			return usagef("--x %g --y %g: the start must be within [%g, %g] × [%g, %g] (the %s environment, with a margin of its size)",
-				*startX, *startY, lo.X-pad, hi.X+pad, lo.Y-pad, hi.Y+pad, cfg.Task)
+		if a.startX < lo.X-pad || a.startX > hi.X+pad || a.startY < lo.Y-pad || a.startY > hi.Y+pad {
+			return training.Config{}, replay.Config{}, nil, usagef("--x %g --y %g: the start must be within [%g, %g] × [%g, %g] (the %s environment, with a margin of its size)",
+				a.startX, a.startY, lo.X-pad, hi.X+pad, lo.Y-pad, hi.Y+pad, cfg.Task)
 		}
 	}
 	rc := replay.DefaultConfig(cfg.Model.Cell)
-	if err := replaySetters(&rc).Apply(*set); err != nil {
-		return settingsUsage("--set", err)
+	if err := replaySetters(&rc).Apply(a.set); err != nil {
+		return training.Config{}, replay.Config{}, nil, settingsUsage("--set", err)
 	}
 	if err := rc.Validate(); err != nil {
-		return usagef("%v", err)
+		return training.Config{}, replay.Config{}, nil, usagef("%v", err)
 	}
-	variants, err := compareVariants(rc, *set, compare)
+	variants, err := compareVariants(rc, a.set, a.compare)
 	if err != nil {
-		return err
+		return training.Config{}, replay.Config{}, nil, err
 	}
 	panels := 0
-	if *animate != "" {
+	if a.animate != "" {
 		panels = len(variants)
 	}
-	if err := replayFits(rc, cfg.Model, *animChains, panels, *animFrames); err != nil {
-		return usagef("%v", err)
+	if err := replayFits(rc, cfg.Model, a.animChains, panels, a.animFrames); err != nil {
+		return training.Config{}, replay.Config{}, nil, usagef("%v", err)
 	}
-	if *out == "" {
-		*out = filepath.Join(*modelDir, "replay")
-		if checkWritable(*out) != nil {
-			abs, _ := filepath.Abs(*modelDir)
+	return cfg, rc, variants, nil
+}
+
+// replayOutDir chooses the output directory (MODEL/replay, or beside the working directory when
+// MODEL is not writable) and checks that it is writable and has room for the trajectories.
+func replayOutDir(a *replayArgs, rc replay.Config, stdout io.Writer) error {
+	if a.out == "" {
+		a.out = filepath.Join(a.modelDir, "replay")
+		if checkWritable(a.out) != nil {
+			abs, _ := filepath.Abs(a.modelDir)
 			alt := filepath.Base(abs) + "-replay"
-			fmt.Fprintf(stdout, "replay: %s is not writable; writing to %s (set --out to choose)\n", *modelDir, alt)
-			*out = alt
+			fmt.Fprintf(stdout, "replay: %s is not writable; writing to %s (set --out to choose)\n", a.modelDir, alt)
+			a.out = alt
 		}
 	}
-	if err := checkWritable(*out); err != nil {
+	if err := checkWritable(a.out); err != nil {
 		return err
 	}
-	if free, ok := sysmem.DiskFree(*out); ok {
+	if free, ok := sysmem.DiskFree(a.out); ok {
 		csvBytes := func(chains, steps int) float64 { return trajRowBytes * float64(chains) * float64(steps+1) }
-		if err := sysmem.FitDisk("trajectories.csv", csvBytes(rc.Chains, rc.Steps), float64(free), *out,
+		if err := sysmem.FitDisk("trajectories.csv", csvBytes(rc.Chains, rc.Steps), float64(free), a.out,
 			sysmem.Field{Name: "chains", Value: rc.Chains, Min: 1, With: func(v int) float64 { return csvBytes(v, rc.Steps) }},
 			sysmem.Field{Name: "steps", Value: rc.Steps, Min: 1, With: func(v int) float64 { return csvBytes(rc.Chains, v) }},
 		); err != nil {
 			return usagef("%v", err)
 		}
 	}
-	lock, err := lockDir(*out, "--out")
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
+	return nil
+}
+
+// openReplayModel opens the trained network read-only, warning about a run that is not trained to
+// its last step.
+func openReplayModel(a *replayArgs, cfg training.Config, stderr io.Writer) (*training.Run, error) {
 	backend, err := replaylib.NewBackend()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	run, err := training.OpenReadOnly(backend, *modelDir)
+	run, err := training.OpenReadOnly(backend, a.modelDir)
 	if err != nil {
-		return fmt.Errorf("--model: %w", err)
+		return nil, fmt.Errorf("--model: %w", err)
 	}
 	for _, w := range run.Warnings {
 		fmt.Fprintf(stderr, "replay replay: warning: %s\n", w)
@@ -153,33 +239,24 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case run.GlobalStep() == 0 && cfg.Steps == 0:
 		// A run trained for 0 steps (train --set steps=0) is an untrained network on purpose: its
 		// initial weights, a reference for what training adds.
-		fmt.Fprintf(stderr, "replay replay: %s is untrained (steps=0): replaying its initial weights\n", *modelDir)
+		fmt.Fprintf(stderr, "replay replay: %s is untrained (steps=0): replaying its initial weights\n", a.modelDir)
 	case run.GlobalStep() == 0:
-		return fmt.Errorf("--model %s: holds no trained checkpoint", *modelDir)
+		return nil, fmt.Errorf("--model %s: holds no trained checkpoint", a.modelDir)
 	}
 	if run.GlobalStep() < cfg.Steps {
 		fmt.Fprintf(stderr, "replay replay: warning: %s is trained to step %d of %d (still training, or stopped); replaying those weights\n",
-			*modelDir, run.GlobalStep(), cfg.Steps)
+			a.modelDir, run.GlobalStep(), cfg.Steps)
 	}
-	eng, err := replay.FromRun(run)
-	if err != nil {
-		return err
-	}
-	starts := replay.StartPositions(run.Task(), rc.Chains, rc.Seed)
-	if visited["x"] || visited["y"] {
-		for i := range starts {
-			starts[i] = datasets.Point{X: *startX, Y: *startY}
-		}
-	}
-	shown := min(*animChains, rc.Chains) // chains in the animation
-	var anim [][]datasets.Point
-	if *animate != "" {
-		anim = make([][]datasets.Point, shown)
-	}
-	trajPath := filepath.Join(*out, "trajectories.csv")
+	return run, nil
+}
+
+// writeTrajectories replays rc from starts into MODEL's trajectories.csv (atomically), keeping the
+// first chains' positions in anim for the animation; it returns the file's path.
+func writeTrajectories(ctx context.Context, a *replayArgs, eng *replay.Engine, rc replay.Config, starts []datasets.Point, anim [][]datasets.Point, stderr io.Writer) (string, error) {
+	trajPath := filepath.Join(a.out, "trajectories.csv")
 	f, err := atomicfile.Create(trajPath)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer f.Abort()
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -209,35 +286,22 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("replay stopped: %w (nothing written)", ctx.Err())
+			return "", fmt.Errorf("replay stopped: %w (nothing written)", ctx.Err())
 		}
-		return err
+		return "", err
 	}
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", trajPath, err)
+		return "", fmt.Errorf("writing %s: %w", trajPath, err)
 	}
 	if err := f.Commit(); err != nil {
-		return err
+		return "", err
 	}
-	start := "starts of fresh task paths"
-	if visited["x"] {
-		start = fmt.Sprintf("every chain at (%g, %g)", *startX, *startY)
-	}
-	if err := atomicfile.WriteJSON(filepath.Join(*out, replayConfigFile), struct {
-		Task       string        `json:"task"`
-		Model      string        `json:"model"`
-		Checkpoint int           `json:"checkpoint_step"` // the training step of the weights replayed
-		Steps      int           `json:"training_steps"`  // of the run's configured steps
-		Start      string        `json:"start"`
-		Replay     replay.Config `json:"replay"`
-	}{cfg.Task, *modelDir, run.GlobalStep(), cfg.Steps, start, rc}); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "replay: %d chains × %d steps of %s → %s (measure with: replay metrics --traj %s)\n",
-		rc.Chains, rc.Steps, cfg.Task, trajPath, trajPath)
-	if *animate == "" {
-		return nil
-	}
+	return trajPath, nil
+}
+
+// writeReplayAnimation animates the replay's first chains beside each compared variant's, replayed
+// from the same starts with the same noise, into the --animate file.
+func writeReplayAnimation(ctx context.Context, a *replayArgs, run *training.Run, eng *replay.Engine, variants []variant, starts []datasets.Point, anim [][]datasets.Point, shown int, stdout io.Writer) error {
 	animPanels := []plots.AnimationPanel{{Title: variants[0].title, Chains: anim}}
 	for _, v := range variants[1:] {
 		// A chain's noise depends only on the seed and its index, so the shown chains alone,
@@ -250,14 +314,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		animPanels = append(animPanels, plots.AnimationPanel{Title: v.title, Chains: traj})
 	}
 	gifData, err := interruptible(ctx, func() ([]byte, error) {
-		return plots.Animation(run.Task().Env(), animPanels, plots.AnimationOptions{Frames: *animFrames, MaxChains: shown})
+		return plots.Animation(run.Task().Env(), animPanels, plots.AnimationOptions{Frames: a.animFrames, MaxChains: shown})
 	})
 	if err != nil {
 		return fmt.Errorf("--animate: %w", err)
 	}
-	gifPath := *animate
+	gifPath := a.animate
 	if !filepath.IsAbs(gifPath) {
-		gifPath = filepath.Join(*out, gifPath)
+		gifPath = filepath.Join(a.out, gifPath)
 	}
 	if err := atomicfile.Write(gifPath, gifData); err != nil {
 		return fmt.Errorf("--animate: %w", err)
