@@ -60,30 +60,49 @@ func runDatasets(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := datasetsFit(tasks, *task == "", *format, *n, *steps, *out); err != nil {
 		return usagef("%v", err)
 	}
+	a := datasetsArgs{n: *n, steps: *steps, k: *k, seed: *seed, format: *format, out: *out}
 	if *task == "" {
-		for i, tk := range tasks {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			batch, err := datasets.NewBatch(tk, *n, *steps, *k)
-			if err != nil {
-				return usagef("%v", err)
-			}
-			if err := datasets.Generate(tk, batch, rand.New(rand.NewPCG(*seed, 0))); err != nil {
-				return err
-			}
-			paths := batch.Paths()
-			env := tk.Env()
-			fmt.Fprintf(stdout, "%-10s environment %s: size %.2f, area %.3f, regions %v; %d paths × %d steps: inputs %d, targets %d, mean step %.4f, occupancy %v\n",
-				names[i], env.Name, env.Size(), env.Area(), env.RegionNames(), batch.B, batch.T, batch.InputDim, batch.TargetDim,
-				metrics.PathLengthPerStep(paths), roundAll(metrics.Occupancy(metrics.Flatten(paths), env)))
-		}
-		return nil
+		return summariseTasks(ctx, a, names, tasks, stdout)
 	}
+	return exportTask(ctx, a, tasks[0], stdout)
+}
+
+// datasetsArgs are the datasets command's checked flags: paths, steps, masking k, seed, and for an
+// export its format and file.
+type datasetsArgs struct {
+	n, steps, k int
+	seed        uint64
+	format, out string
+}
+
+// summariseTasks prints one line per task: its environment and the statistics of --n paths.
+func summariseTasks(ctx context.Context, a datasetsArgs, names []string, tasks []datasets.Task, stdout io.Writer) error {
+	for i, tk := range tasks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch, err := datasets.NewBatch(tk, a.n, a.steps, a.k)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		if err := datasets.Generate(tk, batch, rand.New(rand.NewPCG(a.seed, 0))); err != nil {
+			return err
+		}
+		paths := batch.Paths()
+		env := tk.Env()
+		fmt.Fprintf(stdout, "%-10s environment %s: size %.2f, area %.3f, regions %v; %d paths × %d steps: inputs %d, targets %d, mean step %.4f, occupancy %v\n",
+			names[i], env.Name, env.Size(), env.Area(), env.RegionNames(), batch.B, batch.T, batch.InputDim, batch.TargetDim,
+			metrics.PathLengthPerStep(paths), roundAll(metrics.Occupancy(metrics.Flatten(paths), env)))
+	}
+	return nil
+}
+
+// exportTask writes --n paths of tk as CSV (part by part) or JSON to --out, atomically, or to stdout.
+func exportTask(ctx context.Context, a datasetsArgs, tk datasets.Task, stdout io.Writer) error {
 	w := stdout
 	var file *atomicfile.File
-	if *out != "" {
-		f, err := atomicfile.Create(*out)
+	if a.out != "" {
+		f, err := atomicfile.Create(a.out)
 		if err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
@@ -91,10 +110,9 @@ func runDatasets(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		file, w = f, f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	tk := tasks[0]
-	rng := rand.New(rand.NewPCG(*seed, 0))
-	if *format == "json" {
-		batch, err := datasets.NewBatch(tk, *n, *steps, *k)
+	rng := rand.New(rand.NewPCG(a.seed, 0))
+	if a.format == "json" {
+		batch, err := datasets.NewBatch(tk, a.n, a.steps, a.k)
 		if err != nil {
 			return usagef("%v", err)
 		}
@@ -110,11 +128,11 @@ func runDatasets(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else {
 		// The paths of one rng drawn part by part are those of the whole batch: write them as
 		// they come, so that the export never has to fit in memory.
-		for first := 0; first < *n; first += csvPart {
+		for first := 0; first < a.n; first += csvPart {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			part, err := datasets.NewBatch(tk, min(csvPart, *n-first), *steps, *k)
+			part, err := datasets.NewBatch(tk, min(csvPart, a.n-first), a.steps, a.k)
 			if err != nil {
 				return usagef("%v", err)
 			}
