@@ -22,6 +22,32 @@ import (
 	"github.com/replaylab/replay/replaylib/training"
 )
 
+// reproduceSize is the size the flags choose (--quick, --full or --size by name; quick when none
+// is given) with the --set overrides applied.
+func reproduceSize(quick, full bool, size, set string) (claims.Size, error) {
+	name := "quick"
+	switch {
+	case quick && full:
+		return claims.Size{}, usagef("--quick and --full: choose one")
+	case full:
+		name = "full"
+	}
+	if size != "" {
+		if quick || full {
+			return claims.Size{}, usagef("--size with --quick or --full: choose one")
+		}
+		name = size
+	}
+	sz, err := claims.SizeByName(name)
+	if err != nil {
+		return claims.Size{}, usagef("--size: %v", err)
+	}
+	if err := sz.Set(set); err != nil {
+		return claims.Size{}, settingsUsage("--set", err)
+	}
+	return sz, nil
+}
+
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	out := fs.String("out", "results", "output directory (plan.json, units/, models/, report.md, metrics.json, figures/)")
@@ -37,25 +63,9 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	name := "quick"
-	switch {
-	case *quick && *full:
-		return usagef("--quick and --full: choose one")
-	case *full:
-		name = "full"
-	}
-	if *size != "" {
-		if *quick || *full {
-			return usagef("--size with --quick or --full: choose one")
-		}
-		name = *size
-	}
-	sz, err := claims.SizeByName(name)
+	sz, err := reproduceSize(*quick, *full, *size, *set)
 	if err != nil {
-		return usagef("--size: %v", err)
-	}
-	if err := sz.Set(*set); err != nil {
-		return settingsUsage("--set", err)
+		return err
 	}
 	largest, err := sizeFits(sz)
 	if err != nil {
