@@ -7,12 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/comms"
 	"github.com/janpfeifer/gonb/gonbui/dom"
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 	"gonum.org/v1/plot"
 
+	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/metrics"
@@ -80,130 +82,160 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 	if err != nil {
 		return err
 	}
-	tasks := res.Size.Tasks
-	type network struct {
-		run *training.Run
-		eng *replay.Engine
-	}
-	nets := map[string]*network{}
-	open := func(task string) (*network, error) {
-		if n, ok := nets[task]; ok {
-			return n, nil
-		}
-		run, err := claims.OpenNetwork(backend, Dir(), plan, task, res.Size.LeakAlpha, 1)
-		if err != nil {
-			return nil, err
-		}
-		eng, err := replay.FromRun(run)
-		if err != nil {
-			return nil, err
-		}
-		n := &network{run: run, eng: eng}
-		nets[task] = n
-		return n, nil
-	}
-	knobs := []*knob{
-		{id: SliderMomentum, label: "λv (momentum)", lo: 0.1, hi: 1, ticks: 18, value: 1},
-		{id: SliderAdaptStrength, label: "b_a (adaptation)", lo: 0, hi: 1, ticks: 20, value: 0},
-		{id: SliderAdaptTau, label: "τ_a (steps)", lo: 1, hi: 51, ticks: 25, value: res.Size.AdaptTau},
-		{id: SliderAlpha, label: "α (leak)", lo: 0.05, hi: 1, ticks: 19, value: res.Size.LeakAlpha},
-		{id: SliderNoise, label: "σ_q / σ_train", lo: 0, hi: 3, ticks: 30, value: math.Sqrt2},
-	}
-	task, form := 0, 0
-	forms := model.AdaptForms
-
-	figID, numbersID := "replay-playground-fig-"+gonbui.UniqueID(), "replay-playground-numbers-"+gonbui.UniqueID()
-	first := true
-	render := func() error {
-		n, err := open(tasks[task])
-		if err != nil {
-			return err
-		}
-		cell := n.run.Config.Model.Cell
-		cell.Momentum, cell.AdaptStrength, cell.AdaptTau, cell.Alpha = knobs[0].value, knobs[1].value, knobs[2].value, knobs[3].value
-		cell.AdaptForm = forms[form]
-		cell.NoiseSD = knobs[4].value * n.run.Config.Model.Cell.NoiseSD
-		rc := replay.Config{Chains: opt.Chains, Steps: opt.Steps, Burnin: 50, StepsPerCall: replay.DefaultStepsPerCall,
-			Cell: cell, Noise: replay.NoiseSqrtMomentum, Seed: 1}
-		start := replay.Start{Positions: replay.StartPositions(n.run.Task(), opt.Chains, 1)}
-		t0 := time.Now()
-		traj, err := n.eng.Trajectories(context.Background(), rc, start)
-		if err != nil {
-			return err
-		}
-		values, err := claims.Measure(context.Background(), tasks[task], n.run.Config.PlaceCells, traj, 1)
-		if err != nil {
-			return err
-		}
-		took := time.Since(t0)
-		env := n.run.Task().Env()
-		grid, err := metrics.NewGrid(env, env.Size()/25)
-		if err != nil {
-			return err
-		}
-		title := fmt.Sprintf("%s: λv=%.2f, b_a=%.2f (%s), τ_a=%.0f, α=%.2f, σ_q=%.2f·σ", tasks[task], cell.Momentum, cell.AdaptStrength, cell.AdaptForm,
-			cell.AdaptTau, cell.Alpha, knobs[4].value)
-		p1, err := plots.Trajectories(title, env, traj, 8)
-		if err != nil {
-			return err
-		}
-		p2, err := plots.Occupancy("occupancy", env, grid, metrics.Flatten(traj))
-		if err != nil {
-			return err
-		}
-		svg, err := plots.TilesSVG([][]*plot.Plot{{p1, p2}}, plots.Width, plots.Height)
-		if err != nil {
-			return err
-		}
-		var rows []string
-		for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage, metrics.KeyW1Ratio, metrics.KeyInside} {
-			d := metrics.Describe(key)
-			rows = append(rows, fmt.Sprintf("<td>%s</td><td><b>%s</b> %s</td>", d.Name, d.Fmt(values[key]), d.Unit))
-		}
-		numbers := fmt.Sprintf(`<table style="font-family:sans-serif;font-size:small"><tr>%s</tr></table><p style="font-size:x-small;color:#555">%d chains × %d steps, replayed and measured in %s</p>`,
-			strings.Join(rows, "</tr><tr>"), opt.Chains, opt.Steps, took.Round(time.Millisecond))
-		if gonbui.IsNotebook {
-			if first && pngFigures() {
-				// A rendered notebook keeps the default values' figure as a PNG image.
-				png, err := plots.TilesPNG([][]*plot.Plot{{p1, p2}}, plots.Width, plots.Height)
-				if err != nil {
-					return err
-				}
-				displayPNG(png)
-			} else {
-				gonbui.UpdateHTML(figID, svg)
-			}
-			gonbui.UpdateHTML(numbersID, numbers)
-			first = false
-		} else {
-			fmt.Println(title)
-			for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage} {
-				fmt.Printf("  %s: %s\n", metrics.Describe(key).Name, metrics.Describe(key).Fmt(values[key]))
-			}
-		}
-		return nil
-	}
-	if err := render(); err != nil {
+	pg := &playground{res: res, opt: opt, backend: backend, plan: plan, tasks: res.Size.Tasks, forms: model.AdaptForms,
+		nets: map[string]*playgroundNetwork{}, first: true,
+		figID: "replay-playground-fig-" + gonbui.UniqueID(), numbersID: "replay-playground-numbers-" + gonbui.UniqueID(),
+		knobs: []*knob{
+			{id: SliderMomentum, label: "λv (momentum)", lo: 0.1, hi: 1, ticks: 18, value: 1},
+			{id: SliderAdaptStrength, label: "b_a (adaptation)", lo: 0, hi: 1, ticks: 20, value: 0},
+			{id: SliderAdaptTau, label: "τ_a (steps)", lo: 1, hi: 51, ticks: 25, value: res.Size.AdaptTau},
+			{id: SliderAlpha, label: "α (leak)", lo: 0.05, hi: 1, ticks: 19, value: res.Size.LeakAlpha},
+			{id: SliderNoise, label: "σ_q / σ_train", lo: 0, hi: 3, ticks: 30, value: math.Sqrt2},
+		}}
+	if err := pg.render(); err != nil {
 		return err
 	}
 	if !gonbui.IsNotebook {
 		return nil
 	}
-	// Widgets need a front end that answers; a headless run has none.
+	return pg.interact()
+}
+
+// playground is the state of one Playground: the networks opened so far, the knobs, the task and
+// form selected, and where its figure and numbers are shown.
+type playground struct {
+	res              *claims.Result
+	opt              PlaygroundOptions
+	backend          backends.Backend
+	plan             claims.Plan
+	tasks            []string
+	forms            []model.AdaptForm
+	nets             map[string]*playgroundNetwork
+	knobs            []*knob
+	task, form       int // indices into tasks and forms
+	figID, numbersID string
+	first            bool // the first render (kept as PNG in a rendered notebook)
+}
+
+// playgroundNetwork is a task's trained leaky network 1 and its replay engine.
+type playgroundNetwork struct {
+	run *training.Run
+	eng *replay.Engine
+}
+
+// open returns the network of task, opening it the first time.
+func (pg *playground) open(task string) (*playgroundNetwork, error) {
+	if n, ok := pg.nets[task]; ok {
+		return n, nil
+	}
+	run, err := claims.OpenNetwork(pg.backend, Dir(), pg.plan, task, pg.res.Size.LeakAlpha, 1)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := replay.FromRun(run)
+	if err != nil {
+		return nil, err
+	}
+	n := &playgroundNetwork{run: run, eng: eng}
+	pg.nets[task] = n
+	return n, nil
+}
+
+// render replays the selected task's network with the knobs' values, measures it and shows the
+// figure and numbers (in place in a notebook; printed outside one).
+func (pg *playground) render() error {
+	n, err := pg.open(pg.tasks[pg.task])
+	if err != nil {
+		return err
+	}
+	knobs, opt := pg.knobs, pg.opt
+	cell := n.run.Config.Model.Cell
+	cell.Momentum, cell.AdaptStrength, cell.AdaptTau, cell.Alpha = knobs[0].value, knobs[1].value, knobs[2].value, knobs[3].value
+	cell.AdaptForm = pg.forms[pg.form]
+	cell.NoiseSD = knobs[4].value * n.run.Config.Model.Cell.NoiseSD
+	rc := replay.Config{Chains: opt.Chains, Steps: opt.Steps, Burnin: 50, StepsPerCall: replay.DefaultStepsPerCall,
+		Cell: cell, Noise: replay.NoiseSqrtMomentum, Seed: 1}
+	start := replay.Start{Positions: replay.StartPositions(n.run.Task(), opt.Chains, 1)}
+	t0 := time.Now()
+	traj, err := n.eng.Trajectories(context.Background(), rc, start)
+	if err != nil {
+		return err
+	}
+	values, err := claims.Measure(context.Background(), pg.tasks[pg.task], n.run.Config.PlaceCells, traj, 1)
+	if err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	title := fmt.Sprintf("%s: λv=%.2f, b_a=%.2f (%s), τ_a=%.0f, α=%.2f, σ_q=%.2f·σ", pg.tasks[pg.task], cell.Momentum, cell.AdaptStrength, cell.AdaptForm,
+		cell.AdaptTau, cell.Alpha, knobs[4].value)
+	return pg.show(n.run.Task().Env(), traj, values, title, took)
+}
+
+// show draws the replay and its occupancy and the key numbers.
+func (pg *playground) show(env *datasets.Environment, traj [][]datasets.Point, values map[string]float64, title string, took time.Duration) error {
+	grid, err := metrics.NewGrid(env, env.Size()/25)
+	if err != nil {
+		return err
+	}
+	p1, err := plots.Trajectories(title, env, traj, 8)
+	if err != nil {
+		return err
+	}
+	p2, err := plots.Occupancy("occupancy", env, grid, metrics.Flatten(traj))
+	if err != nil {
+		return err
+	}
+	if !gonbui.IsNotebook {
+		fmt.Println(title)
+		for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage} {
+			fmt.Printf("  %s: %s\n", metrics.Describe(key).Name, metrics.Describe(key).Fmt(values[key]))
+		}
+		return nil
+	}
+	var rows []string
+	for _, key := range []string{metrics.KeyProgress, metrics.KeyReachRMST, metrics.KeyChainCoverage, metrics.KeyW1Ratio, metrics.KeyInside} {
+		d := metrics.Describe(key)
+		rows = append(rows, fmt.Sprintf("<td>%s</td><td><b>%s</b> %s</td>", d.Name, d.Fmt(values[key]), d.Unit))
+	}
+	numbers := fmt.Sprintf(`<table style="font-family:sans-serif;font-size:small"><tr>%s</tr></table><p style="font-size:x-small;color:#555">%d chains × %d steps, replayed and measured in %s</p>`,
+		strings.Join(rows, "</tr><tr>"), pg.opt.Chains, pg.opt.Steps, took.Round(time.Millisecond))
+	if pg.first && pngFigures() {
+		// A rendered notebook keeps the default values' figure as a PNG image.
+		png, err := plots.TilesPNG([][]*plot.Plot{{p1, p2}}, plots.Width, plots.Height)
+		if err != nil {
+			return err
+		}
+		displayPNG(png)
+	} else {
+		svg, err := plots.TilesSVG([][]*plot.Plot{{p1, p2}}, plots.Width, plots.Height)
+		if err != nil {
+			return err
+		}
+		gonbui.UpdateHTML(pg.figID, svg)
+	}
+	gonbui.UpdateHTML(pg.numbersID, numbers)
+	pg.first = false
+	return nil
+}
+
+// interact shows the sliders and selectors and renders again after each change, until "Done" or
+// opt.Idle without a change. Widgets need a front end that answers; a headless run has none, and
+// the figure of the default values stays.
+func (pg *playground) interact() error {
 	div := dom.CreateTransientDiv()
 	ready := make(chan struct{})
 	var taskSel, formSel *widgets.SelectBuilder
 	var done *widgets.ButtonBuilder
 	go func() {
-		for _, k := range knobs {
+		for _, k := range pg.knobs {
 			dom.Append(div, fmt.Sprintf(`<div style="font-family:sans-serif;font-size:small"><label>%s</label> `, k.label))
 			k.widget = widgets.Slider(0, k.ticks, k.tick()).WithHtmlId(k.id).AppendTo(div).Done()
 			k.valueHTML = "replay-knob-" + gonbui.UniqueID()
 			dom.Append(div, fmt.Sprintf(` <span id="%s">%.2f</span></div>`, k.valueHTML, k.value))
 		}
-		taskSel = widgets.Select(tasks).AppendTo(div).Done()
+		taskSel = widgets.Select(pg.tasks).AppendTo(div).Done()
 		var names []string
-		for _, f := range forms {
+		for _, f := range pg.forms {
 			names = append(names, string(f))
 		}
 		formSel = widgets.Select(names).AppendTo(div).Done()
@@ -220,7 +252,7 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 	// render never reads a value a listener is writing.
 	type move struct{ knob, tick int }
 	changed := make(chan move, 16)
-	for i, k := range knobs {
+	for i, k := range pg.knobs {
 		k.listenChan = k.widget.Listen().LatestOnly()
 		go func() {
 			for v := range k.listenChan.C {
@@ -232,21 +264,21 @@ func Playground(res *claims.Result, opt PlaygroundOptions) error {
 	for {
 		select {
 		case m := <-changed:
-			k := knobs[m.knob]
+			k := pg.knobs[m.knob]
 			k.set(m.tick)
 			dom.SetInnerText(k.valueHTML, fmt.Sprintf("%.2f", k.value))
 		case t := <-taskChan.C:
-			task = t
+			pg.task = t
 		case f := <-formChan.C:
-			form = f
+			pg.form = f
 		case <-doneChan.C:
 			dom.Persist(div)
 			return nil
-		case <-time.After(opt.Idle):
+		case <-time.After(pg.opt.Idle):
 			dom.Persist(div)
 			return nil
 		}
-		if err := render(); err != nil {
+		if err := pg.render(); err != nil {
 			Error(err)
 		}
 	}
