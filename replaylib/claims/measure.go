@@ -391,10 +391,10 @@ func measureDynamics(set func(string, float64), traj [][]datasets.Point, ts *tas
 	} else {
 		set(metrics.KeyIncrementAC, metrics.IncrementAutocorrelation(traj, 1))
 	}
-	if mix, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 0), 0, false); err == nil {
+	if mix, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 0), metrics.MixingOptions{}); err == nil {
 		set(metrics.KeyRHat, mix.RHat)
 		set(metrics.KeyESS, mix.ESS/float64(mix.Chains))
-		if my, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 1), 0, false); err == nil {
+		if my, err := metrics.MixingDiagnostics(metrics.Coordinate(traj, 1), metrics.MixingOptions{}); err == nil {
 			set(metrics.KeyRHatMax, math.Max(mix.RHat, my.RHat))
 		}
 	}

@@ -20,9 +20,18 @@ type Mixing struct {
 	Draws  int `json:"draws"`
 }
 
+// MixingOptions configure MixingDiagnostics.
+type MixingOptions struct {
+	// BurnIn draws are dropped from the start of each series (0: none).
+	BurnIn int
+	// RankNormalise replaces the pooled draws by their normal scores before R̂ and ESS (Vehtari et
+	// al. 2021): robust to heavy tails, invariant under monotone transforms.
+	RankNormalise bool
+}
+
 // MixingDiagnostics computes split-R̂ and ESS (Gelman et al., Bayesian Data Analysis, 3rd ed.;
 // Vehtari et al. 2021) of series, one scalar series per chain (e.g. Coordinate(traj, 0), or the
-// region index over time), after dropping the first burnIn draws of each.
+// region index over time), after dropping the first opt.BurnIn draws of each.
 //
 // Each post-burn-in series of n draws is split into halves of N = ⌊n/2⌋ (the middle draw dropped for
 // odd n), giving M = 2 × chains split chains with means θ̄_m and variances s_m². Then
@@ -32,7 +41,7 @@ type Mixing struct {
 //	ESS = M N / τ̂,  τ̂ = −1 + 2 Σ_{t ≤ 2K+1} ρ̂_t + ρ̂_{2K+2},
 //
 // with Geyer's initial positive and monotone sequence of pair sums ρ̂_{2k} + ρ̂_{2k+1} choosing K, as
-// in Stan (ESS capped at M N log₁₀(M N)). With rankNormalise, the pooled draws are first replaced by
+// in Stan (ESS capped at M N log₁₀(M N)). With opt.RankNormalise, the pooled draws are first replaced by
 // Φ⁻¹((rank − 3/8)/(MN + 1/4)) (average ranks for ties): robust to heavy tails and invariant under
 // monotone transforms.
 //
@@ -40,10 +49,10 @@ type Mixing struct {
 // adaptation: chains that visit the same places in the same proportions agree; chains that stay
 // where they started do not (R̂ ≫ 1, ESS ≪ MN). Unlike EffectiveSampleSize (Sokal's window on pooled
 // series), this compares chains with each other, so chains stuck in different places lower the ESS.
-// Errors: no series, burnIn < 0, fewer than 4 post-burn-in draws, unequal post-burn-in lengths,
+// Errors: no series, opt.BurnIn < 0, fewer than 4 post-burn-in draws, unequal post-burn-in lengths,
 // non-finite values, zero within-chain variance.
-func MixingDiagnostics(series [][]float64, burnIn int, rankNormalise bool) (Mixing, error) {
-	sp, err := splitChains(series, burnIn, rankNormalise)
+func MixingDiagnostics(series [][]float64, opt MixingOptions) (Mixing, error) {
+	sp, err := splitChains(series, opt.BurnIn, opt.RankNormalise)
 	if err != nil {
 		return Mixing{}, err
 	}

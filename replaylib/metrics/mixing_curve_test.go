@@ -62,7 +62,7 @@ func TestRHatOverTime(t *testing.T) {
 			t.Errorf("t = %d: R̂ %.3f for independent draws (want ≈ 1), %.3f for stuck chains (want ≥ 3)", times[i], good[i], bad[i])
 		}
 	}
-	whole, _ := MixingDiagnostics(Coordinate(stuck, 0), 0, false)
+	whole, _ := MixingDiagnostics(Coordinate(stuck, 0), MixingOptions{})
 	if r, _ := SplitRHat(Coordinate(stuck, 0)); r != whole.RHat || bad[1] < r {
 		t.Errorf("SplitRHat %g, MixingDiagnostics %g, R̂ over both coordinates %g", r, whole.RHat, bad[1])
 	}
