@@ -188,7 +188,9 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	// Some measures do not check ctx in their inner loops (and grow with the square of the
 	// chains' length): an interrupt returns at once and leaves them behind.
-	values, err := interruptible(ctx, func() (map[string]float64, error) { return claims.Measure(ctx, *task, 0, traj, *seed) })
+	values, err := interruptible(ctx, func() (map[string]float64, error) {
+		return claims.Measure(ctx, traj, claims.MeasureOptions{Task: *task, Seed: *seed})
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", *trajPath, err)
 	}

@@ -274,7 +274,7 @@ func TestGateMixingRejectsFrozenReplay(t *testing.T) {
 		traj [][]datasets.Point
 		pass bool
 	}{{"frozen", frozen, false}, {"mixing", mixing, true}} {
-		values, err := Measure(context.Background(), "triangle", 0, c.traj, 3)
+		values, err := Measure(context.Background(), c.traj, MeasureOptions{Task: "triangle", Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

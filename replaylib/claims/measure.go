@@ -454,16 +454,21 @@ func subsampleRows(rows [][]float64, n int, rng interface{ Perm(int) []int }) []
 	return out
 }
 
-// Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task
-// (the "placecells" task with placeCells cells, 0 for its default), as the reproduction does (each
-// chain's targets are set from its first position); seed draws the reference positions and the
-// subsamples.
-func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets.Point, seed uint64) (map[string]float64, error) {
-	cfg, err := training.DefaultConfigWith(task, placeCells)
+// MeasureOptions say what decoded trajectories are measured against.
+type MeasureOptions struct {
+	Task       string // the task replayed: triangle, tmaze or placecells
+	PlaceCells int    // the placecells task's number of cells (0: its default)
+	Seed       uint64 // draws the task's reference positions and the subsamples
+}
+
+// Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task,
+// as the reproduction does (each chain's targets are set from its first position).
+func Measure(ctx context.Context, traj [][]datasets.Point, opt MeasureOptions) (map[string]float64, error) {
+	cfg, err := training.DefaultConfigWith(opt.Task, opt.PlaceCells)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := newTaskSetup(cfg, seed)
+	ts, err := newTaskSetup(cfg, opt.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -475,12 +480,12 @@ func Measure(ctx context.Context, task string, placeCells int, traj [][]datasets
 		steps = min(steps, len(ch)-1)
 	}
 	res := &VariantResult{Spec: VariantSpec{Family: FamilyCore, Steps: steps}, Values: map[string]float64{}}
-	if err := measure(ctx, ts, res, traj, nil, RNG(seed, StreamSubsample)); err != nil {
+	if err := measure(ctx, ts, res, traj, nil, RNG(opt.Seed, StreamSubsample)); err != nil {
 		return nil, err
 	}
 	// The predecessor paper's measure, on every decoded point (too slow for every variant of a
 	// reproduction, so only here).
-	kl, err := metrics.SampledKDEKLContext(ctx, metrics.Flatten(traj), ts.train, 0, RNG(seed, StreamSubsample, 1))
+	kl, err := metrics.SampledKDEKLContext(ctx, metrics.Flatten(traj), ts.train, 0, RNG(opt.Seed, StreamSubsample, 1))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, ctxErr
 	}

@@ -128,7 +128,7 @@ func (pg *playground) open(task string) (*playgroundNetwork, error) {
 	if n, ok := pg.nets[task]; ok {
 		return n, nil
 	}
-	run, err := claims.OpenNetwork(pg.backend, Dir(), pg.plan, task, pg.res.Size.LeakAlpha, 1)
+	run, err := claims.OpenNetwork(pg.backend, Dir(), pg.plan, claims.NetworkID{Task: task, Alpha: pg.res.Size.LeakAlpha, Index: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (pg *playground) render() error {
 	if err != nil {
 		return err
 	}
-	values, err := claims.Measure(context.Background(), pg.tasks[pg.task], n.run.Config.PlaceCells, traj, 1)
+	values, err := claims.Measure(context.Background(), traj, claims.MeasureOptions{Task: pg.tasks[pg.task], PlaceCells: n.run.Config.PlaceCells, Seed: 1})
 	if err != nil {
 		return err
 	}
