@@ -22,6 +22,9 @@ type Task interface {
 	Decode(obs []float32) Point
 	// Paths fills pos (len (T+1)) with the positions of one path.
 	Paths(pos []Point, rng *rand.Rand)
+	// ReachTargets are the indices (into Env().Regions) of the regions whose entry counts as
+	// reaching for a replay chain that starts at start: somewhere else in the task than its start.
+	ReachTargets(start Point) []int
 }
 
 // Batch holds B paths of T steps in flat row-major slices, ready to become tensors.

@@ -103,6 +103,7 @@
 // (the T-maze's S, L, R as RegionStem, RegionLeftArm, RegionRightArm; the triangle's corners as
 // "vertex A/B/C"). Project maps any position, inside the track or not, to the nearest skeleton point
 // (segment, arclength); Geodesic measures the shortest distance between two such points along the
-// skeleton; NearestEnd names the end region of the stretch of track a position is on, from which
-// callers pick reach targets.
+// skeleton; NearestEnd names the end region of the stretch of track a position is on. Each task
+// knows where a replay chain must go to count as reaching (Task.ReachTargets): the triangle's other
+// vertices, the T-maze's other arm (both from the stem), the arena's opposite quadrant.
 package datasets

@@ -426,3 +426,13 @@ func reflect(x, lo, hi float64) float64 {
 	}
 	return x
 }
+
+// ReachTargets is the quadrant diagonally opposite the start's (quadrants are listed south-west,
+// south-east, north-west, north-east, so 3 − r is opposite r); from outside the arena, the first.
+func (pc *PlaceCells) ReachTargets(start Point) []int {
+	env := pc.Env()
+	if r := env.RegionOf(start); r >= 0 && len(env.Regions) == 4 {
+		return []int{3 - r}
+	}
+	return []int{0}
+}

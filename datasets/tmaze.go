@@ -325,3 +325,16 @@ func (tm *TMaze) alternate(pos []Point, trace *walkTrace, rng *rand.Rand) {
 		pos[t] = tm.point(w).Add(m.off)
 	}
 }
+
+// ReachTargets are the arm the start is not in, or both arms from the stem.
+func (tm *TMaze) ReachTargets(start Point) []int {
+	env := tm.Env()
+	left, right := env.RegionIndex(RegionLeftArm), env.RegionIndex(RegionRightArm)
+	switch env.NearestEnd(start) {
+	case RegionLeftArm:
+		return []int{right}
+	case RegionRightArm:
+		return []int{left}
+	}
+	return []int{left, right}
+}

@@ -163,3 +163,16 @@ func (tr *Triangle) walk(pos []Point, trace *walkTrace, rng *rand.Rand) {
 func observePosition(p Point, dst []float32) {
 	dst[0], dst[1] = float32(p.X), float32(p.Y)
 }
+
+// ReachTargets are the vertices other than the one nearest start.
+func (tr *Triangle) ReachTargets(start Point) []int {
+	env := tr.Env()
+	from := env.NearestEnd(start)
+	var out []int
+	for _, e := range env.Ends() {
+		if e.Name != from {
+			out = append(out, env.RegionIndex(e.Name))
+		}
+	}
+	return out
+}

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -192,71 +191,5 @@ func TestMergeRefusesBrokenUnits(t *testing.T) {
 	}
 	if _, err := Merge(plan, []string{dir}); err == nil || !strings.Contains(err.Error(), "is not done") {
 		t.Errorf("no units: %v, want a unit that is not done", err)
-	}
-}
-
-// TestReachTargetsPerTask: where a chain must go to count as reaching, from starts at each place of
-// each task: the other two vertices of the triangle, the other arm of the T-maze (both arms from the
-// stem), the diagonally opposite quadrant of the arena.
-func TestReachTargetsPerTask(t *testing.T) {
-	setup := func(task string) *taskSetup {
-		cfg, err := training.DefaultConfig(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, err := newTaskSetup(cfg, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ts
-	}
-	names := func(ts *taskSetup, idx []int) string {
-		var out []string
-		for _, i := range idx {
-			out = append(out, ts.env.Regions[i].Name)
-		}
-		slices.Sort(out)
-		return strings.Join(out, ", ")
-	}
-
-	tri := setup("triangle")
-	ends := tri.env.Ends()
-	if len(ends) != 3 {
-		t.Fatalf("triangle: %d ends, want 3 vertices", len(ends))
-	}
-	for i, e := range ends {
-		var want []string
-		for j, o := range ends {
-			if j != i {
-				want = append(want, o.Name)
-			}
-		}
-		slices.Sort(want)
-		if got := names(tri, tri.targets(e.At)); got != strings.Join(want, ", ") {
-			t.Errorf("triangle from %s: targets %q, want %q", e.Name, got, strings.Join(want, ", "))
-		}
-	}
-
-	tm := setup("tmaze")
-	for _, e := range tm.env.Ends() {
-		want := map[string]string{
-			datasets.RegionLeftArm:  datasets.RegionRightArm,
-			datasets.RegionRightArm: datasets.RegionLeftArm,
-			datasets.RegionStem:     datasets.RegionLeftArm + ", " + datasets.RegionRightArm,
-		}[e.Name]
-		if got := names(tm, tm.targets(e.At)); got != want {
-			t.Errorf("T-maze from %s: targets %q, want %q", e.Name, got, want)
-		}
-	}
-
-	arena := setup("placecells")
-	L := arena.env.Size()
-	for _, c := range []struct {
-		x, y float64
-		want string
-	}{{0.1, 0.1, "north-east"}, {0.9, 0.1, "north-west"}, {0.1, 0.9, "south-east"}, {0.9, 0.9, "south-west"}} {
-		if got := names(arena, arena.targets(datasets.Point{X: c.x * L, Y: c.y * L})); got != c.want {
-			t.Errorf("arena from (%g, %g)·L: targets %q, want %q", c.x, c.y, got, c.want)
-		}
 	}
 }

@@ -357,7 +357,7 @@ func measureReach(ts *taskSetup, traj [][]datasets.Point) (stats.ReachSample, me
 		if len(path) < 2 {
 			return stats.ReachSample{}, metrics.ReachSummary{}, stats.RMSTResult{}, fmt.Errorf("chain %d has %d points, need at least 2", c, len(path))
 		}
-		targets[c] = ts.targets(path[0])
+		targets[c] = ts.task.ReachTargets(path[0])
 	}
 	reach, err := metrics.ReachTimesPerChain(traj, ts.env, targets)
 	if err != nil {

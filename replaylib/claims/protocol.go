@@ -97,37 +97,6 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 	return ts, nil
 }
 
-// targets returns, for a chain starting at p, the regions whose entry counts as reaching:
-// triangle, the vertices other than the one nearest the start; T-maze, the arms the start is not
-// in (both from the stem); arena, the quadrant diagonally opposite the start's.
-func (ts *taskSetup) targets(p datasets.Point) []int {
-	env := ts.env
-	switch ts.task.(type) {
-	case *datasets.Triangle:
-		start := env.NearestEnd(p)
-		var out []int
-		for _, e := range env.Ends() {
-			if e.Name != start {
-				out = append(out, env.RegionIndex(e.Name))
-			}
-		}
-		return out
-	case *datasets.TMaze:
-		switch env.NearestEnd(p) {
-		case datasets.RegionLeftArm:
-			return []int{env.RegionIndex(datasets.RegionRightArm)}
-		case datasets.RegionRightArm:
-			return []int{env.RegionIndex(datasets.RegionLeftArm)}
-		}
-		return []int{env.RegionIndex(datasets.RegionLeftArm), env.RegionIndex(datasets.RegionRightArm)}
-	}
-	// Arena quadrants are listed south-west, south-east, north-west, north-east: 3 − r is opposite.
-	if r := env.RegionOf(p); r >= 0 && len(env.Regions) == 4 {
-		return []int{3 - r}
-	}
-	return []int{0}
-}
-
 // place is where p is for dwell times: the nearest end of the track (from sp, p projected on the
 // skeleton, ts.project), or the environment region (the arena's quadrant).
 func (ts *taskSetup) place(p datasets.Point, sp geom.SkeletonPoint) string {
