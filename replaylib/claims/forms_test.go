@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
@@ -65,5 +67,35 @@ func TestJacobianAtRestOnALinearCell(t *testing.T) {
 	}
 	if !fd.Settled || math.Abs(fd.Radius-0.9) > 1e-3 || fd.Complex {
 		t.Errorf("no adaptation: settled %v, radius %.5f (want 0.9), complex %v", fd.Settled, fd.Radius, fd.Complex)
+	}
+}
+
+// TestMeasureReusesItsTaskSetup: Measure makes a task's setup once per task, cell count and seed
+// (the playground measures on every slider move), and measuring again gives the same numbers.
+func TestMeasureReusesItsTaskSetup(t *testing.T) {
+	opt := MeasureOptions{Task: "tmaze", Seed: 7}
+	a, err := measureSetups.get(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := measureSetups.get(opt); b != a {
+		t.Error("a second Measure of the same task and seed made its setup again")
+	}
+	if c, _ := measureSetups.get(MeasureOptions{Task: "tmaze", Seed: 8}); c == a {
+		t.Error("another seed reused the setup")
+	}
+	traj := [][]datasets.Point{a.floor[:60], a.floor[60:120], a.floor[120:180]}
+	first, err := Measure(context.Background(), traj, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Measure(context.Background(), traj, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range first {
+		if again[k] != v {
+			t.Errorf("%s: %g, then %g", k, v, again[k])
+		}
 	}
 }

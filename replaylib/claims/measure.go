@@ -454,6 +454,40 @@ func subsampleRows(rows [][]float64, n int, rng interface{ Perm(int) []int }) []
 	return out
 }
 
+// setupCache keeps the task setups Measure made (reference and floor positions, the floor's W1,
+// the grid), so that measuring again against the same task and seed, as the playground does on
+// every slider move, does not redraw them. A setup is only read once made.
+type setupCache struct {
+	mu     sync.Mutex
+	setups map[MeasureOptions]*taskSetup
+}
+
+// maxCachedSetups bounds the cache (a setup holds a few thousand reference points).
+const maxCachedSetups = 16
+
+var measureSetups = setupCache{setups: map[MeasureOptions]*taskSetup{}}
+
+func (c *setupCache) get(opt MeasureOptions) (*taskSetup, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ts, ok := c.setups[opt]; ok {
+		return ts, nil
+	}
+	cfg, err := training.DefaultConfigWith(opt.Task, opt.PlaceCells)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := newTaskSetup(cfg, opt.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.setups) >= maxCachedSetups {
+		clear(c.setups)
+	}
+	c.setups[opt] = ts
+	return ts, nil
+}
+
 // MeasureOptions say what decoded trajectories are measured against.
 type MeasureOptions struct {
 	Task       string // the task replayed: triangle, tmaze or placecells
@@ -464,11 +498,7 @@ type MeasureOptions struct {
 // Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task,
 // as the reproduction does (each chain's targets are set from its first position).
 func Measure(ctx context.Context, traj [][]datasets.Point, opt MeasureOptions) (map[string]float64, error) {
-	cfg, err := training.DefaultConfigWith(opt.Task, opt.PlaceCells)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := newTaskSetup(cfg, opt.Seed)
+	ts, err := measureSetups.get(opt)
 	if err != nil {
 		return nil, err
 	}
