@@ -1,3 +1,5 @@
+//go:build look
+
 package plots
 
 import (
@@ -15,11 +17,9 @@ import (
 )
 
 // TestLook writes every kind of figure, with realistic data, to $PLOTS_LOOK_DIR (default
-// /tmp/plots-look) for a person to look at. It runs only with PLOTS_LOOK=1.
+// /tmp/plots-look) for a person to look at. It asserts nothing, so it is built only with the tag
+// look: go test -tags look -run Look ./replaylib/plots.
 func TestLook(t *testing.T) {
-	if os.Getenv("PLOTS_LOOK") != "1" {
-		t.Skip("set PLOTS_LOOK=1 to write the figures for looking at")
-	}
 	dir := os.Getenv("PLOTS_LOOK_DIR")
 	if dir == "" {
 		dir = "/tmp/plots-look"
