@@ -239,12 +239,11 @@ func (f *taskFigs) variants() error {
 	var brow []*plot.Plot
 	for _, key := range []string{metrics.KeyReachRMST, metrics.KeyProgress, metrics.KeyChainCoverage, metrics.KeyW1Ratio} {
 		d := metrics.Describe(key)
-		vals, lo, hi := make([]float64, len(names)), make([]float64, len(names)), make([]float64, len(names))
+		entries := make([]plots.Bar, len(names))
 		for i, n := range names {
-			b := tr.Bands[CondLeak][n][key]
-			vals[i], lo[i], hi[i] = b.Mean, b.Lo, b.Hi
+			entries[i] = bandBar(n, tr.Bands[CondLeak][n][key])
 		}
-		p, err := plots.Bars(d.Name, d.Label(), names, vals, lo, hi)
+		p, err := plots.Bars(d.Name, d.Label(), entries)
 		if err != nil {
 			return err
 		}
@@ -378,32 +377,32 @@ func (f *taskFigs) noise() error {
 // forms: coverage and dwell time per adaptation form and τa, against the baseline.
 func (f *taskFigs) forms() error {
 	s, tr := f.s, f.tr
-	var labels []string
-	var cov, covLo, covHi, dwell, dwLo, dwHi []float64
+	base := tr.Bands[CondLeak][VariantBaseline]
+	cov := []plots.Bar{bandBar("baseline", base[metrics.KeyChainCoverage])}
+	dwell := []plots.Bar{bandBar("baseline", base[metrics.KeyDwellTime])}
 	for _, form := range model.AdaptForms {
 		for _, tau := range s.AdaptTaus {
-			labels = append(labels, fmt.Sprintf("%s τa=%g", form, tau))
+			label := fmt.Sprintf("%s τa=%g", form, tau)
 			b := tr.Bands[CondLeak][formsName(form, tau)]
-			cov, covLo, covHi = append(cov, b[metrics.KeyChainCoverage].Mean), append(covLo, b[metrics.KeyChainCoverage].Lo), append(covHi, b[metrics.KeyChainCoverage].Hi)
-			dwell, dwLo, dwHi = append(dwell, b[metrics.KeyDwellTime].Mean), append(dwLo, b[metrics.KeyDwellTime].Lo), append(dwHi, b[metrics.KeyDwellTime].Hi)
+			cov = append(cov, bandBar(label, b[metrics.KeyChainCoverage]))
+			dwell = append(dwell, bandBar(label, b[metrics.KeyDwellTime]))
 		}
 	}
-	base := tr.Bands[CondLeak][VariantBaseline]
-	labels = append([]string{"baseline"}, labels...)
-	cov = append([]float64{base[metrics.KeyChainCoverage].Mean}, cov...)
-	covLo, covHi = append([]float64{base[metrics.KeyChainCoverage].Lo}, covLo...), append([]float64{base[metrics.KeyChainCoverage].Hi}, covHi...)
-	dwell = append([]float64{base[metrics.KeyDwellTime].Mean}, dwell...)
-	dwLo, dwHi = append([]float64{base[metrics.KeyDwellTime].Lo}, dwLo...), append([]float64{base[metrics.KeyDwellTime].Hi}, dwHi...)
-	pc, err := plots.Bars("coverage per chain", metrics.Describe(metrics.KeyChainCoverage).Label(), labels, cov, covLo, covHi)
+	pc, err := plots.Bars("coverage per chain", metrics.Describe(metrics.KeyChainCoverage).Label(), cov)
 	if err != nil {
 		return err
 	}
-	pd, err := plots.Bars("mean dwell time", metrics.Describe(metrics.KeyDwellTime).Label(), labels, dwell, dwLo, dwHi)
+	pd, err := plots.Bars("mean dwell time", metrics.Describe(metrics.KeyDwellTime).Label(), dwell)
 	if err != nil {
 		return err
 	}
 	f.add("forms", "adaptation forms", fmt.Sprintf("Exploration and escape per adaptation form and time constant (b_a = %g), against the baseline: means with 95 %% intervals over networks.", s.AdaptStrength), [][]*plot.Plot{{pc, pd}})
 	return nil
+}
+
+// bandBar is a bar of a band: its mean with its 95 % interval.
+func bandBar(label string, b Band) plots.Bar {
+	return plots.Bar{Label: label, Value: b.Mean, Lo: b.Lo, Hi: b.Hi}
 }
 
 // trainingConfigOf finds the training configuration of a task's networks (for its environment).

@@ -14,29 +14,32 @@ import (
 // barWidth is a bar's thickness as a fraction of the distance between bars.
 const barWidth = 0.7
 
-// Bars draws one bar per label, all in one colour (Color(0)): the bars of a figure compare one
+// Bar is one bar of Bars: its label, its length, and the lower and upper ends of its interval (not
+// distances from the value; NaN for no interval).
+type Bar struct {
+	Label         string
+	Value, Lo, Hi float64
+}
+
+// Bars draws one bar per entry, all in one colour (Color(0)): the bars of a figure compare one
 // quantity across conditions, so colour would carry no information, and a single hue keeps
-// the figure readable in greyscale. values[i] is bar i's length; lo and hi, when not nil,
-// are the lower and upper ends of its interval (not distances from the value), drawn as an
-// error bar, so intervals may be asymmetric. A non-finite value draws no bar but "n/a" at
-// the base line; a non-finite interval end draws no error bar. The value axis, labelled
-// yLabel, includes 0.
+// the figure readable in greyscale. A bar's interval is drawn as an error bar, so intervals may be
+// asymmetric. A non-finite value draws no bar but "n/a" at the base line; a non-finite interval
+// end draws no error bar. The value axis, labelled yLabel, includes 0.
 //
 // Labels are never turned or overlapped: when every label fits under its bar in the default
 // Width, the bars stand upright in the order given, left to right; otherwise (long labels,
 // many bars) they lie horizontally, in the order given from top to bottom, with the labels
 // written level on their left and the value axis at the bottom.
-func Bars(title, yLabel string, labels []string, values, lo, hi []float64) (*plot.Plot, error) {
-	n := len(labels)
-	switch {
-	case n == 0:
+func Bars(title, yLabel string, entries []Bar) (*plot.Plot, error) {
+	n := len(entries)
+	if n == 0 {
 		return nil, fmt.Errorf("plots: Bars %q: no bars", title)
-	case len(values) != n:
-		return nil, fmt.Errorf("plots: Bars %q: %d labels but %d values", title, n, len(values))
-	case (lo == nil) != (hi == nil):
-		return nil, fmt.Errorf("plots: Bars %q: lo and hi must both be set or both nil", title)
-	case lo != nil && (len(lo) != n || len(hi) != n):
-		return nil, fmt.Errorf("plots: Bars %q: %d labels but %d lo and %d hi values", title, n, len(lo), len(hi))
+	}
+	labels := make([]string, n)
+	values, lo, hi := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, e := range entries {
+		labels[i], values[i], lo[i], hi[i] = e.Label, e.Value, e.Lo, e.Hi
 	}
 	p := newPlot(title, "", yLabel)
 	upright := labelsFit(p.X.Tick.Label, labels, Width-vg.Inch)

@@ -96,9 +96,9 @@ func figures(t testing.TB) map[string]*plot.Plot {
 	add("lines-log-single", p, err)
 	p, err = Lines("empty log", "x", "y", []Series{{Name: "nothing", X: []float64{0, -1}, Y: []float64{nan, 0}}}, LineOptions{LogY: true, LogX: true})
 	add("lines-log-empty", p, err)
-	p, err = Bars("bars", "steps", []string{"a", "b", "missing"}, []float64{1, 2, nan}, []float64{0.8, 1.5, nan}, []float64{1.1, 2.9, nan})
+	p, err = Bars("bars", "steps", []Bar{{"a", 1, 0.8, 1.1}, {"b", 2, 1.5, 2.9}, {"missing", nan, nan, nan}})
 	add("bars", p, err)
-	p, err = Bars("bars without intervals", "steps", []string{"one"}, []float64{-1}, nil, nil)
+	p, err = Bars("bars without intervals", "steps", []Bar{{"one", -1, nan, nan}})
 	add("bars-single", p, err)
 	p, err = Heatmap("heat", "b_a", "λ_v", []float64{0, 0.5, 1}, []float64{1, 0.4}, [][]float64{{1, nan, 3}, {4, 5, 6}}, HeatmapOptions{Format: "%.1f", Unit: "u"})
 	add("heatmap", p, err)
@@ -248,11 +248,8 @@ func TestErrors(t *testing.T) {
 	if _, err := Lines("l", "x", "y", []Series{{X: x, Y: x, Lo: x}}, LineOptions{}); err == nil {
 		t.Error("Lines with Lo but no Hi: no error")
 	}
-	if _, err := Bars("b", "y", []string{"a"}, []float64{1, 2}, nil, nil); err == nil {
-		t.Error("Bars with more values than labels: no error")
-	}
-	if _, err := Bars("b", "y", []string{"a"}, []float64{1}, []float64{0}, nil); err == nil {
-		t.Error("Bars with lo but no hi: no error")
+	if _, err := Bars("b", "y", nil); err == nil || !strings.Contains(err.Error(), "no bars") {
+		t.Errorf("Bars without bars: %v", err)
 	}
 	_, env := tmaze(t)
 	grid, _ := metrics.NewGrid(env, 0.1)

@@ -98,9 +98,13 @@ func TestLook(t *testing.T) {
 		}
 	}
 	vals[5] = math.NaN()
-	p, err = Bars("tmaze: restricted mean reach time (τ = 100)", "restricted mean reach time (steps)", labels, vals, lo, hi)
+	entries := make([]Bar, len(labels))
+	for i := range labels {
+		entries[i] = Bar{Label: labels[i], Value: vals[i], Lo: lo[i], Hi: hi[i]}
+	}
+	p, err = Bars("tmaze: restricted mean reach time (τ = 100)", "restricted mean reach time (steps)", entries)
 	save("bars-twelve", p, err, Width, Height)
-	p, err = Bars("short labels", "reach rate", []string{"leak", "no leak", "momentum"}, []float64{0.62, 0.31, 0.75}, []float64{0.55, 0.22, 0.7}, []float64{0.7, 0.4, 0.79})
+	p, err = Bars("short labels", "reach rate", []Bar{{"leak", 0.62, 0.55, 0.7}, {"no leak", 0.31, 0.22, 0.4}, {"momentum", 0.75, 0.7, 0.79}})
 	save("bars-short", p, err, Width, Height)
 
 	// A 4 × 3 heat map, values 0.01–0.05, one missing.
