@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/replay"
 )
@@ -97,15 +98,15 @@ func FuzzMetrics(f *testing.F) {
 	f.Add(floats(5e-324, 0, 0, 5e-324, 1, 1, 2, 2, 3, 3, 4, 4), uint8(3), 1.5)
 	env := mustTask(f, "tmaze").Env()
 	f.Fuzz(func(t *testing.T, data []byte, chains uint8, p float64) {
-		var pts []datasets.Point
+		var pts []geom.Point
 		for len(data) >= 16 && len(pts) < 64 {
 			x := math.Float64frombits(binary.LittleEndian.Uint64(data))
 			y := math.Float64frombits(binary.LittleEndian.Uint64(data[8:]))
-			pts = append(pts, datasets.Point{X: x, Y: y})
+			pts = append(pts, geom.Point{X: x, Y: y})
 			data = data[16:]
 		}
 		c := int(chains%4) + 1
-		traj := make([][]datasets.Point, c)
+		traj := make([][]geom.Point, c)
 		for i, pt := range pts {
 			traj[i%c] = append(traj[i%c], pt)
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/internal/jsonsafe"
 	"github.com/replaylab/replay/internal/sysmem"
 	"github.com/replaylab/replay/replaylib/claims"
@@ -23,7 +24,7 @@ import (
 
 // readTrajectories reads a trajectories.csv (chain,t,x,y rows) into traj[chain][t], within the
 // memory this machine holds.
-func readTrajectories(ctx context.Context, path string) ([][]datasets.Point, error) {
+func readTrajectories(ctx context.Context, path string) ([][]geom.Point, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ const maxCSVLine = 1 << 12
 // y; chains must be numbered 0 … n−1 without gaps and have equal numbers of rows; at most
 // maxPoints rows. Errors name the input
 // and the row; ctx stops a long read.
-func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints int) ([][]datasets.Point, error) {
+func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints int) ([][]geom.Point, error) {
 	r := csv.NewReader(&lineLimit{r: bufio.NewReader(in), max: maxCSVLine})
 	r.ReuseRecord = true
 	r.FieldsPerRecord = 4
@@ -56,7 +57,7 @@ func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints
 		}
 		return nil, fmt.Errorf("%s: line 1: %s", name, oneLine(err.Error()))
 	}
-	var traj [][]datasets.Point
+	var traj [][]geom.Point
 	var lastT []int
 	points := 0
 	for row := 2; ; row++ {
@@ -99,7 +100,7 @@ func parseTrajectories(ctx context.Context, in io.Reader, name string, maxPoints
 			return nil, fmt.Errorf("%s: row %d: chain %d jumps from t=%d to t=%d (steps must be consecutive: the measures count rows as steps)", name, row, c, lastT[c], t)
 		}
 		lastT[c] = t
-		traj[c] = append(traj[c], datasets.Point{X: x, Y: y})
+		traj[c] = append(traj[c], geom.Point{X: x, Y: y})
 		points++
 	}
 	if points == 0 {

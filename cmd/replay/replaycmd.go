@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/internal/settings"
 	"github.com/replaylab/replay/internal/sysmem"
@@ -61,13 +61,13 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	starts := replay.StartPositions(run.Task(), rc.Chains, rc.Seed)
 	if a.fixedStart {
 		for i := range starts {
-			starts[i] = datasets.Point{X: a.startX, Y: a.startY}
+			starts[i] = geom.Point{X: a.startX, Y: a.startY}
 		}
 	}
 	shown := min(a.animChains, rc.Chains) // chains in the animation
-	var anim [][]datasets.Point
+	var anim [][]geom.Point
 	if a.animate != "" {
-		anim = make([][]datasets.Point, shown)
+		anim = make([][]geom.Point, shown)
 	}
 	trajPath, err := writeTrajectories(ctx, a, eng, rc, starts, anim, stderr)
 	if err != nil {
@@ -252,7 +252,7 @@ func openReplayModel(a *replayArgs, cfg training.Config, stderr io.Writer) (*tra
 
 // writeTrajectories replays rc from starts into MODEL's trajectories.csv (atomically), keeping the
 // first chains' positions in anim for the animation; it returns the file's path.
-func writeTrajectories(ctx context.Context, a *replayArgs, eng *replay.Engine, rc replay.Config, starts []datasets.Point, anim [][]datasets.Point, stderr io.Writer) (string, error) {
+func writeTrajectories(ctx context.Context, a *replayArgs, eng *replay.Engine, rc replay.Config, starts []geom.Point, anim [][]geom.Point, stderr io.Writer) (string, error) {
 	trajPath := filepath.Join(a.out, "trajectories.csv")
 	f, err := atomicfile.Create(trajPath)
 	if err != nil {
@@ -262,7 +262,7 @@ func writeTrajectories(ctx context.Context, a *replayArgs, eng *replay.Engine, r
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString("chain,t,x,y\n")
 	var line []byte
-	err = eng.Run(ctx, rc, replay.Start{Positions: starts}, func(t int, pos []datasets.Point) error {
+	err = eng.Run(ctx, rc, replay.Start{Positions: starts}, func(t int, pos []geom.Point) error {
 		for c := range anim {
 			anim[c] = append(anim[c], pos[c])
 		}
@@ -301,7 +301,7 @@ func writeTrajectories(ctx context.Context, a *replayArgs, eng *replay.Engine, r
 
 // writeReplayAnimation animates the replay's first chains beside each compared variant's, replayed
 // from the same starts with the same noise, into the --animate file.
-func writeReplayAnimation(ctx context.Context, a *replayArgs, run *training.Run, eng *replay.Engine, variants []variant, starts []datasets.Point, anim [][]datasets.Point, shown int, stdout io.Writer) error {
+func writeReplayAnimation(ctx context.Context, a *replayArgs, run *training.Run, eng *replay.Engine, variants []variant, starts []geom.Point, anim [][]geom.Point, shown int, stdout io.Writer) error {
 	animPanels := []plots.AnimationPanel{{Title: variants[0].title, Chains: anim}}
 	for _, v := range variants[1:] {
 		// A chain's noise depends only on the seed and its index, so the shown chains alone,

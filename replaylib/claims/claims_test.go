@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/stats"
@@ -257,21 +258,21 @@ func TestGateMixingRejectsFrozenReplay(t *testing.T) {
 	if err := datasets.Generate(task, b, rng); err != nil {
 		t.Fatal(err)
 	}
-	var data []datasets.Point
+	var data []geom.Point
 	for c := range chains {
 		data = append(data, b.Path(c)...)
 	}
-	frozen, mixing := make([][]datasets.Point, chains), make([][]datasets.Point, chains)
+	frozen, mixing := make([][]geom.Point, chains), make([][]geom.Point, chains)
 	for c := range chains {
 		start := data[rng.IntN(len(data))]
 		for range steps + 1 {
-			frozen[c] = append(frozen[c], datasets.Point{X: start.X + 1e-4*rng.NormFloat64(), Y: start.Y + 1e-4*rng.NormFloat64()})
+			frozen[c] = append(frozen[c], geom.Point{X: start.X + 1e-4*rng.NormFloat64(), Y: start.Y + 1e-4*rng.NormFloat64()})
 			mixing[c] = append(mixing[c], data[rng.IntN(len(data))])
 		}
 	}
 	for _, c := range []struct {
 		name string
-		traj [][]datasets.Point
+		traj [][]geom.Point
 		pass bool
 	}{{"frozen", frozen, false}, {"mixing", mixing, true}} {
 		values, err := Measure(context.Background(), c.traj, MeasureOptions{Task: "triangle", Seed: 3})

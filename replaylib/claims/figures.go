@@ -8,8 +8,7 @@ import (
 
 	"gonum.org/v1/plot"
 
-	"github.com/replaylab/replay/datasets"
-
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/plots"
@@ -607,14 +606,14 @@ func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
 			continue
 		}
 		h := reps[0].Hold
-		at := make([]datasets.Point, len(h.FixedPoints))
+		at := make([]geom.Point, len(h.FixedPoints))
 		weights := make([]float64, len(h.FixedPoints))
 		for i, f := range h.FixedPoints {
 			at[i], weights[i] = f.At, float64(f.Chains)
 		}
 		last := h.Lags[len(h.Lags)-1]
 		views := []struct {
-			after []datasets.Point
+			after []geom.Point
 			lag   int
 		}{{h.Short, h.Lags[0]}, {h.Ends, last}}
 		if cond == CondNoLeak {
@@ -637,7 +636,7 @@ func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
 		if err != nil {
 			return nil
 		}
-		shifts := make([]datasets.Point, len(h.Starts))
+		shifts := make([]geom.Point, len(h.Starts))
 		length := 0.0
 		for i, at := range h.Starts {
 			shifts[i] = kde.MeanShift(at)

@@ -9,7 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
@@ -84,7 +84,7 @@ func TestMeasureReusesItsTaskSetup(t *testing.T) {
 	if c, _ := measureSetups.get(MeasureOptions{Task: "tmaze", Seed: 8}); c == a {
 		t.Error("another seed reused the setup")
 	}
-	traj := [][]datasets.Point{a.floor[:60], a.floor[60:120], a.floor[120:180]}
+	traj := [][]geom.Point{a.floor[:60], a.floor[60:120], a.floor[120:180]}
 	first, err := Measure(context.Background(), traj, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/replay"
@@ -15,9 +15,9 @@ import (
 // after the first lag and at the end, for the drift-field figure.
 type HoldResult struct {
 	metrics.Hold
-	Starts []datasets.Point `json:"starts"` // x(0) of each chain
-	Short  []datasets.Point `json:"short"`  // x(HoldLags[0])
-	Ends   []datasets.Point `json:"ends"`   // x at the last lag
+	Starts []geom.Point `json:"starts"` // x(0) of each chain
+	Short  []geom.Point `json:"short"`  // x(HoldLags[0])
+	Ends   []geom.Point `json:"ends"`   // x at the last lag
 }
 
 // holdTest runs the hold test of cell (the baseline's, its noise set to 0) from st on eng.
@@ -27,11 +27,11 @@ func holdTest(ctx context.Context, eng *replay.Engine, ts *taskSetup, st *starts
 	cell.NoiseSD = 0
 	cfg := replay.Config{Chains: len(st.positions), Steps: steps, StepsPerCall: replay.DefaultStepsPerCall, Cell: cell,
 		Noise: replay.NoiseFixed, Seed: 1}
-	traj := make([][]datasets.Point, cfg.Chains)
+	traj := make([][]geom.Point, cfg.Chains)
 	for c := range traj {
-		traj[c] = make([]datasets.Point, 0, steps+1)
+		traj[c] = make([]geom.Point, 0, steps+1)
 	}
-	err := eng.Run(ctx, cfg, replay.Start{States: st.states}, func(_ int, pos []datasets.Point) error {
+	err := eng.Run(ctx, cfg, replay.Start{States: st.states}, func(_ int, pos []geom.Point) error {
 		for c, p := range pos {
 			traj[c] = append(traj[c], p)
 		}

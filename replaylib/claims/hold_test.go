@@ -9,7 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/model"
@@ -71,7 +71,7 @@ func holdOnLinearCell(t *testing.T, w float64) {
 	for _, h := range h0 {
 		flat = append(flat, h[0], h[1])
 	}
-	st := &starts{states: tensors.FromFlatDataAndDimensions(flat, len(h0), 2), positions: make([]datasets.Point, len(h0))}
+	st := &starts{states: tensors.FromFlatDataAndDimensions(flat, len(h0), 2), positions: make([]geom.Point, len(h0))}
 	cell := cfg.Model.Cell
 	cell.Alpha, cell.NoiseSD = alpha, 0.5 // the hold test must switch the noise off itself
 	res, err := holdTest(context.Background(), eng, ts, st, cell)
@@ -91,11 +91,11 @@ func holdOnLinearCell(t *testing.T, w float64) {
 		t.Errorf("ρ = %g: settled %g with fixed points %+v; the chains still move at step 1,000", rho, res.Settled, res.FixedPoints)
 	}
 	if w == 0.9 {
-		if res.Settled != 1 || len(res.FixedPoints) != 1 || res.FixedPoints[0].At.Sub(datasets.Point{X: float64(bOut[0]), Y: float64(bOut[1])}).Norm() > 1e-5 {
+		if res.Settled != 1 || len(res.FixedPoints) != 1 || res.FixedPoints[0].At.Sub(geom.Point{X: float64(bOut[0]), Y: float64(bOut[1])}).Norm() > 1e-5 {
 			t.Errorf("ρ = %g: settled %g, fixed points %+v; want all at b_out", rho, res.Settled, res.FixedPoints)
 		}
 	}
-	if d := res.Starts[0].Sub(datasets.Point{X: 0.3 + float64(bOut[0]), Y: 0.1 + float64(bOut[1])}).Norm(); d > 1e-6 {
+	if d := res.Starts[0].Sub(geom.Point{X: 0.3 + float64(bOut[0]), Y: 0.1 + float64(bOut[1])}).Norm(); d > 1e-6 {
 		t.Errorf("decoded start %+v, want h_0 + b_out", res.Starts[0])
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/stats"
 	"github.com/replaylab/replay/replaylib/training"
@@ -85,7 +85,7 @@ func TestPerChainMetricsAreStoredPerChain(t *testing.T) {
 	}
 	// Chains that follow the reference paths: realistic positions, some reaching the other arms.
 	const chains, steps = 12, 40
-	traj := make([][]datasets.Point, chains)
+	traj := make([][]geom.Point, chains)
 	for c := range traj {
 		traj[c] = ts.floor[c*(steps+1) : (c+1)*(steps+1)]
 	}

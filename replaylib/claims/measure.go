@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/replay"
@@ -29,7 +28,7 @@ type VariantResult struct {
 	// Reach is each chain's first-passage time and whether it reached (core variants).
 	Reach *stats.ReachSample `json:"reach,omitempty"`
 	// Sample is a few chains' decoded trajectories, thinned, for figures (core variants).
-	Sample [][]datasets.Point `json:"sample,omitempty"`
+	Sample [][]geom.Point `json:"sample,omitempty"`
 	// Occupancy counts decoded positions per grid cell (core variants; row-major, the task's grid).
 	Occupancy []float64 `json:"occupancy,omitempty"`
 	// Mixing is how the chains mix over replay time (core variants).
@@ -49,7 +48,7 @@ type MixingCurve struct {
 
 // mixingCurve measures traj's MixingCurve at mixingPoints lags (1 … T/2, logarithmic) and replay
 // times (T/64 … T, by halvings; at least 3 steps).
-func mixingCurve(traj [][]datasets.Point) (*MixingCurve, error) {
+func mixingCurve(traj [][]geom.Point) (*MixingCurve, error) {
 	T := len(traj[0]) - 1
 	mc := &MixingCurve{Lags: append([]int{0}, metrics.LogLags(max(T/2, 1), mixingPoints)...)}
 	mc.ACF = metrics.PositionAutocorrelation(traj, mc.Lags)
@@ -118,9 +117,9 @@ func (r *runner) replayVariants(ctx context.Context, ts *taskSetup, eng *replay.
 
 // batchMembers are the batch's members, one per variant from its first chains' starts, and room
 // for their decoded trajectories.
-func (r *runner) batchMembers(vs []VariantSpec, st *starts, noiseSeed uint64) ([]replay.Member, [][][]datasets.Point, error) {
+func (r *runner) batchMembers(vs []VariantSpec, st *starts, noiseSeed uint64) ([]replay.Member, [][][]geom.Point, error) {
 	members := make([]replay.Member, len(vs))
-	traj := make([][][]datasets.Point, len(vs))
+	traj := make([][][]geom.Point, len(vs))
 	for i, v := range vs {
 		s, err := st.first(v.Chains)
 		if err != nil {
@@ -130,9 +129,9 @@ func (r *runner) batchMembers(vs []VariantSpec, st *starts, noiseSeed uint64) ([
 			return nil, nil, err
 		}
 		members[i] = replay.Member{Config: v.replayConfig(r.plan.Size, noiseSeed), Start: replay.Start{States: s.states}}
-		traj[i] = make([][]datasets.Point, v.Chains)
+		traj[i] = make([][]geom.Point, v.Chains)
 		for c := range traj[i] {
-			traj[i][c] = make([]datasets.Point, 0, v.Steps+1)
+			traj[i][c] = make([]geom.Point, 0, v.Steps+1)
 		}
 	}
 	return members, traj, nil
@@ -140,9 +139,9 @@ func (r *runner) batchMembers(vs []VariantSpec, st *starts, noiseSeed uint64) ([
 
 // runVariantBatch replays the batch, keeping each chain's decoded positions in traj and, for
 // place cells, the rates every rateEvery steps (returned per variant).
-func runVariantBatch(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, members []replay.Member, traj [][][]datasets.Point) ([][][]float64, error) {
+func runVariantBatch(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs []VariantSpec, members []replay.Member, traj [][][]geom.Point) ([][][]float64, error) {
 	rates := make([][][]float64, len(vs))
-	keep := func(m, _ int, pos []datasets.Point) error {
+	keep := func(m, _ int, pos []geom.Point) error {
 		for c, p := range pos {
 			traj[m][c] = append(traj[m][c], p)
 		}
@@ -179,7 +178,7 @@ func runVariantBatch(ctx context.Context, ts *taskSetup, eng *replay.Engine, vs 
 
 // measureVariants measures each variant's trajectories; share is each variant's part of the
 // batch's replay time.
-func (r *runner) measureVariants(ctx context.Context, ts *taskSetup, vs []VariantSpec, traj [][][]datasets.Point, rates [][][]float64,
+func (r *runner) measureVariants(ctx context.Context, ts *taskSetup, vs []VariantSpec, traj [][][]geom.Point, rates [][][]float64,
 	network int, share float64, done func(halves int)) ([]*VariantResult, error) {
 	// The variants' measures are independent (each has its own subsample stream): they run side by
 	// side on the cores this unit has (measureWorkers).
@@ -223,7 +222,7 @@ func (r *runner) measureVariants(ctx context.Context, ts *taskSetup, vs []Varian
 // measure fills res from the trajectories (and place-cell rates); rng draws the subsamples. Each
 // chain's reach targets are set from where its decoded replay is when observation starts (t = 0,
 // after the burn-in): another end of the track than that one.
-func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]datasets.Point, rates [][]float64, rng *rand.Rand) error {
+func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]geom.Point, rates [][]float64, rng *rand.Rand) error {
 	v := res.Spec
 	core := v.Family == FamilyCore
 	// A metric that cannot be computed (NaN) is left out: absent keys are "not measured".
@@ -285,7 +284,7 @@ func measure(ctx context.Context, ts *taskSetup, res *VariantResult, traj [][]da
 
 // measureDistribution sets the metrics of where the pooled points are: W1 to the training
 // positions (and its floor and ratio), the fraction inside, occupancy TV and coverage.
-func measureDistribution(ctx context.Context, ts *taskSetup, set func(string, float64), pts []datasets.Point, core bool, rng *rand.Rand) error {
+func measureDistribution(ctx context.Context, ts *taskSetup, set func(string, float64), pts []geom.Point, core bool, rng *rand.Rand) error {
 	repeats := w1Repeats
 	if !core {
 		repeats = sweepW1Repeats
@@ -315,7 +314,7 @@ func measureDistribution(ctx context.Context, ts *taskSetup, set func(string, fl
 
 // measurePerChain returns the per-chain metrics of exploration and movement (coverage, entropy,
 // progress, displacement, path length), and the chains projected on the track (nil without one).
-func measurePerChain(ts *taskSetup, traj [][]datasets.Point) (map[string][]float64, [][]geom.SkeletonPoint, error) {
+func measurePerChain(ts *taskSetup, traj [][]geom.Point) (map[string][]float64, [][]geom.SkeletonPoint, error) {
 	expl, err := ts.grid.ExplorationPerChain(traj)
 	if err != nil {
 		return nil, nil, err
@@ -351,7 +350,7 @@ func measurePerChain(ts *taskSetup, traj [][]datasets.Point) (map[string][]float
 
 // measureReach returns each chain's reach time to its targets (censored at T_q), the reach
 // times as metrics found them, and the Kaplan–Meier restricted mean up to T_q.
-func measureReach(ts *taskSetup, traj [][]datasets.Point) (stats.ReachSample, metrics.ReachSummary, stats.RMSTResult, error) {
+func measureReach(ts *taskSetup, traj [][]geom.Point) (stats.ReachSample, metrics.ReachSummary, stats.RMSTResult, error) {
 	targets := make([][]int, len(traj))
 	for c, path := range traj {
 		if len(path) < 2 {
@@ -383,7 +382,7 @@ func measureReach(ts *taskSetup, traj [][]datasets.Point) (stats.ReachSample, me
 
 // measureDynamics sets the Markov residual test's metrics and the mixing diagnostics (split-R̂ of
 // each coordinate, ESS per chain).
-func measureDynamics(set func(string, float64), traj [][]datasets.Point, ts *taskSetup) {
+func measureDynamics(set func(string, float64), traj [][]geom.Point, ts *taskSetup) {
 	if mr, err := metrics.MarkovResidualTest(traj, ts.grid, residualMinCount); err == nil {
 		set(metrics.KeyResidualAC, mr.Autocorrelation)
 		set(metrics.KeyOrder2Gain, mr.Order2Gain)
@@ -403,7 +402,7 @@ func measureDynamics(set func(string, float64), traj [][]datasets.Point, ts *tas
 // dwellTimes is, per chain, its number of steps divided by the number of stays in one place
 // (nearest end of the track, or arena quadrant): the mean length of a stay. track is traj
 // projected on the skeleton (ts.project), or nil.
-func dwellTimes(ts *taskSetup, traj [][]datasets.Point, track [][]geom.SkeletonPoint) []float64 {
+func dwellTimes(ts *taskSetup, traj [][]geom.Point, track [][]geom.SkeletonPoint) []float64 {
 	out := make([]float64, len(traj))
 	for c, path := range traj {
 		stays, last := 0, ""
@@ -433,11 +432,11 @@ func mean(x []float64) float64 {
 }
 
 // thin keeps at most n evenly spaced points of path.
-func thin(path []datasets.Point, n int) []datasets.Point {
+func thin(path []geom.Point, n int) []geom.Point {
 	if len(path) <= n {
-		return append([]datasets.Point(nil), path...)
+		return append([]geom.Point(nil), path...)
 	}
-	out := make([]datasets.Point, n)
+	out := make([]geom.Point, n)
 	for i := range out {
 		out[i] = path[i*(len(path)-1)/(n-1)]
 	}
@@ -497,7 +496,7 @@ type MeasureOptions struct {
 
 // Measure computes the catalog's replay metrics for decoded trajectories traj[chain][t] of a task,
 // as the reproduction does (each chain's targets are set from its first position).
-func Measure(ctx context.Context, traj [][]datasets.Point, opt MeasureOptions) (map[string]float64, error) {
+func Measure(ctx context.Context, traj [][]geom.Point, opt MeasureOptions) (map[string]float64, error) {
 	ts, err := measureSetups.get(opt)
 	if err != nil {
 		return nil, err

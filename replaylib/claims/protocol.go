@@ -39,11 +39,11 @@ const (
 type taskSetup struct {
 	name  string
 	task  datasets.Task
-	env   *datasets.Environment
+	env   *geom.Environment
 	grid  *metrics.Grid
-	train []datasets.Point // reference positions
-	floor []datasets.Point // a disjoint sample of the same size
-	rates [][]float64      // place cells: reference population vectors (else nil)
+	train []geom.Point // reference positions
+	floor []geom.Point // a disjoint sample of the same size
+	rates [][]float64  // place cells: reference population vectors (else nil)
 	// floorW1 is W1 between two disjoint samples of training positions (w1Points each, mean of
 	// w1Repeats): what a perfect sampler would score.
 	floorW1 float64
@@ -64,7 +64,7 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 		return nil, err
 	}
 	ts := &taskSetup{name: cfg.Task, task: task, env: env, grid: grid}
-	sample := func(s Stream) ([]datasets.Point, *datasets.Batch, error) {
+	sample := func(s Stream) ([]geom.Point, *datasets.Batch, error) {
 		b, err := datasets.NewBatch(task, referencePaths, cfg.SeqLen, MaskNone)
 		if err != nil {
 			return nil, nil, err
@@ -99,7 +99,7 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 
 // place is where p is for dwell times: the nearest end of the track (from sp, p projected on the
 // skeleton, ts.project), or the environment region (the arena's quadrant).
-func (ts *taskSetup) place(p datasets.Point, sp geom.SkeletonPoint) string {
+func (ts *taskSetup) place(p geom.Point, sp geom.SkeletonPoint) string {
 	if len(ts.env.Ends()) > 0 {
 		return ts.env.NearestEndAt(sp)
 	}
@@ -107,7 +107,7 @@ func (ts *taskSetup) place(p datasets.Point, sp geom.SkeletonPoint) string {
 }
 
 // project returns every position of traj projected on the task's skeleton, or nil without one.
-func (ts *taskSetup) project(traj [][]datasets.Point) [][]geom.SkeletonPoint {
+func (ts *taskSetup) project(traj [][]geom.Point) [][]geom.SkeletonPoint {
 	if len(ts.env.Skeleton()) == 0 {
 		return nil
 	}
@@ -122,7 +122,7 @@ func (ts *taskSetup) project(traj [][]datasets.Point) [][]geom.SkeletonPoint {
 }
 
 // region names the environment region p is in, or "outside".
-func (ts *taskSetup) region(p datasets.Point) string {
+func (ts *taskSetup) region(p geom.Point) string {
 	if r := ts.env.RegionOf(p); r >= 0 {
 		return ts.env.Regions[r].Name
 	}
@@ -134,7 +134,7 @@ func (ts *taskSetup) region(p datasets.Point) string {
 // true positions at those times.
 type starts struct {
 	states    *tensors.Tensor
-	positions []datasets.Point
+	positions []geom.Point
 }
 
 // starts draws one held-out path of the task's own agent per chain, of max(SeqLen, Horizon) steps, a
@@ -152,7 +152,7 @@ func (ts *taskSetup) starts(run *training.Run, chains int, seed uint64, network 
 	}
 	rng := RNG(seed, StreamStartTimes, t, uint64(network))
 	times := make([]int, chains)
-	st := &starts{positions: make([]datasets.Point, chains)}
+	st := &starts{positions: make([]geom.Point, chains)}
 	for c := range times {
 		times[c] = 1 + rng.IntN(T)
 		st.positions[c] = b.Path(c)[times[c]]

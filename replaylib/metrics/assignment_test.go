@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // textbookAssignment is the Hungarian algorithm as usually written (two passes over all columns
@@ -81,13 +81,13 @@ func TestAssignmentMatchesTheTextbookAlgorithm(t *testing.T) {
 			n = 300 + r.IntN(200)
 		}
 		grid := trial%3 == 0 // coordinates on a 5×5 grid: many equal costs
-		pts := func() []datasets.Point {
-			out := make([]datasets.Point, n)
+		pts := func() []geom.Point {
+			out := make([]geom.Point, n)
 			for i := range out {
 				if grid {
-					out[i] = datasets.Point{X: float64(r.IntN(5)), Y: float64(r.IntN(5))}
+					out[i] = geom.Point{X: float64(r.IntN(5)), Y: float64(r.IntN(5))}
 				} else {
-					out[i] = datasets.Point{X: r.NormFloat64(), Y: r.NormFloat64()}
+					out[i] = geom.Point{X: r.NormFloat64(), Y: r.NormFloat64()}
 				}
 			}
 			return out
@@ -187,11 +187,11 @@ func matchingCost(cost [][]float64, p []int) float64 {
 func BenchmarkAssignment400(b *testing.B) {
 	r := rng(3)
 	const n = 400
-	blob, ring := make([]datasets.Point, n), make([]datasets.Point, n)
+	blob, ring := make([]geom.Point, n), make([]geom.Point, n)
 	for i := range n {
-		blob[i] = datasets.Point{X: 0.1 * r.NormFloat64(), Y: 0.1 * r.NormFloat64()}
+		blob[i] = geom.Point{X: 0.1 * r.NormFloat64(), Y: 0.1 * r.NormFloat64()}
 		phi := 2 * math.Pi * r.Float64()
-		ring[i] = datasets.Point{X: math.Cos(phi) + 0.05*r.NormFloat64(), Y: math.Sin(phi) + 0.05*r.NormFloat64()}
+		ring[i] = geom.Point{X: math.Cos(phi) + 0.05*r.NormFloat64(), Y: math.Sin(phi) + 0.05*r.NormFloat64()}
 	}
 	cost := make([][]float64, n)
 	for i := range cost {

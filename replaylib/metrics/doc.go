@@ -1,5 +1,5 @@
 // Package metrics measures replay: how its decoded positions compare with the training positions
-// and how they move. Everything is plain Go on []datasets.Point (positions in environment units,
+// and how they move. Everything is plain Go on []geom.Point (positions in environment units,
 // time in steps). Functions with an error result return an error naming the bad argument and its
 // allowed range, and refuse non-finite coordinates rather than propagate them (SlicedWasserstein
 // checks only the sizes). The plain averages without one (PathLengthPerStep, MSD, Compression,

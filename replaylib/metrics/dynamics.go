@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // PathLengthPerStep is the mean step length ⟨‖x_{t+1} − x_t‖⟩ over all chains and steps.
-func PathLengthPerStep(traj [][]datasets.Point) float64 {
+func PathLengthPerStep(traj [][]geom.Point) float64 {
 	sum, n := 0.0, 0
 	for _, path := range traj {
 		for t := 1; t < len(path); t++ {
@@ -24,13 +24,13 @@ func PathLengthPerStep(traj [][]datasets.Point) float64 {
 
 // Compression is replay path length per step divided by active path length per step
 // (PathLengthPerStep of each).
-func Compression(replay, active [][]datasets.Point) float64 {
+func Compression(replay, active [][]geom.Point) float64 {
 	return PathLengthPerStep(replay) / PathLengthPerStep(active)
 }
 
 // Flatten pools the positions of all chains.
-func Flatten(traj [][]datasets.Point) []datasets.Point {
-	var out []datasets.Point
+func Flatten(traj [][]geom.Point) []geom.Point {
+	var out []geom.Point
 	for _, path := range traj {
 		out = append(out, path...)
 	}
@@ -39,7 +39,7 @@ func Flatten(traj [][]datasets.Point) []datasets.Point {
 
 // Occupancy returns the fraction of points in each region of env, plus a last entry for points in
 // no region (outside the environment or between regions).
-func Occupancy(points []datasets.Point, env *datasets.Environment) []float64 {
+func Occupancy(points []geom.Point, env *geom.Environment) []float64 {
 	occ := make([]float64, len(env.Regions)+1)
 	for _, p := range points {
 		r := env.RegionOf(p)
@@ -58,15 +58,15 @@ func Occupancy(points []datasets.Point, env *datasets.Environment) []float64 {
 // inside the environment counted. Cell (ix, iy) has index iy·NX + ix and covers
 // [Lo.X + ix·Cell, Lo.X + (ix+1)·Cell) × [Lo.Y + iy·Cell, Lo.Y + (iy+1)·Cell).
 type Grid struct {
-	Lo        datasets.Point // lower-left corner of the bounding box
-	Cell      float64        // side of a cell, environment units
-	NX, NY    int            // cells per row and per column
+	Lo        geom.Point // lower-left corner of the bounding box
+	Cell      float64    // side of a cell, environment units
+	NX, NY    int        // cells per row and per column
 	inside    []bool
 	NumInside int // cells whose centre is inside the environment
 }
 
 // NewGrid covers env's bounding box with square cells of side cell (environment units, > 0).
-func NewGrid(env *datasets.Environment, cell float64) (*Grid, error) {
+func NewGrid(env *geom.Environment, cell float64) (*Grid, error) {
 	if !(cell > 0) {
 		return nil, fmt.Errorf("grid cell=%g: must be > 0", cell)
 	}
@@ -75,7 +75,7 @@ func NewGrid(env *datasets.Environment, cell float64) (*Grid, error) {
 	g.inside = make([]bool, g.NX*g.NY)
 	for iy := range g.NY {
 		for ix := range g.NX {
-			c := datasets.Point{X: lo.X + (float64(ix)+0.5)*cell, Y: lo.Y + (float64(iy)+0.5)*cell}
+			c := geom.Point{X: lo.X + (float64(ix)+0.5)*cell, Y: lo.Y + (float64(iy)+0.5)*cell}
 			if env.Contains(c) {
 				g.inside[iy*g.NX+ix] = true
 				g.NumInside++
@@ -86,7 +86,7 @@ func NewGrid(env *datasets.Environment, cell float64) (*Grid, error) {
 }
 
 // Index returns the cell index of p, or −1 outside the grid.
-func (g *Grid) Index(p datasets.Point) int {
+func (g *Grid) Index(p geom.Point) int {
 	ix, iy := int(math.Floor((p.X-g.Lo.X)/g.Cell)), int(math.Floor((p.Y-g.Lo.Y)/g.Cell))
 	if ix < 0 || iy < 0 || ix >= g.NX || iy >= g.NY {
 		return -1
@@ -98,7 +98,7 @@ func (g *Grid) Index(p datasets.Point) int {
 func (g *Grid) Inside(i int) bool { return i >= 0 && g.inside[i] }
 
 // Counts returns the number of points per cell.
-func (g *Grid) Counts(points []datasets.Point) []float64 {
+func (g *Grid) Counts(points []geom.Point) []float64 {
 	counts := make([]float64, g.NX*g.NY)
 	for _, p := range points {
 		if i := g.Index(p); i >= 0 {
@@ -109,7 +109,7 @@ func (g *Grid) Counts(points []datasets.Point) []float64 {
 }
 
 // Coverage is the fraction of inside cells holding at least one point.
-func (g *Grid) Coverage(points []datasets.Point) float64 {
+func (g *Grid) Coverage(points []geom.Point) float64 {
 	visited := 0
 	for i, c := range g.Counts(points) {
 		if c > 0 && g.inside[i] {
@@ -120,7 +120,7 @@ func (g *Grid) Coverage(points []datasets.Point) float64 {
 }
 
 // RegionsVisited is the mean, over chains, of the number of distinct regions a chain entered.
-func RegionsVisited(traj [][]datasets.Point, env *datasets.Environment) float64 {
+func RegionsVisited(traj [][]geom.Point, env *geom.Environment) float64 {
 	total := 0
 	seen := make([]bool, len(env.Regions))
 	for _, path := range traj {
@@ -137,8 +137,8 @@ func RegionsVisited(traj [][]datasets.Point, env *datasets.Environment) float64 
 
 // IncrementAutocorrelation is ⟨Δ_t·Δ_{t+lag}⟩ / ⟨Δ_t·Δ_t⟩ pooled over chains, Δ_t = x_{t+1} − x_t
 // (increments centred by their pooled mean).
-func IncrementAutocorrelation(traj [][]datasets.Point, lag int) float64 {
-	var mean datasets.Point
+func IncrementAutocorrelation(traj [][]geom.Point, lag int) float64 {
+	var mean geom.Point
 	n := 0
 	for _, path := range traj {
 		for t := 1; t < len(path); t++ {
@@ -165,7 +165,7 @@ func IncrementAutocorrelation(traj [][]datasets.Point, lag int) float64 {
 }
 
 // MSD returns ⟨‖x_{t+ℓ} − x_t‖²⟩ pooled over chains and start times, for each lag ℓ in lags.
-func MSD(traj [][]datasets.Point, lags []int) []float64 {
+func MSD(traj [][]geom.Point, lags []int) []float64 {
 	out := make([]float64, len(lags))
 	for k, lag := range lags {
 		sum, n := 0.0, 0
@@ -182,7 +182,7 @@ func MSD(traj [][]datasets.Point, lags []int) []float64 {
 }
 
 // MSDExponent fits log MSD(ℓ) = β log ℓ + c by least squares over lags and returns β.
-func MSDExponent(traj [][]datasets.Point, lags []int) float64 {
+func MSDExponent(traj [][]geom.Point, lags []int) float64 {
 	msd := MSD(traj, lags)
 	var sx, sy, sxx, sxy float64
 	n := 0.0
@@ -266,7 +266,7 @@ func pooledAutocovariance(series [][]float64) func(lag int) float64 {
 // coordinates' autocovariances added, ρ(ℓ) = (γ_x(ℓ) + γ_y(ℓ)) / (γ_x(0) + γ_y(0)), each about its
 // pooled mean as in IntegratedAutocorrTime: chains that stay in different places keep ρ near 1 at
 // every lag, chains that mix lose it within their correlation time. NaN for constant or no chains.
-func PositionAutocorrelation(traj [][]datasets.Point, lags []int) []float64 {
+func PositionAutocorrelation(traj [][]geom.Point, lags []int) []float64 {
 	out := make([]float64, len(lags))
 	ax, ay := pooledAutocovariance(Coordinate(traj, 0)), pooledAutocovariance(Coordinate(traj, 1))
 	var c0 float64
@@ -292,7 +292,7 @@ func EffectiveSampleSize(series [][]float64) float64 {
 }
 
 // Coordinate extracts one coordinate (0: x, 1: y) of every chain as scalar series.
-func Coordinate(traj [][]datasets.Point, axis int) [][]float64 {
+func Coordinate(traj [][]geom.Point, axis int) [][]float64 {
 	out := make([][]float64, len(traj))
 	for c, path := range traj {
 		out[c] = make([]float64, len(path))
@@ -309,7 +309,7 @@ func Coordinate(traj [][]datasets.Point, axis int) [][]float64 {
 
 // KDEKL estimates KL(p̂_a ‖ p̂_b) with Gaussian kernel densities of bandwidth h evaluated on the
 // inside cells of grid (each density normalised over those cells, floored at 1e-12).
-func KDEKL(a, b []datasets.Point, grid *Grid, h float64) float64 {
+func KDEKL(a, b []geom.Point, grid *Grid, h float64) float64 {
 	pa, pb := grid.Density(a, h), grid.Density(b, h)
 	kl := 0.0
 	for i := range pa {
@@ -322,7 +322,7 @@ func KDEKL(a, b []datasets.Point, grid *Grid, h float64) float64 {
 
 // Density is a Gaussian kernel density estimate of points (bandwidth h) at the inside cell centres,
 // normalised to sum to 1, with a floor of 1e-12 per cell. Points are histogrammed first.
-func (g *Grid) Density(points []datasets.Point, h float64) []float64 {
+func (g *Grid) Density(points []geom.Point, h float64) []float64 {
 	counts := g.Counts(points)
 	dens := make([]float64, len(counts))
 	r := int(math.Ceil(3 * h / g.Cell))
@@ -355,11 +355,11 @@ func (g *Grid) Density(points []datasets.Point, h float64) []float64 {
 }
 
 // UniformPoints returns n points uniform inside env (rejection sampling in its bounding box).
-func UniformPoints(env *datasets.Environment, n int, rng interface{ Float64() float64 }) []datasets.Point {
+func UniformPoints(env *geom.Environment, n int, rng interface{ Float64() float64 }) []geom.Point {
 	lo, hi := env.Bounds()
-	out := make([]datasets.Point, 0, n)
+	out := make([]geom.Point, 0, n)
 	for len(out) < n {
-		p := datasets.Point{X: lo.X + rng.Float64()*(hi.X-lo.X), Y: lo.Y + rng.Float64()*(hi.Y-lo.Y)}
+		p := geom.Point{X: lo.X + rng.Float64()*(hi.X-lo.X), Y: lo.Y + rng.Float64()*(hi.Y-lo.Y)}
 		if env.Contains(p) {
 			out = append(out, p)
 		}

@@ -6,7 +6,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // ChainExploration holds, for each chain, how much of the environment it explored on a Grid. Only
@@ -32,7 +32,7 @@ type ChainExploration struct {
 // without adaptation; judge it by a bootstrap over chains. Unlike Grid.Coverage of pooled points,
 // these do not grow just because there are more chains. Errors: a nil grid or one with fewer than 2
 // inside cells (log N = 0), no chains, a non-finite point.
-func (g *Grid) ExplorationPerChain(traj [][]datasets.Point) (ChainExploration, error) {
+func (g *Grid) ExplorationPerChain(traj [][]geom.Point) (ChainExploration, error) {
 	if g == nil || g.NumInside < 2 {
 		return ChainExploration{}, fmt.Errorf("exploration: grid has %d inside cells, need ≥ 2 (make it with NewGrid and a smaller cell)", g.numInside())
 	}
@@ -75,7 +75,7 @@ func (g *Grid) ExplorationPerChain(traj [][]datasets.Point) (ChainExploration, e
 //
 // The leak claim (replay closer to the data) predicts a smaller TV with leak than without; compare
 // with the TV between two independent training samples of the same size, its finite-sample floor.
-func (g *Grid) OccupancyTV(replay, train []datasets.Point) (float64, error) {
+func (g *Grid) OccupancyTV(replay, train []geom.Point) (float64, error) {
 	if g == nil || g.NumInside < 1 {
 		return 0, fmt.Errorf("occupancy TV: grid has %d inside cells, need ≥ 1 (make it with NewGrid)", g.numInside())
 	}
@@ -89,7 +89,7 @@ func (g *Grid) OccupancyTV(replay, train []datasets.Point) (float64, error) {
 		return 0, err
 	}
 	outside := g.NX * g.NY // bin index of the outside bin
-	hist := func(pts []datasets.Point) []float64 {
+	hist := func(pts []geom.Point) []float64 {
 		h := make([]float64, outside+1)
 		for _, p := range pts {
 			if i := g.Index(p); g.Inside(i) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // WassersteinFloor is W_p between replay and training positions beside the same distance between two
@@ -36,7 +36,7 @@ type WassersteinFloor struct {
 // is as close to the data as a second sample of the data is. Errors: p not finite or < 1, n < 1,
 // len(replay) < n, len(train) < 2n, repeats < 1, a nil rng, non-finite points; ctx.Err() when
 // cancelled.
-func WassersteinWithFloor(ctx context.Context, replay, train []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (WassersteinFloor, error) {
+func WassersteinWithFloor(ctx context.Context, replay, train []geom.Point, p float64, n, repeats int, rng *rand.Rand) (WassersteinFloor, error) {
 	const what = "wasserstein with floor"
 	if n < 1 || len(replay) < n || len(train) < 2*n {
 		return WassersteinFloor{}, fmt.Errorf("%s: n = %d with %d replay and %d training points: need 1 ≤ n ≤ %d (n ≤ replay points, 2n ≤ training points)", what, n, len(replay), len(train), min(len(replay), len(train)/2))
@@ -47,7 +47,7 @@ func WassersteinWithFloor(ctx context.Context, replay, train []datasets.Point, p
 	vals, floors := make([]float64, repeats), make([]float64, repeats)
 	for r := range repeats {
 		perm := rng.Perm(len(train))
-		a, b := make([]datasets.Point, n), make([]datasets.Point, n)
+		a, b := make([]geom.Point, n), make([]geom.Point, n)
 		for i := range n {
 			a[i], b[i] = train[perm[i]], train[perm[n+i]]
 		}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // HoldLags are the lags (steps) at which the hold test measures the drift of noiseless replay.
@@ -31,8 +31,8 @@ func DefaultHoldOptions(size float64) HoldOptions {
 
 // FixedPoint is a place where noiseless replay comes to rest, and how many chains rest there.
 type FixedPoint struct {
-	At     datasets.Point `json:"at"`
-	Chains int            `json:"chains"`
+	At     geom.Point `json:"at"`
+	Chains int        `json:"chains"`
 }
 
 // Hold is the result of the hold test: noiseless replay at zero input, from states along the
@@ -56,7 +56,7 @@ type Hold struct {
 // that fixed point's first member, or starts a new one; a fixed point's position is the mean of its
 // members. Errors: no chains, chains shorter than the largest lag + 1 or than SettleWindow + 1,
 // non-finite positions, options out of range.
-func HoldTest(traj [][]datasets.Point, lags []int, opt HoldOptions) (Hold, error) {
+func HoldTest(traj [][]geom.Point, lags []int, opt HoldOptions) (Hold, error) {
 	if len(traj) == 0 {
 		return Hold{}, fmt.Errorf("hold test: no chains")
 	}
@@ -88,7 +88,7 @@ func HoldTest(traj [][]datasets.Point, lags []int, opt HoldOptions) (Hold, error
 		h.Drift[i] /= float64(len(traj))
 	}
 	type cluster struct {
-		first, sum datasets.Point
+		first, sum geom.Point
 		n          int
 	}
 	var clusters []cluster

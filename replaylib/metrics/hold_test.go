@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // TestHoldTestOnLinearAttractors: noiseless replay of a linear contraction x_t = c + ρ^t (x_0 − c)
@@ -13,13 +13,13 @@ import (
 // a circle (a limit cycle) is not settled and adds no fixed point.
 func TestHoldTestOnLinearAttractors(t *testing.T) {
 	const rho, steps = 0.99, 1200
-	attractors := []datasets.Point{{X: 0, Y: 0}, {X: 1, Y: 0}}
-	starts := []datasets.Point{{X: 0.1, Y: 0.2}, {X: -0.3, Y: 0}, {X: 0.8, Y: 0.1}, {X: 1, Y: 0.4}, {X: 1.2, Y: -0.2}}
-	var traj [][]datasets.Point
+	attractors := []geom.Point{{X: 0, Y: 0}, {X: 1, Y: 0}}
+	starts := []geom.Point{{X: 0.1, Y: 0.2}, {X: -0.3, Y: 0}, {X: 0.8, Y: 0.1}, {X: 1, Y: 0.4}, {X: 1.2, Y: -0.2}}
+	var traj [][]geom.Point
 	want := map[int]float64{}
 	for i, x0 := range starts {
 		c := attractors[min(i/2, 1)] // two chains to the first attractor, three to the second
-		path := make([]datasets.Point, steps+1)
+		path := make([]geom.Point, steps+1)
 		for t := range path {
 			path[t] = c.Add(x0.Sub(c).Scale(math.Pow(rho, float64(t))))
 		}
@@ -44,10 +44,10 @@ func TestHoldTestOnLinearAttractors(t *testing.T) {
 		t.Errorf("first fixed point at %+v, want %+v", h.FixedPoints[0].At, attractors[1])
 	}
 
-	cycle := make([]datasets.Point, steps+1)
+	cycle := make([]geom.Point, steps+1)
 	for t := range cycle {
 		a := 2 * math.Pi * float64(t) / 77
-		cycle[t] = datasets.Point{X: 0.5 + 0.2*math.Cos(a), Y: 0.2 * math.Sin(a)}
+		cycle[t] = geom.Point{X: 0.5 + 0.2*math.Cos(a), Y: 0.2 * math.Sin(a)}
 	}
 	h, err = HoldTest(append(traj, cycle), HoldLags, DefaultHoldOptions(1))
 	if err != nil {

@@ -8,14 +8,14 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // KDE is a Gaussian kernel density estimate in the plane with Scott's rule, as SciPy's
 // gaussian_kde makes it: the kernel's covariance is the data's (unbiased) covariance times
 // n^(−2/(d+4)) = n^(−1/3) for d = 2 dimensions, the density the mean of one kernel per point.
 type KDE struct {
-	points []datasets.Point
+	points []geom.Point
 	// Kernel covariance [[a, b], [b, c]] and what its density needs: the inverse's entries,
 	// the normaliser 1/(2π√det) and the Cholesky factor for sampling.
 	a, b, c       float64
@@ -25,7 +25,7 @@ type KDE struct {
 }
 
 // NewKDE fits a KDE to pts (at least 3 finite points not all on one line).
-func NewKDE(pts []datasets.Point) (*KDE, error) {
+func NewKDE(pts []geom.Point) (*KDE, error) {
 	if len(pts) < 3 {
 		return nil, fmt.Errorf("kde: %d points, need ≥ 3", len(pts))
 	}
@@ -61,7 +61,7 @@ func NewKDE(pts []datasets.Point) (*KDE, error) {
 }
 
 // PDF is the estimated density at p.
-func (k *KDE) PDF(p datasets.Point) float64 {
+func (k *KDE) PDF(p geom.Point) float64 {
 	s := 0.0
 	for _, q := range k.points {
 		dx, dy := p.X-q.X, p.Y-q.Y
@@ -78,7 +78,7 @@ func (k *KDE) PDF(p datasets.Point) float64 {
 // units, pointing to where the data are denser at the kernel's scale. The weights are taken
 // relative to the nearest point's, so p far from every point still gets a finite shift towards
 // the data.
-func (k *KDE) MeanShift(p datasets.Point) datasets.Point {
+func (k *KDE) MeanShift(p geom.Point) geom.Point {
 	exps := make([]float64, len(k.points))
 	top := math.Inf(-1)
 	for i, q := range k.points {
@@ -93,23 +93,23 @@ func (k *KDE) MeanShift(p datasets.Point) datasets.Point {
 		sx += w * (q.X - p.X)
 		sy += w * (q.Y - p.Y)
 	}
-	return datasets.Point{X: sx / sw, Y: sy / sw}
+	return geom.Point{X: sx / sw, Y: sy / sw}
 }
 
 // Sample draws n points from the estimate: a data point chosen uniformly plus kernel noise.
-func (k *KDE) Sample(n int, rng *rand.Rand) []datasets.Point {
-	out := make([]datasets.Point, n)
+func (k *KDE) Sample(n int, rng *rand.Rand) []geom.Point {
+	out := make([]geom.Point, n)
 	for i := range out {
 		q := k.points[rng.IntN(len(k.points))]
 		z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-		out[i] = datasets.Point{X: q.X + k.l11*z1, Y: q.Y + k.l21*z1 + k.l22*z2}
+		out[i] = geom.Point{X: q.X + k.l11*z1, Y: q.Y + k.l21*z1 + k.l22*z2}
 	}
 	return out
 }
 
 // pdfs evaluates k at every point of at, on all cores, until ctx is cancelled (checked every
 // 64 points per core).
-func (k *KDE) pdfs(ctx context.Context, at []datasets.Point) ([]float64, error) {
+func (k *KDE) pdfs(ctx context.Context, at []geom.Point) ([]float64, error) {
 	out := make([]float64, len(at))
 	workers := min(runtime.GOMAXPROCS(0), len(at))
 	var wg sync.WaitGroup
@@ -142,12 +142,12 @@ const KDEKLClip = 1e7
 // KDEKLSamples). 0 is replay distributed as waking; a larger value is replay that puts its mass
 // where waking rarely goes. It is the predecessor paper's headline measure (Krishna et al., ICLR
 // 2024), computed the same way.
-func SampledKDEKL(replay, waking []datasets.Point, n int, rng *rand.Rand) (float64, error) {
+func SampledKDEKL(replay, waking []geom.Point, n int, rng *rand.Rand) (float64, error) {
 	return SampledKDEKLContext(context.Background(), replay, waking, n, rng)
 }
 
 // SampledKDEKLContext is SampledKDEKL stopped by ctx (its error once cancelled).
-func SampledKDEKLContext(ctx context.Context, replay, waking []datasets.Point, n int, rng *rand.Rand) (float64, error) {
+func SampledKDEKLContext(ctx context.Context, replay, waking []geom.Point, n int, rng *rand.Rand) (float64, error) {
 	q, err := NewKDE(replay)
 	if err != nil {
 		return math.NaN(), fmt.Errorf("replay %w", err)

@@ -5,13 +5,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
-func gaussianCloud(n int, mx, my float64, rng *rand.Rand) []datasets.Point {
-	pts := make([]datasets.Point, n)
+func gaussianCloud(n int, mx, my float64, rng *rand.Rand) []geom.Point {
+	pts := make([]geom.Point, n)
 	for i := range pts {
-		pts[i] = datasets.Point{X: mx + rng.NormFloat64(), Y: my + rng.NormFloat64()}
+		pts[i] = geom.Point{X: mx + rng.NormFloat64(), Y: my + rng.NormFloat64()}
 	}
 	return pts
 }
@@ -51,7 +51,7 @@ func TestKDEDensity(t *testing.T) {
 	s, h := 0.0, 0.05
 	for x := -4.0; x < 8; x += h {
 		for y := -7.0; y < 5; y += h {
-			s += k.PDF(datasets.Point{X: x, Y: y}) * h * h
+			s += k.PDF(geom.Point{X: x, Y: y}) * h * h
 		}
 	}
 	if math.Abs(s-1) > 0.01 {
@@ -61,7 +61,7 @@ func TestKDEDensity(t *testing.T) {
 	if f := k.a / 1.0; math.Abs(f-math.Pow(500, -1.0/3)) > 0.03 {
 		t.Errorf("kernel variance along x = %.3f, want ≈ %.3f", f, math.Pow(500, -1.0/3))
 	}
-	if _, err := NewKDE([]datasets.Point{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 2}}); err == nil {
+	if _, err := NewKDE([]geom.Point{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 2}}); err == nil {
 		t.Error("points on a line: want an error")
 	}
 	if _, err := NewKDE(pts[:2]); err == nil {

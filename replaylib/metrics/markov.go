@@ -3,7 +3,7 @@ package metrics
 import (
 	"fmt"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // MarkovResiduals is the result of MarkovResidualTest.
@@ -52,7 +52,7 @@ type MarkovResiduals struct {
 // Errors: a nil grid, minCount < 1, no chains, a chain with fewer than 3 points, a non-finite point,
 // no pair of consecutive steps in well-sampled cells, residuals that are all zero (increments
 // exactly a function of position).
-func MarkovResidualTest(traj [][]datasets.Point, grid *Grid, minCount int) (MarkovResiduals, error) {
+func MarkovResidualTest(traj [][]geom.Point, grid *Grid, minCount int) (MarkovResiduals, error) {
 	if grid == nil || grid.NX*grid.NY == 0 {
 		return MarkovResiduals{}, fmt.Errorf("markov residuals: grid is nil or empty (make it with NewGrid)")
 	}
@@ -68,7 +68,7 @@ func MarkovResidualTest(traj [][]datasets.Point, grid *Grid, minCount int) (Mark
 		}
 	}
 	// Drift per cell.
-	sum := make([]datasets.Point, grid.NX*grid.NY)
+	sum := make([]geom.Point, grid.NX*grid.NY)
 	count := make([]int, grid.NX*grid.NY)
 	steps := 0
 	for _, path := range traj {
@@ -82,11 +82,11 @@ func MarkovResidualTest(traj [][]datasets.Point, grid *Grid, minCount int) (Mark
 	}
 	// Residuals (valid where the step's cell is well sampled) and their mean.
 	var res MarkovResiduals
-	resid := make([][]datasets.Point, len(traj))
+	resid := make([][]geom.Point, len(traj))
 	valid := make([][]bool, len(traj))
-	var mean datasets.Point
+	var mean geom.Point
 	for c, path := range traj {
-		resid[c], valid[c] = make([]datasets.Point, len(path)-1), make([]bool, len(path)-1)
+		resid[c], valid[c] = make([]geom.Point, len(path)-1), make([]bool, len(path)-1)
 		for t := range resid[c] {
 			if i := grid.Index(path[t]); i >= 0 && count[i] >= minCount {
 				resid[c][t] = path[t+1].Sub(path[t]).Sub(sum[i].Scale(1 / float64(count[i])))
@@ -101,7 +101,7 @@ func MarkovResidualTest(traj [][]datasets.Point, grid *Grid, minCount int) (Mark
 		return MarkovResiduals{}, fmt.Errorf("markov residuals: no grid cell has minCount = %d steps (use a larger cell or a smaller minCount)", minCount)
 	}
 	mean = mean.Scale(1 / float64(res.Residuals))
-	dot := func(a, b datasets.Point) float64 { return a.X*b.X + a.Y*b.Y }
+	dot := func(a, b geom.Point) float64 { return a.X*b.X + a.Y*b.Y }
 	var all, lagged, prev, cur float64 // Σ r·r, and over pairs Σ r_t·r_{t−1}, Σ r_{t−1}·r_{t−1}, Σ r_t·r_t
 	for c := range resid {
 		r := resid[c]

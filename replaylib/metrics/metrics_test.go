@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
-type P = datasets.Point
+type P = geom.Point
 
 // poly builds a point list from x0, y0, x1, y1, …
-func poly(xy ...float64) datasets.Polygon {
-	var out datasets.Polygon
+func poly(xy ...float64) geom.Polygon {
+	var out geom.Polygon
 	for i := 0; i+1 < len(xy); i += 2 {
 		out = append(out, P{X: xy[i], Y: xy[i+1]})
 	}
@@ -141,7 +142,7 @@ func TestSlicedWassersteinRejectsBadInput(t *testing.T) {
 
 func TestReachTimesAndPathLength(t *testing.T) {
 	env, _ := datasets.NewEnvironment("strip", poly(0, 0, 10, 0, 10, 1, 0, 1), nil,
-		[]datasets.Region{{Name: "goal", Area: poly(5, 0, 10, 0, 10, 1, 5, 1)}})
+		[]geom.Region{{Name: "goal", Area: poly(5, 0, 10, 0, 10, 1, 5, 1)}})
 	walk := func(speed float64, steps int) []P {
 		path := make([]P, steps+1)
 		for i := range path {

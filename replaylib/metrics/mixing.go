@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // Mixing holds split-R̂ and the effective sample size of scalar series, one per chain.
@@ -112,7 +112,7 @@ func SplitRHat(series [][]float64) (float64, error) {
 // RHatOverTime is, for each t of times, the split-R̂ of the decoded positions over steps 0 … t
 // (the larger of the two coordinates'): how far the chains are from agreeing as replay goes on.
 // A t beyond the chains' length, or below 3, gives an error.
-func RHatOverTime(traj [][]datasets.Point, times []int) ([]float64, error) {
+func RHatOverTime(traj [][]geom.Point, times []int) ([]float64, error) {
 	if len(traj) == 0 {
 		return nil, fmt.Errorf("R̂ over time: no chains")
 	}

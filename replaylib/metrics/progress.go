@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/geom"
 )
 
@@ -12,7 +11,7 @@ import (
 // geodesic distance along the centreline skeleton between the projections of a and b onto it, in
 // environment units. It must return a finite value ≥ 0. A nil TrackDistance means the Euclidean
 // distance ‖a − b‖.
-type TrackDistance func(a, b datasets.Point) float64
+type TrackDistance func(a, b geom.Point) float64
 
 // ProgressPerStep is the mean distance covered along the track per step,
 //
@@ -25,13 +24,13 @@ type TrackDistance func(a, b datasets.Point) float64
 // Speed claims compare v between settings (momentum: faster, larger v; adaptation: slower, smaller
 // v) and against the active paths; judge a difference with a bootstrap over chains on
 // ProgressPerStepPerChain.
-func ProgressPerStep(traj [][]datasets.Point, d TrackDistance) (float64, error) {
+func ProgressPerStep(traj [][]geom.Point, d TrackDistance) (float64, error) {
 	return NetDisplacement(traj, d, 1)
 }
 
 // ProgressPerStepPerChain is ProgressPerStep for each chain on its own (one value per chain, for a
 // bootstrap over chains).
-func ProgressPerStepPerChain(traj [][]datasets.Point, d TrackDistance) ([]float64, error) {
+func ProgressPerStepPerChain(traj [][]geom.Point, d TrackDistance) ([]float64, error) {
 	return NetDisplacementPerChain(traj, d, 1)
 }
 
@@ -45,7 +44,7 @@ func ProgressPerStepPerChain(traj [][]datasets.Point, d TrackDistance) ([]float6
 // actually travels. Temporal compression: D_replay(L) / D_active(L) > 1 at the same L means replay
 // covers in L steps what behaviour covers in more (the momentum claim). Every chain needs at least
 // lag + 1 points.
-func NetDisplacement(traj [][]datasets.Point, d TrackDistance, lag int) (float64, error) {
+func NetDisplacement(traj [][]geom.Point, d TrackDistance, lag int) (float64, error) {
 	sums, counts, err := lagDistances(traj, d, lag)
 	if err != nil {
 		return 0, err
@@ -66,7 +65,7 @@ var errOverflow = fmt.Errorf("net displacement: the distances add up beyond the 
 
 // NetDisplacementPerChain is NetDisplacement for each chain on its own: (1/(T_c − L + 1))
 // Σ_t d(x_t, x_{t+L}), one value per chain.
-func NetDisplacementPerChain(traj [][]datasets.Point, d TrackDistance, lag int) ([]float64, error) {
+func NetDisplacementPerChain(traj [][]geom.Point, d TrackDistance, lag int) ([]float64, error) {
 	return perChainMeans(lagDistances(traj, d, lag))
 }
 
@@ -82,7 +81,7 @@ func perChainMeans(sums []float64, counts []int, err error) ([]float64, error) {
 }
 
 // NetDisplacements evaluates NetDisplacement at each of lags (e.g. LogLags(T/2, 8)).
-func NetDisplacements(traj [][]datasets.Point, d TrackDistance, lags []int) ([]float64, error) {
+func NetDisplacements(traj [][]geom.Point, d TrackDistance, lags []int) ([]float64, error) {
 	if len(lags) == 0 {
 		return nil, fmt.Errorf("net displacements: lags is empty, need at least one lag ≥ 1")
 	}
@@ -120,7 +119,7 @@ func NetDisplacementAlongPerChain(track [][]geom.SkeletonPoint, geodesic func(a,
 }
 
 // lagDistances returns, per chain, Σ_t d(x_t, x_{t+lag}) and the number of terms.
-func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []float64, counts []int, err error) {
+func lagDistances(traj [][]geom.Point, d TrackDistance, lag int) (sums []float64, counts []int, err error) {
 	if lag < 1 {
 		return nil, nil, fmt.Errorf("net displacement: lag = %d, must be ≥ 1", lag)
 	}
@@ -128,7 +127,7 @@ func lagDistances(traj [][]datasets.Point, d TrackDistance, lag int) (sums []flo
 		return nil, nil, err
 	}
 	if d == nil {
-		d = func(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
+		d = func(a, b geom.Point) float64 { return a.Sub(b).Norm() }
 	}
 	return lagSums(traj, d, lag)
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // ReachSummary summarises first-passage times of chains into their target regions.
@@ -35,7 +35,7 @@ type ReachSummary struct {
 // (steps) and FractionNever between settings, with a bootstrap over chains on Times and Reached.
 // Errors: nil env, len(targets) ≠ len(traj), a chain with fewer than 2 points, an empty target
 // list, a region index outside [0, len(env.Regions)), a non-finite point.
-func ReachTimesPerChain(traj [][]datasets.Point, env *datasets.Environment, targets [][]int) (ReachSummary, error) {
+func ReachTimesPerChain(traj [][]geom.Point, env *geom.Environment, targets [][]int) (ReachSummary, error) {
 	if env == nil {
 		return ReachSummary{}, fmt.Errorf("reach times: env is nil")
 	}
@@ -88,7 +88,7 @@ func ReachTimesPerChain(traj [][]datasets.Point, env *datasets.Environment, targ
 // ReachTimes is ReachTimesPerChain with the same target regions (indices into env.Regions) for
 // every chain. It has no error result: on input ReachTimesPerChain refuses, it returns a summary
 // whose numbers are all NaN and whose Times is nil; call ReachTimesPerChain to see why.
-func ReachTimes(traj [][]datasets.Point, env *datasets.Environment, regions ...int) ReachSummary {
+func ReachTimes(traj [][]geom.Point, env *geom.Environment, regions ...int) ReachSummary {
 	targets := make([][]int, len(traj))
 	for c := range targets {
 		targets[c] = regions

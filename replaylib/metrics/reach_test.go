@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // xs is a chain at heights y = 0.5 along the x positions given.
@@ -19,7 +20,7 @@ func xs(x ...float64) []P {
 }
 
 func TestReachTimesPerChain(t *testing.T) {
-	env, err := datasets.NewEnvironment("strip", poly(0, 0, 10, 0, 10, 1, 0, 1), nil, []datasets.Region{
+	env, err := datasets.NewEnvironment("strip", poly(0, 0, 10, 0, 10, 1, 0, 1), nil, []geom.Region{
 		{Name: "left", Area: poly(0, 0, 2, 0, 2, 1, 0, 1)},
 		{Name: "right", Area: poly(8, 0, 10, 0, 10, 1, 8, 1)},
 	})
@@ -59,7 +60,7 @@ func TestReachTimesPerChain(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		traj    [][]P
-		env     *datasets.Environment
+		env     *geom.Environment
 		targets [][]int
 		want    string
 	}{

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // SinkhornOptions control Sinkhorn.
@@ -52,7 +52,7 @@ type SinkhornResult struct {
 //
 // ctx is checked every iteration. Errors name the bad argument: empty sets, non-finite points, p
 // not finite or < 1, options out of range.
-func Sinkhorn(ctx context.Context, a, b []datasets.Point, p float64, opt SinkhornOptions) (SinkhornResult, error) {
+func Sinkhorn(ctx context.Context, a, b []geom.Point, p float64, opt SinkhornOptions) (SinkhornResult, error) {
 	n, m := len(a), len(b)
 	if n == 0 || m == 0 {
 		return SinkhornResult{}, fmt.Errorf("sinkhorn: sets of sizes %d and %d, need both non-empty", n, m)

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 func sortFloats(x []float64) { slices.Sort(x) }
@@ -27,7 +27,7 @@ func median(x []float64) float64 {
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // checkPoints returns an error naming the first non-finite point of pts, called name in the message.
-func checkPoints(name string, pts []datasets.Point) error {
+func checkPoints(name string, pts []geom.Point) error {
 	for i, p := range pts {
 		if !finite(p.X) || !finite(p.Y) {
 			return fmt.Errorf("%s[%d] = (%g, %g): coordinates must be finite", name, i, p.X, p.Y)
@@ -37,7 +37,7 @@ func checkPoints(name string, pts []datasets.Point) error {
 }
 
 // checkTrajectories returns an error if traj is empty or holds a non-finite point.
-func checkTrajectories(name string, traj [][]datasets.Point) error {
+func checkTrajectories(name string, traj [][]geom.Point) error {
 	if len(traj) == 0 {
 		return fmt.Errorf("%s: no chains, need at least 1", name)
 	}

@@ -6,11 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"gonum.org/v1/gonum/stat"
 )
 
-func dist(a, b datasets.Point) float64 { return a.Sub(b).Norm() }
+func dist(a, b geom.Point) float64 { return a.Sub(b).Norm() }
 
 // Assignment solves the square assignment problem min_π Σ_i cost[i][π(i)] exactly and returns π
 // (π[i] is the column given to row i), by Jonker and Volgenant's algorithm (LAPJV: column
@@ -273,13 +273,13 @@ func checkP(what string, p float64) error {
 // Wasserstein is the exact W_p distance (p ≥ 1) between two equal-size point sets, by optimal
 // assignment: W_p = (min_π (1/n) Σ_i ‖a_i − b_π(i)‖^p)^{1/p}, in the units of the points. It is
 // WassersteinContext without cancellation.
-func Wasserstein(a, b []datasets.Point, p float64) (float64, error) {
+func Wasserstein(a, b []geom.Point, p float64) (float64, error) {
 	return WassersteinContext(context.Background(), a, b, p)
 }
 
 // WassersteinContext is Wasserstein that stops with ctx.Err() when ctx is cancelled. It returns an
 // error for sets of unequal or zero size, p not finite or < 1, and non-finite coordinates.
-func WassersteinContext(ctx context.Context, a, b []datasets.Point, p float64) (float64, error) {
+func WassersteinContext(ctx context.Context, a, b []geom.Point, p float64) (float64, error) {
 	if len(a) != len(b) || len(a) == 0 {
 		return 0, fmt.Errorf("wasserstein: sets of sizes %d and %d, want equal and non-empty (subsample first)", len(a), len(b))
 	}
@@ -315,10 +315,10 @@ func WassersteinContext(ctx context.Context, a, b []datasets.Point, p float64) (
 
 // Subsample returns n points drawn without replacement from pts (all of them, shuffled, if n ≥ len;
 // none if n ≤ 0).
-func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
+func Subsample(pts []geom.Point, n int, rng *rand.Rand) []geom.Point {
 	idx := rng.Perm(len(pts))
 	n = max(min(n, len(pts)), 0)
-	out := make([]datasets.Point, n)
+	out := make([]geom.Point, n)
 	for i := range out {
 		out[i] = pts[idx[i]]
 	}
@@ -329,13 +329,13 @@ func Subsample(pts []datasets.Point, n int, rng *rand.Rand) []datasets.Point {
 // points, one from a and one from b (mean and sample s.d. over repeats, in the units of the
 // points; s.d. 0 for one repeat). Errors: n outside [1, min(len(a), len(b))], repeats < 1, a nil
 // rng, p not finite or < 1, non-finite points.
-func SubsampledWasserstein(a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
+func SubsampledWasserstein(a, b []geom.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	return SubsampledWassersteinContext(context.Background(), a, b, p, n, repeats, rng)
 }
 
 // SubsampledWassersteinContext is SubsampledWasserstein stopped by ctx: each exact solve checks it
 // once per O(n) scan, so a cancelled estimate returns ctx.Err() within milliseconds.
-func SubsampledWassersteinContext(ctx context.Context, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
+func SubsampledWassersteinContext(ctx context.Context, a, b []geom.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	if err := checkSubsampling("subsampled wasserstein", "a", "b", a, b, p, n, repeats, rng); err != nil {
 		return 0, 0, err
 	}
@@ -343,7 +343,7 @@ func SubsampledWassersteinContext(ctx context.Context, a, b []datasets.Point, p 
 }
 
 // checkSubsampling validates the arguments of the subsampled estimators.
-func checkSubsampling(what, aName, bName string, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) error {
+func checkSubsampling(what, aName, bName string, a, b []geom.Point, p float64, n, repeats int, rng *rand.Rand) error {
 	if n > len(a) || n > len(b) || n < 1 {
 		return fmt.Errorf("%s: n = %d, must be in [1, %d] for sets of %d and %d points", what, n, min(len(a), len(b)), len(a), len(b))
 	}
@@ -362,7 +362,7 @@ func checkSubsampling(what, aName, bName string, a, b []datasets.Point, p float6
 	return checkPoints(what+": "+bName, b)
 }
 
-func subsampledWasserstein(ctx context.Context, a, b []datasets.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
+func subsampledWasserstein(ctx context.Context, a, b []geom.Point, p float64, n, repeats int, rng *rand.Rand) (mean, sd float64, err error) {
 	vals := make([]float64, repeats)
 	for r := range vals {
 		if vals[r], err = WassersteinContext(ctx, Subsample(a, n, rng), Subsample(b, n, rng), p); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 	"gonum.org/v1/plot"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 	"github.com/replaylab/replay/replaylib/metrics"
@@ -172,7 +172,7 @@ func (pg *playground) render() error {
 }
 
 // show draws the replay and its occupancy and the key numbers.
-func (pg *playground) show(env *datasets.Environment, traj [][]datasets.Point, values map[string]float64, title string, took time.Duration) error {
+func (pg *playground) show(env *geom.Environment, traj [][]geom.Point, values map[string]float64, title string, took time.Duration) error {
 	grid, err := metrics.NewGrid(env, env.Size()/25)
 	if err != nil {
 		return err

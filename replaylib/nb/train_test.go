@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/plots"
 )
 
@@ -20,11 +21,11 @@ func TestLastFrameIsTheEndOfTheAnimation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var chain []datasets.Point
+	var chain []geom.Point
 	for i := range 30 {
-		chain = append(chain, datasets.Point{X: 0, Y: 0.05 + 0.03*float64(i)})
+		chain = append(chain, geom.Point{X: 0, Y: 0.05 + 0.03*float64(i)})
 	}
-	anim, err := plots.Animation(task.Env(), []plots.AnimationPanel{{Title: "up the stem", Chains: [][]datasets.Point{chain}}}, plots.AnimationOptions{Frames: 10})
+	anim, err := plots.Animation(task.Env(), []plots.AnimationPanel{{Title: "up the stem", Chains: [][]geom.Point{chain}}}, plots.AnimationOptions{Frames: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,14 +12,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/replaylab/replay/geom"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/replaylab/replay/datasets"
 )
 
 // AnimationDPI is the resolution of Animation's frames: lower than DPI (PNG figures) to keep the
@@ -40,8 +39,8 @@ const (
 // AnimationPanel is one panel of an animation: a title (what the panel's chains were run with)
 // and the chains, Chains[c][t] the position of chain c at step t.
 type AnimationPanel struct {
-	Title  string             // drawn above the panel
-	Chains [][]datasets.Point // Chains[c][t], environment units
+	Title  string         // drawn above the panel
+	Chains [][]geom.Point // Chains[c][t], environment units
 }
 
 // AnimationOptions sets the size and pace of an animation; a zero field takes its default.
@@ -64,7 +63,7 @@ type AnimationOptions struct {
 
 // resolve checks o and fills in its defaults for an animation of panels with the given titles
 // over env, the longest step index last.
-func (o AnimationOptions) resolve(env *datasets.Environment, titles []string, last int) (AnimationOptions, error) {
+func (o AnimationOptions) resolve(env *geom.Environment, titles []string, last int) (AnimationOptions, error) {
 	switch {
 	case o.Frames < 0:
 		return o, fmt.Errorf("plots: Animation: Frames=%d: must be ≥ 0 (0: %d)", o.Frames, DefaultAnimationFrames)
@@ -108,7 +107,7 @@ func (o AnimationOptions) resolve(env *datasets.Environment, titles []string, la
 // the environment's shape: the equal-aspect view leaves blank either side of a tall environment
 // (or above and below a wide one), which would only make the panels smaller on screen. A panel
 // keeps room for its title between the step counters.
-func fitPanel(env *datasets.Environment, titles []string, last int, w, h vg.Length, fitW, fitH bool) (vg.Length, vg.Length) {
+func fitPanel(env *geom.Environment, titles []string, last int, w, h vg.Length, fitW, fitH bool) (vg.Length, vg.Length) {
 	title := ""
 	for _, t := range titles {
 		if t != "" {
@@ -159,7 +158,7 @@ func animationPixels(w, h vg.Length) (int, int) {
 // the series colours toward white for the antialiased edges and the fading trails. Each frame
 // after the first holds only the rectangle that changed, the pixels that did not change
 // transparent, which keeps the file small.
-func Animation(env *datasets.Environment, panels []AnimationPanel, opt AnimationOptions) ([]byte, error) {
+func Animation(env *geom.Environment, panels []AnimationPanel, opt AnimationOptions) ([]byte, error) {
 	if env == nil || len(env.Boundary) < 3 {
 		return nil, errors.New("plots: Animation: no environment")
 	}
@@ -285,7 +284,7 @@ var headRim = color.Gray{Y: 40}
 
 // animPanel draws one panel's frames onto its own canvas.
 type animPanel struct {
-	chains   [][]datasets.Point
+	chains   [][]geom.Point
 	canvas   *vgimg.Canvas
 	img      *image.RGBA
 	full     draw.Canvas // the whole panel
@@ -297,7 +296,7 @@ type animPanel struct {
 	stillIdx []uint8 // and their palette indices
 }
 
-func newAnimPanel(env *datasets.Environment, title string, chains [][]datasets.Point, opt AnimationOptions, q *quantizer) *animPanel {
+func newAnimPanel(env *geom.Environment, title string, chains [][]geom.Point, opt AnimationOptions, q *quantizer) *animPanel {
 	p := newEnvPlot(title)
 	finishEnv(p, env, false)
 	c := vgimg.NewWith(vgimg.UseWH(opt.Width, opt.Height), vgimg.UseDPI(AnimationDPI), vgimg.UseBackgroundColor(color.White))
@@ -305,7 +304,7 @@ func newAnimPanel(env *datasets.Environment, title string, chains [][]datasets.P
 	Draw(p, a.full)
 	a.data = DataArea(p, a.full)
 	a.trX, a.trY = p.Transforms(&a.data)
-	for _, poly := range append([]datasets.Polygon{env.Boundary}, env.Holes...) {
+	for _, poly := range append([]geom.Polygon{env.Boundary}, env.Holes...) {
 		ring := make([]vg.Point, 0, len(poly)+1)
 		for _, v := range append(poly, poly[0]) {
 			ring = append(ring, a.point(v))
@@ -322,7 +321,7 @@ func newAnimPanel(env *datasets.Environment, title string, chains [][]datasets.P
 }
 
 // point maps a position to canvas coordinates.
-func (a *animPanel) point(q datasets.Point) vg.Point {
+func (a *animPanel) point(q geom.Point) vg.Point {
 	return vg.Point{X: a.trX(q.X), Y: a.trY(q.Y)}
 }
 
@@ -366,7 +365,7 @@ func counterStyle(p *plot.Plot) draw.TextStyle {
 func counterText(t int) string { return "t = " + strconv.Itoa(t) }
 
 // trail strokes ch[from..to], broken at non-finite points and clipped to the data area.
-func (a *animPanel) trail(ch []datasets.Point, from, to int, sty draw.LineStyle) {
+func (a *animPanel) trail(ch []geom.Point, from, to int, sty draw.LineStyle) {
 	seg := ch[from : to+1]
 	for _, r := range runs(len(seg), func(k int) bool { return finite(seg[k].X) && finite(seg[k].Y) }) {
 		if r[1]-r[0] < 2 {

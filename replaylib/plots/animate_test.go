@@ -15,11 +15,12 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
-func unitSquare(t *testing.T) *datasets.Environment {
+func unitSquare(t *testing.T) *geom.Environment {
 	t.Helper()
-	env, err := datasets.NewEnvironment("square", datasets.Polygon{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}, {X: 0, Y: 1}}, nil, nil)
+	env, err := datasets.NewEnvironment("square", geom.Polygon{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}, {X: 0, Y: 1}}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +49,8 @@ func decodeFrames(t *testing.T, data []byte) (*gif.GIF, []*image.RGBA) {
 }
 
 // line is a chain of n steps from a to b.
-func line(a, b datasets.Point, n int) []datasets.Point {
-	ch := make([]datasets.Point, n)
+func line(a, b geom.Point, n int) []geom.Point {
+	ch := make([]geom.Point, n)
 	for i := range ch {
 		f := float64(i) / float64(n-1)
 		ch[i] = a.Add(b.Sub(a).Scale(f))
@@ -82,12 +83,12 @@ func TestAnimationFramesAndSize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var panels []AnimationPanel
 	for _, title := range []string{"leak", "momentum"} {
-		var chains [][]datasets.Point
+		var chains [][]geom.Point
 		for range 3 {
-			ch := make([]datasets.Point, 200)
-			p := datasets.Point{X: 0.5, Y: 0.5}
+			ch := make([]geom.Point, 200)
+			p := geom.Point{X: 0.5, Y: 0.5}
 			for i := range ch {
-				p = datasets.Point{X: math.Min(1, math.Max(0, p.X+0.03*rng.NormFloat64())), Y: math.Min(1, math.Max(0, p.Y+0.03*rng.NormFloat64()))}
+				p = geom.Point{X: math.Min(1, math.Max(0, p.X+0.03*rng.NormFloat64())), Y: math.Min(1, math.Max(0, p.Y+0.03*rng.NormFloat64()))}
 				ch[i] = p
 			}
 			chains = append(chains, ch)
@@ -113,7 +114,7 @@ func TestAnimationFramesAndSize(t *testing.T) {
 	}
 	// More frames than steps: one frame per step. The default panel, Width × Height, narrowed
 	// to the square's shape.
-	data, err = Animation(env, []AnimationPanel{{Chains: [][]datasets.Point{line(datasets.Point{X: 0.2, Y: 0.2}, datasets.Point{X: 0.8, Y: 0.8}, 7)}}}, AnimationOptions{})
+	data, err = Animation(env, []AnimationPanel{{Chains: [][]geom.Point{line(geom.Point{X: 0.2, Y: 0.2}, geom.Point{X: 0.8, Y: 0.8}, 7)}}}, AnimationOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +129,9 @@ func TestAnimationFramesAndSize(t *testing.T) {
 // Color(0), is where the panel's transform puts it, first on the left, last on the right.
 func TestAnimationHeadMoves(t *testing.T) {
 	env := unitSquare(t)
-	ch := line(datasets.Point{X: 0.1, Y: 0.5}, datasets.Point{X: 0.9, Y: 0.5}, 50)
+	ch := line(geom.Point{X: 0.1, Y: 0.5}, geom.Point{X: 0.9, Y: 0.5}, 50)
 	opt := AnimationOptions{Frames: 10, Tail: 5}
-	data, err := Animation(env, []AnimationPanel{{Title: "crossing", Chains: [][]datasets.Point{ch}}}, opt)
+	data, err := Animation(env, []AnimationPanel{{Title: "crossing", Chains: [][]geom.Point{ch}}}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +140,9 @@ func TestAnimationHeadMoves(t *testing.T) {
 		t.Fatalf("%d frames, want 10", len(frames))
 	}
 	opt, _ = opt.resolve(env, []string{"crossing"}, len(ch)-1)
-	a := newAnimPanel(env, "crossing", [][]datasets.Point{ch}, opt, newQuantizer(animationPalette()))
+	a := newAnimPanel(env, "crossing", [][]geom.Point{ch}, opt, newQuantizer(animationPalette()))
 	_, ph := animationPixels(opt.Width, opt.Height)
-	pixel := func(q datasets.Point) (int, int) { // vgimg: y up, one point = AnimationDPI/72 pixels
+	pixel := func(q geom.Point) (int, int) { // vgimg: y up, one point = AnimationDPI/72 pixels
 		pt := a.point(q)
 		return int(pt.X / vg.Inch * AnimationDPI), ph - 1 - int(pt.Y/vg.Inch*AnimationDPI)
 	}
@@ -164,11 +165,11 @@ func TestAnimationHeadMoves(t *testing.T) {
 // TestAnimationSkipsNonFinite: non-finite points are left out; a chain at them draws nothing.
 func TestAnimationSkipsNonFinite(t *testing.T) {
 	env := unitSquare(t)
-	ch := line(datasets.Point{X: 0.3, Y: 0.5}, datasets.Point{X: 0.7, Y: 0.5}, 50)
+	ch := line(geom.Point{X: 0.3, Y: 0.5}, geom.Point{X: 0.7, Y: 0.5}, 50)
 	for i := 25; i < 50; i++ {
-		ch[i] = datasets.Point{X: math.NaN(), Y: math.Inf(1)}
+		ch[i] = geom.Point{X: math.NaN(), Y: math.Inf(1)}
 	}
-	data, err := Animation(env, []AnimationPanel{{Chains: [][]datasets.Point{ch}}}, AnimationOptions{Frames: 50, Tail: 5})
+	data, err := Animation(env, []AnimationPanel{{Chains: [][]geom.Point{ch}}}, AnimationOptions{Frames: 50, Tail: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,17 +193,17 @@ func TestAnimationSkipsNonFinite(t *testing.T) {
 
 func TestAnimationErrors(t *testing.T) {
 	env := unitSquare(t)
-	ok := [][]datasets.Point{line(datasets.Point{X: 0.2, Y: 0.2}, datasets.Point{X: 0.8, Y: 0.8}, 10)}
+	ok := [][]geom.Point{line(geom.Point{X: 0.2, Y: 0.2}, geom.Point{X: 0.8, Y: 0.8}, 10)}
 	for name, c := range map[string]struct {
-		env    *datasets.Environment
+		env    *geom.Environment
 		panels []AnimationPanel
 		opt    AnimationOptions
 		want   string
 	}{
 		"no panels":      {env, nil, AnimationOptions{}, "no panels"},
 		"no chains":      {env, []AnimationPanel{{Title: "a", Chains: ok}, {Title: "b"}}, AnimationOptions{}, `panel 1 ("b") has no chains`},
-		"empty chain":    {env, []AnimationPanel{{Chains: [][]datasets.Point{ok[0], {}}}}, AnimationOptions{}, "chain 1 is empty"},
-		"lengths differ": {env, []AnimationPanel{{Chains: ok}, {Chains: [][]datasets.Point{ok[0][:5]}}}, AnimationOptions{}, "chain 0 has 5 steps, others 10"},
+		"empty chain":    {env, []AnimationPanel{{Chains: [][]geom.Point{ok[0], {}}}}, AnimationOptions{}, "chain 1 is empty"},
+		"lengths differ": {env, []AnimationPanel{{Chains: ok}, {Chains: [][]geom.Point{ok[0][:5]}}}, AnimationOptions{}, "chain 0 has 5 steps, others 10"},
 		"no env":         {nil, []AnimationPanel{{Chains: ok}}, AnimationOptions{}, "no environment"},
 		"frames":         {env, []AnimationPanel{{Chains: ok}}, AnimationOptions{Frames: -1}, "Frames=-1"},
 		"tail":           {env, []AnimationPanel{{Chains: ok}}, AnimationOptions{Tail: -2}, "Tail=-2"},
@@ -217,7 +218,7 @@ func TestAnimationErrors(t *testing.T) {
 		}
 	}
 	// Chains beyond MaxChains are not drawn, so their lengths do not matter.
-	if _, err := Animation(env, []AnimationPanel{{Chains: [][]datasets.Point{ok[0], {}}}}, AnimationOptions{MaxChains: 1}); err != nil {
+	if _, err := Animation(env, []AnimationPanel{{Chains: [][]geom.Point{ok[0], {}}}}, AnimationOptions{MaxChains: 1}); err != nil {
 		t.Errorf("MaxChains 1 with a second, empty chain: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -28,7 +28,7 @@ func newEnvPlot(title string) *plot.Plot {
 // finishEnv adds the environment's holes (filled with the background, covering the data
 // under them when cover is set) and outline on top of p's data, and fixes the equal-aspect
 // view of the environment.
-func finishEnv(p *plot.Plot, env *datasets.Environment, cover bool) {
+func finishEnv(p *plot.Plot, env *geom.Environment, cover bool) {
 	if cover && len(env.Holes) > 0 {
 		f := &fill{color: color.White, noRange: true}
 		for _, h := range env.Holes {
@@ -37,7 +37,7 @@ func finishEnv(p *plot.Plot, env *datasets.Environment, cover bool) {
 		p.Add(f)
 	}
 	sty := draw.LineStyle{Color: outlineColor, Width: vg.Points(1.2)}
-	for _, poly := range append([]datasets.Polygon{env.Boundary}, env.Holes...) {
+	for _, poly := range append([]geom.Polygon{env.Boundary}, env.Holes...) {
 		ring := polygonXYs(poly)
 		p.Add(&plotter.Line{XYs: append(ring, ring[0]), LineStyle: sty})
 	}
@@ -46,7 +46,7 @@ func finishEnv(p *plot.Plot, env *datasets.Environment, cover bool) {
 	setEqualAspect(p, lo.X-pad, hi.X+pad, lo.Y-pad, hi.Y+pad)
 }
 
-func polygonXYs(poly datasets.Polygon) plotter.XYs {
+func polygonXYs(poly geom.Polygon) plotter.XYs {
 	xys := make(plotter.XYs, len(poly))
 	for i, v := range poly {
 		xys[i] = plotter.XY{X: v.X, Y: v.Y}
@@ -58,7 +58,7 @@ func polygonXYs(poly datasets.Polygon) plotter.XYs {
 // number) over the environment, chain c in Color(c) (cycling), each marked at its first point
 // by a dot drawn over all lines and explained in a legend. Points with a non-finite
 // coordinate break the chain's line.
-func Trajectories(title string, env *datasets.Environment, traj [][]datasets.Point, maxChains int) (*plot.Plot, error) {
+func Trajectories(title string, env *geom.Environment, traj [][]geom.Point, maxChains int) (*plot.Plot, error) {
 	p := newEnvPlot(title)
 	var starts []plot.Plotter // drawn after every line, so that no chain hides another's start
 	for c := range max(0, min(maxChains, len(traj))) {
@@ -107,7 +107,7 @@ func (rimmedCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 
 // Occupancy draws each grid cell's share of the points that fall on the grid over the environment
 // (OccupancyMap, unit "fraction of points per cell"); points off the grid are not counted.
-func Occupancy(title string, env *datasets.Environment, grid *metrics.Grid, points []datasets.Point) (*plot.Plot, error) {
+func Occupancy(title string, env *geom.Environment, grid *metrics.Grid, points []geom.Point) (*plot.Plot, error) {
 	counts := grid.Counts(points)
 	total := 0.0
 	for _, c := range counts {
@@ -121,7 +121,7 @@ func Occupancy(title string, env *datasets.Environment, grid *metrics.Grid, poin
 
 // OccupancyCounts draws per-cell counts (row-major like Grid.Counts: cell (ix, iy) at
 // iy·NX + ix) over the environment (OccupancyMap, unit "points per cell").
-func OccupancyCounts(title string, env *datasets.Environment, grid *metrics.Grid, counts []float64) (*plot.Plot, error) {
+func OccupancyCounts(title string, env *geom.Environment, grid *metrics.Grid, counts []float64) (*plot.Plot, error) {
 	return OccupancyMap(title, env, grid, counts, "points per cell")
 }
 
@@ -130,7 +130,7 @@ func OccupancyCounts(title string, env *datasets.Environment, grid *metrics.Grid
 // largest, with a colour bar labelled unit. Only cells whose centre is inside the environment
 // (Grid.Inside) and whose value is finite are coloured, each clipped to the boundary; the
 // environment's holes and outline are drawn over them.
-func OccupancyMap(title string, env *datasets.Environment, grid *metrics.Grid, values []float64, unit string) (*plot.Plot, error) {
+func OccupancyMap(title string, env *geom.Environment, grid *metrics.Grid, values []float64, unit string) (*plot.Plot, error) {
 	if n := grid.NX * grid.NY; len(values) != n {
 		return nil, fmt.Errorf("plots: %q: %d values for a %d × %d grid (%d cells)", title, len(values), grid.NX, grid.NY, n)
 	}
@@ -169,7 +169,7 @@ func OccupancyMap(title string, env *datasets.Environment, grid *metrics.Grid, v
 // clipToRect returns the part of poly inside the rectangle [x0, x1] × [y0, y1]
 // (Sutherland–Hodgman: the rectangle is convex, poly may be concave; a result in several
 // pieces is joined along the rectangle's edges, which fills correctly).
-func clipToRect(poly datasets.Polygon, x0, y0, x1, y1 float64) plotter.XYs {
+func clipToRect(poly geom.Polygon, x0, y0, x1, y1 float64) plotter.XYs {
 	pts := polygonXYs(poly)
 	edges := []struct {
 		in    func(plotter.XY) bool
@@ -212,7 +212,7 @@ func atY(a, b plotter.XY, y float64) plotter.XY {
 
 // Quiver draws arrows from at[i] to at[i] + scale·vec[i] over the environment, in col, each
 // ending in a dot.
-func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, scale float64, col color.Color) (*plot.Plot, error) {
+func Quiver(title string, env *geom.Environment, at, vec []geom.Point, scale float64, col color.Color) (*plot.Plot, error) {
 	if len(vec) != len(at) {
 		return nil, fmt.Errorf("plots: Quiver %q: %d positions but %d vectors", title, len(at), len(vec))
 	}
@@ -233,11 +233,11 @@ func Quiver(title string, env *datasets.Environment, at, vec []datasets.Point, s
 // HoldField draws where noiseless replay takes each start: an arrow from starts[i] to after[i]
 // (Quiver, in col), and the fixed points at, each a black dot whose area grows with its share of
 // chains (weights), explained in a legend.
-func HoldField(title string, env *datasets.Environment, starts, after, at []datasets.Point, weights []float64, col color.Color) (*plot.Plot, error) {
+func HoldField(title string, env *geom.Environment, starts, after, at []geom.Point, weights []float64, col color.Color) (*plot.Plot, error) {
 	if len(weights) != len(at) {
 		return nil, fmt.Errorf("plots: HoldField %q: %d fixed points but %d weights", title, len(at), len(weights))
 	}
-	vec := make([]datasets.Point, len(starts))
+	vec := make([]geom.Point, len(starts))
 	if len(after) != len(starts) {
 		return nil, fmt.Errorf("plots: HoldField %q: %d starts but %d end points", title, len(starts), len(after))
 	}

@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -67,7 +68,7 @@ func TestViridis(t *testing.T) {
 }
 
 // tmaze returns the default T-maze environment.
-func tmaze(t testing.TB) (*datasets.TMaze, *datasets.Environment) {
+func tmaze(t testing.TB) (*datasets.TMaze, *geom.Environment) {
 	tm, err := datasets.NewTMaze(datasets.DefaultTMazeParams())
 	if err != nil {
 		t.Fatal(err)
@@ -111,12 +112,12 @@ func figures(t testing.TB) map[string]*plot.Plot {
 	add("km", p, err)
 	tm, env := tmaze(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	traj := make([][]datasets.Point, 3)
+	traj := make([][]geom.Point, 3)
 	for c := range traj {
-		traj[c] = make([]datasets.Point, 60)
+		traj[c] = make([]geom.Point, 60)
 		tm.Paths(traj[c], rng)
 	}
-	traj[1][10] = datasets.Point{X: nan, Y: 0}
+	traj[1][10] = geom.Point{X: nan, Y: 0}
 	p, err = Trajectories("trajectories", env, traj, 5)
 	add("trajectories", p, err)
 	grid, err := metrics.NewGrid(env, 0.05)
@@ -131,7 +132,7 @@ func figures(t testing.TB) map[string]*plot.Plot {
 	add("occupancy-counts", p, err)
 	p, err = Occupancy("no points", env, grid, nil)
 	add("occupancy-empty", p, err)
-	p, err = Quiver("quiver", env, []datasets.Point{{X: 0, Y: 0.5}}, []datasets.Point{{X: 0, Y: 1}}, 0.2, Color(1))
+	p, err = Quiver("quiver", env, []geom.Point{{X: 0, Y: 0.5}}, []geom.Point{{X: 0, Y: 1}}, 0.2, Color(1))
 	add("quiver", p, err)
 	return figs
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // TestLookAnimation writes a three-panel animation of chains random-walking along the T-maze,
@@ -36,15 +37,15 @@ func TestLookAnimation(t *testing.T) {
 	var panels []AnimationPanel
 	for v, title := range []string{"leak α=0.5", "momentum λv=0.7", "adaptation b_a=0.5, λv=0.7"} {
 		rng := rand.New(rand.NewPCG(7, 8))
-		var cs [][]datasets.Point
+		var cs [][]geom.Point
 		for range chains {
 			speed := []int{1, 1, 2}[v]
-			path := make([]datasets.Point, 2*(steps-1)+1)
+			path := make([]geom.Point, 2*(steps-1)+1)
 			task.Paths(path, rng)
-			ch := make([]datasets.Point, steps)
+			ch := make([]geom.Point, steps)
 			jitter := []float64{0.02, 0.004, 0.004}[v] * task.Env().Size()
 			for i := range ch {
-				ch[i] = path[speed*i].Add(datasets.Point{X: jitter * rng.NormFloat64(), Y: jitter * rng.NormFloat64()})
+				ch[i] = path[speed*i].Add(geom.Point{X: jitter * rng.NormFloat64(), Y: jitter * rng.NormFloat64()})
 			}
 			cs = append(cs, ch)
 		}

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -126,9 +127,9 @@ func TestLook(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := tm.Env()
-	traj := make([][]datasets.Point, 12)
+	traj := make([][]geom.Point, 12)
 	for c := range traj {
-		traj[c] = make([]datasets.Point, 80)
+		traj[c] = make([]geom.Point, 80)
 		tm.Paths(traj[c], rng)
 	}
 	p, err = Trajectories("tmaze: replay trajectories (first 8 chains)", env, traj, 8)
@@ -142,9 +143,9 @@ func TestLook(t *testing.T) {
 	save("occupancy", p, err, Width, Height)
 	p, err = OccupancyCounts("tmaze: replay counts", env, grid, grid.Counts(pts))
 	save("occupancy-counts", p, err, Width, Height)
-	var at, vec []datasets.Point
+	var at, vec []geom.Point
 	for _, q := range pts[:60] {
-		at, vec = append(at, q), append(vec, datasets.Point{X: -q.X, Y: 0.6 - q.Y})
+		at, vec = append(at, q), append(vec, geom.Point{X: -q.X, Y: 0.6 - q.Y})
 	}
 	p, err = Quiver("tmaze: leak field", env, at, vec, 0.1, Color(1))
 	save("quiver", p, err, Width, Height)

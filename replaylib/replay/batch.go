@@ -5,7 +5,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/model"
 )
 
@@ -17,7 +17,7 @@ type Member struct {
 
 // BatchObserver receives member m's decoded positions after step t, as Observer does for one run.
 // The slice is reused between calls: copy what you keep.
-type BatchObserver func(member, t int, positions []datasets.Point) error
+type BatchObserver func(member, t int, positions []geom.Point) error
 
 // BatchOutputObserver receives member m's readouts after step t, as OutputObserver does for one
 // run. The slice is reused between calls.
@@ -131,7 +131,7 @@ func (b *batch) observeOutputs(t int, outs []float32, k, s, out int, buf []float
 
 // observe checks and hands out the decoded positions of all chains [chains] at observed step t
 // (step counts the burn-in too, for the divergence message).
-func (b *batch) observe(t, step int, pos []datasets.Point, observe BatchObserver) error {
+func (b *batch) observe(t, step int, pos []geom.Point, observe BatchObserver) error {
 	for m, mem := range b.members {
 		p := pos[b.offsets[m] : b.offsets[m]+mem.Config.Chains]
 		if err := checkFinite(p, step); err != nil {

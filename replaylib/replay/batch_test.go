@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
@@ -62,12 +62,12 @@ func TestBatchEqualsMembersAlone(t *testing.T) {
 	for i := range members {
 		members[i].Start = Start{Positions: StartPositions(run.Task(), members[i].Config.Chains, uint64(20+i))}
 	}
-	got := make([][][]datasets.Point, len(members))
-	err := eng.RunBatch(context.Background(), members, func(m, t int, pos []datasets.Point) error {
+	got := make([][][]geom.Point, len(members))
+	err := eng.RunBatch(context.Background(), members, func(m, t int, pos []geom.Point) error {
 		if len(got[m]) != t {
 			return nil
 		}
-		got[m] = append(got[m], append([]datasets.Point(nil), pos...))
+		got[m] = append(got[m], append([]geom.Point(nil), pos...))
 		return nil
 	}, nil)
 	if err != nil {

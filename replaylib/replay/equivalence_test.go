@@ -11,6 +11,7 @@ import (
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/internal/backendtest"
 	"github.com/replaylab/replay/replaylib/model"
 )
@@ -35,7 +36,7 @@ func TestBackendsAgreeOnReplay(t *testing.T) {
 	cell.Alpha, cell.AdaptStrength, cell.AdaptForm, cell.AdaptSlowTau, cell.Momentum, cell.NoiseSD = 0.3, 0.4, model.AdaptRelative, 6, 0.7, 0.05
 	rc := Config{Chains: 16, Steps: 20, StepsPerCall: 10, Cell: cell, Noise: NoiseFixed, Seed: 1}
 	starts := StartPositions(task, rc.Chains, 2)
-	replayOn := func(b backends.Backend) [][]datasets.Point {
+	replayOn := func(b backends.Backend) [][]geom.Point {
 		eng, err := New(b, cfg, weights(), task)
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/replay"
 	"github.com/replaylab/replay/replaylib/training"
@@ -34,7 +34,7 @@ func ExampleEngine_Run() {
 	start := replay.Start{Positions: replay.StartPositions(run.Task(), rc.Chains, 1)}
 	occupancy := func() map[string]int {
 		counts := map[string]int{}
-		observe := func(t int, positions []datasets.Point) error {
+		observe := func(t int, positions []geom.Point) error {
 			for _, p := range positions {
 				if i := env.RegionOf(p); i >= 0 {
 					counts[env.Regions[i].Name]++

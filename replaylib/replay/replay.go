@@ -13,6 +13,7 @@ import (
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/model"
 )
 
@@ -89,7 +90,7 @@ func (c Config) EffectiveNoise() float64 {
 
 // Observer receives the decoded positions of all chains after step t (t = 0 is the start state,
 // or the state after the burn-in). The slice is reused between calls: copy what you keep.
-type Observer func(t int, positions []datasets.Point) error
+type Observer func(t int, positions []geom.Point) error
 
 // OutputObserver receives the readouts of all chains after step t, [Chains, OutputDim] row-major:
 // the positions themselves on the 2D tasks; on place-cell tasks softmax(y) for a cross-entropy
@@ -100,7 +101,7 @@ type OutputObserver func(t int, outputs []float32) error
 // Start says where the chains start.
 type Start struct {
 	// Positions are encoded with h_0 = W_enc o(x_0) (one per chain), or
-	Positions []datasets.Point
+	Positions []geom.Point
 	// States are given hidden states h [Chains, N] (e.g. the network's own states along held-out
 	// paths, training.Run.StatesAlong).
 	States *tensors.Tensor
@@ -130,7 +131,7 @@ type Engine struct {
 	// hostDecode: the graph returns the readouts and the task decodes them here (place cells
 	// decoded by their top cells, or read out by mean squared error).
 	hostDecode bool
-	pos        []datasets.Point
+	pos        []geom.Point
 	flat       []float32
 	outputs    []float32
 }
@@ -162,7 +163,7 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 			return nil, fmt.Errorf("task %s decodes %d place cells, the model reads out %d", task.Name(), task.ObsDim(), modelCfg.OutputDim)
 		}
 		e.hostDecode = true
-	} else if pc, ok := task.(interface{ Centres() []datasets.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
+	} else if pc, ok := task.(interface{ Centres() []geom.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
 		c := pc.Centres()
 		flat := make([]float32, 0, 2*len(c))
 		for _, p := range c {
@@ -270,7 +271,7 @@ func (e *Engine) exec(key execKey) (*mlctx.Exec, error) {
 }
 
 // StartPositions draws n start positions: the first positions x_0 of fresh task paths from seed.
-func StartPositions(task datasets.Task, n int, seed uint64) []datasets.Point {
+func StartPositions(task datasets.Task, n int, seed uint64) []geom.Point {
 	batch, err := datasets.NewBatch(task, n, 1, 0)
 	if err != nil {
 		panic(err) // n ≥ 1 is the caller's contract
@@ -278,7 +279,7 @@ func StartPositions(task datasets.Task, n int, seed uint64) []datasets.Point {
 	if err := datasets.Generate(task, batch, newRNG(seed)); err != nil {
 		panic(err)
 	}
-	starts := make([]datasets.Point, n)
+	starts := make([]geom.Point, n)
 	for i := range starts {
 		starts[i] = batch.Path(i)[0]
 	}
@@ -295,7 +296,7 @@ func (e *Engine) Run(ctx context.Context, cfg Config, start Start, observe Obser
 func (e *Engine) RunWithOutputs(ctx context.Context, cfg Config, start Start, observe Observer, outputs OutputObserver) error {
 	var obs BatchObserver
 	if observe != nil {
-		obs = func(_, t int, pos []datasets.Point) error { return observe(t, pos) }
+		obs = func(_, t int, pos []geom.Point) error { return observe(t, pos) }
 	}
 	var outs BatchOutputObserver
 	if outputs != nil {
@@ -464,7 +465,7 @@ func (e *Engine) observeStart(b *batch, h *tensors.Tensor, observe BatchObserver
 }
 
 // checkFinite stops a replay whose states blew up, naming the step.
-func checkFinite(pos []datasets.Point, step int) error {
+func checkFinite(pos []geom.Point, step int) error {
 	for c, p := range pos {
 		if math.IsNaN(p.X) || math.IsNaN(p.Y) || math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
 			return fmt.Errorf("replay diverged at step %d: chain %d decodes to %v (try a smaller noise_sd, adapt_strength or a larger momentum λv)", step, c, p)
@@ -475,7 +476,7 @@ func checkFinite(pos []datasets.Point, step int) error {
 
 // copyPositions copies the graph's positions [C, k, 2] (with hostDecode, decodes its readouts
 // [C, k, Out]) into e.pos laid out [k][C].
-func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []datasets.Point {
+func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []geom.Point {
 	width := 2
 	if e.hostDecode {
 		width = e.model.OutputDim
@@ -489,7 +490,7 @@ func (e *Engine) copyPositions(t *tensors.Tensor, C, k int) []datasets.Point {
 			if e.hostDecode {
 				e.pos[s*C+c] = e.decodeRow(row)
 			} else {
-				e.pos[s*C+c] = datasets.Point{X: float64(row[0]), Y: float64(row[1])}
+				e.pos[s*C+c] = geom.Point{X: float64(row[0]), Y: float64(row[1])}
 			}
 		}
 	}
@@ -502,12 +503,12 @@ func (e *Engine) copyOutputs(t *tensors.Tensor) []float32 {
 }
 
 // Trajectories runs cfg and keeps every decoded position: result[c][t], t = 0 … cfg.Steps.
-func (e *Engine) Trajectories(ctx context.Context, cfg Config, start Start) ([][]datasets.Point, error) {
-	traj := make([][]datasets.Point, cfg.Chains)
+func (e *Engine) Trajectories(ctx context.Context, cfg Config, start Start) ([][]geom.Point, error) {
+	traj := make([][]geom.Point, cfg.Chains)
 	for c := range traj {
-		traj[c] = make([]datasets.Point, 0, cfg.Steps+1)
+		traj[c] = make([]geom.Point, 0, cfg.Steps+1)
 	}
-	err := e.Run(ctx, cfg, start, func(_ int, pos []datasets.Point) error {
+	err := e.Run(ctx, cfg, start, func(_ int, pos []geom.Point) error {
 		for c, p := range pos {
 			traj[c] = append(traj[c], p)
 		}
@@ -530,9 +531,9 @@ func hostDecoded(task datasets.Task, cfg model.Config) bool {
 // decodeRow decodes one readout row with the task, in place (softmax first for a cross-entropy
 // readout, whose outputs are logits). A non-finite row decodes to NaN: a ranking of NaNs would
 // still name cells, and the replay must stop as diverged instead.
-func (e *Engine) decodeRow(row []float32) datasets.Point {
+func (e *Engine) decodeRow(row []float32) geom.Point {
 	if !allFinite(row) {
-		return datasets.Point{X: math.NaN(), Y: math.NaN()}
+		return geom.Point{X: math.NaN(), Y: math.NaN()}
 	}
 	if e.model.Readout == model.ReadoutCrossEntropy {
 		model.SoftmaxInPlace(row)

@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/model"
 	"github.com/replaylab/replay/replaylib/training"
@@ -40,7 +41,7 @@ func engine(t testing.TB, run *training.Run) *Engine {
 	return eng
 }
 
-func replayOnce(t *testing.T, eng *Engine, run *training.Run, rc Config) [][]datasets.Point {
+func replayOnce(t *testing.T, eng *Engine, run *training.Run, rc Config) [][]geom.Point {
 	t.Helper()
 	traj, err := eng.Trajectories(context.Background(), rc, Start{Positions: StartPositions(run.Task(), rc.Chains, 5)})
 	if err != nil {
@@ -85,7 +86,7 @@ func TestReplayIsSeededAndShaped(t *testing.T) {
 	}
 	y, _ := net.Decode(state)
 	for c := range a {
-		if d := a[c][0].Sub(datasets.Point{X: float64(y[2*c]), Y: float64(y[2*c+1])}).Norm(); d > 1e-5 {
+		if d := a[c][0].Sub(geom.Point{X: float64(y[2*c]), Y: float64(y[2*c+1])}).Norm(); d > 1e-5 {
 			t.Fatalf("chain %d: replay starts at %v, the network decodes its encoded start to %v", c, a[c][0], y[2*c:2*c+2])
 		}
 	}
@@ -342,9 +343,9 @@ func TestPlaceCellsDecodedOnTheHost(t *testing.T) {
 	eng := engine(t, run)
 	rc := DefaultConfig(run.Config.Model.Cell)
 	rc.Chains, rc.Steps, rc.StepsPerCall = 3, 7, 4
-	var got, want []datasets.Point
+	var got, want []geom.Point
 	err = eng.RunWithOutputs(context.Background(), rc, Start{Positions: StartPositions(run.Task(), rc.Chains, 5)},
-		func(_ int, pos []datasets.Point) error { got = append(got, pos...); return nil },
+		func(_ int, pos []geom.Point) error { got = append(got, pos...); return nil },
 		func(_ int, outs []float32) error {
 			n := len(outs) / rc.Chains
 			for c := range rc.Chains {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -58,13 +58,13 @@ func TestMixtureScoreIsNotAffine(t *testing.T) {
 // TestUnderdampedReachesDistantModeFaster: on a two-mode density, λ = 0.3 reaches the far mode in
 // fewer steps than λ = 1 (overdamped) at the same step size, and both sample the density (W2 small).
 func TestUnderdampedReachesDistantModeFaster(t *testing.T) {
-	far := GaussianMixture{Means: []datasets.Point{{X: -1.5}, {X: 1.5}}, SD: 0.5}
+	far := GaussianMixture{Means: []geom.Point{{X: -1.5}, {X: 1.5}}, SD: 0.5}
 	const eta, chains, steps = 0.01, 200, 4000
 	reach := func(lambda float64, seed uint64) float64 {
 		rng := rand.New(rand.NewPCG(seed, 2))
 		var times []float64
 		for range chains {
-			path, _ := Langevin(far.Score, datasets.Point{X: -1.5}, eta, lambda, steps, rng)
+			path, _ := Langevin(far.Score, geom.Point{X: -1.5}, eta, lambda, steps, rng)
 			tt := float64(steps + 1)
 			for i, p := range path {
 				if p.X > 1.5 {
@@ -82,11 +82,11 @@ func TestUnderdampedReachesDistantModeFaster(t *testing.T) {
 	}
 	t.Logf("median steps to the far mode: overdamped %g, underdamped (λ=0.3) %g", over, under)
 
-	close := GaussianMixture{Means: []datasets.Point{{X: -0.7}, {X: 0.7}}, SD: 0.5}
+	close := GaussianMixture{Means: []geom.Point{{X: -0.7}, {X: 0.7}}, SD: 0.5}
 	rng := rand.New(rand.NewPCG(4, 4))
 	target := close.Sample(400, rng)
 	for _, lambda := range []float64{1, 0.3} {
-		var samples []datasets.Point
+		var samples []geom.Point
 		for range 400 {
 			path, _ := Langevin(close.Score, close.Sample(1, rng)[0], eta, lambda, 300, rng)
 			samples = append(samples, path[len(path)-1])

@@ -24,6 +24,7 @@ import (
 	"github.com/gomlx/gomlx/ui/commandline"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/internal/atomicfile"
 	"github.com/replaylab/replay/replaylib/model"
 )
@@ -68,8 +69,8 @@ type Run struct {
 	checkpoint *checkpoints.Handler
 	evalExec   *context.Exec
 	evalBatch  *datasets.Batch
-	evalPaths  [][]datasets.Point // windowed runs: the evaluation paths, Horizon steps each
-	long       *longPaths         // windowed runs: the noiseless window, run from Go
+	evalPaths  [][]geom.Point // windowed runs: the evaluation paths, Horizon steps each
+	long       *longPaths     // windowed runs: the noiseless window, run from Go
 	lastLoss   float64
 	start      time.Time
 }

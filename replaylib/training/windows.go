@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/model"
 )
 
@@ -65,8 +66,8 @@ type windowData struct {
 	seed   uint64
 	step   int
 	w      int
-	paths  [][]datasets.Point // per path: the positions of its current horizon
-	loaded []pathPlace        // per path: the horizon held in paths (windows = 0: none)
+	paths  [][]geom.Point // per path: the positions of its current horizon
+	loaded []pathPlace    // per path: the horizon held in paths (windows = 0: none)
 	reset  []float32
 }
 
@@ -76,10 +77,10 @@ func newWindowData(task datasets.Task, cfg Config, step int) (*windowData, error
 		return nil, err
 	}
 	d := &windowData{task: task, batch: batch, seed: cfg.DataSeed, step: step, w: cfg.windowsPerPath(),
-		paths: make([][]datasets.Point, cfg.BatchSize), loaded: make([]pathPlace, cfg.BatchSize),
+		paths: make([][]geom.Point, cfg.BatchSize), loaded: make([]pathPlace, cfg.BatchSize),
 		reset: make([]float32, cfg.BatchSize)}
 	for b := range d.paths {
-		d.paths[b] = make([]datasets.Point, cfg.horizon()+1)
+		d.paths[b] = make([]geom.Point, cfg.horizon()+1)
 	}
 	return d, nil
 }
@@ -252,7 +253,7 @@ type windowResult struct {
 }
 
 // run evaluates the long paths (each len(paths[b]) = windows·T + 1 positions) window by window.
-func (lp *longPaths) run(task datasets.Task, paths [][]datasets.Point, visit func(windowResult) error) error {
+func (lp *longPaths) run(task datasets.Task, paths [][]geom.Point, visit func(windowResult) error) error {
 	cfg := lp.cfg
 	T := cfg.SeqLen
 	B := len(paths)
@@ -309,9 +310,9 @@ const evalStream = 0x6576616c // "eval"
 func (r *Run) openLongEvaluation() error {
 	cfg := r.Config
 	rng := rand.New(rand.NewPCG(cfg.DataSeed^evalStream, 0))
-	r.evalPaths = make([][]datasets.Point, cfg.EvalBatch)
+	r.evalPaths = make([][]geom.Point, cfg.EvalBatch)
 	for b := range r.evalPaths {
-		r.evalPaths[b] = make([]datasets.Point, cfg.horizon()+1)
+		r.evalPaths[b] = make([]geom.Point, cfg.horizon()+1)
 		r.task.Paths(r.evalPaths[b], rng)
 	}
 	var err error

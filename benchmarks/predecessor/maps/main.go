@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/plots"
 )
@@ -50,8 +51,8 @@ func run() error {
 	}
 	// Waking: 200 task paths of 1,000 steps.
 	rng := rand.New(rand.NewPCG(1, 2))
-	path := make([]datasets.Point, 1001)
-	var waking []datasets.Point
+	path := make([]geom.Point, 1001)
+	var waking []geom.Point
 	for range 200 {
 		task.Paths(path, rng)
 		waking = append(waking, path...)
@@ -89,14 +90,14 @@ func run() error {
 }
 
 // readPoints reads every x,y of a chain,t,x,y CSV.
-func readPoints(file string) ([]datasets.Point, error) {
+func readPoints(file string) ([]geom.Point, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	var pts []datasets.Point
+	var pts []geom.Point
 	for line := 1; sc.Scan(); line++ {
 		if line == 1 {
 			continue
@@ -110,7 +111,7 @@ func readPoints(file string) ([]datasets.Point, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("%s:%d: x, y not numbers", file, line)
 		}
-		pts = append(pts, datasets.Point{X: x, Y: y})
+		pts = append(pts, geom.Point{X: x, Y: y})
 	}
 	return pts, sc.Err()
 }
