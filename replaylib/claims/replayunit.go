@@ -30,12 +30,10 @@ type ReplayResult struct {
 
 // checkUnit returns an error unless the result is unit id's, with every variant measured.
 func (rr *ReplayResult) checkUnit(id string) error {
-	switch {
-	case rr.Unit.ID != id:
-		return fmt.Errorf("holds unit %q, not %s", rr.Unit.ID, id)
-	case rr.Unit.Kind != ReplayKind:
-		return fmt.Errorf("holds a unit of kind %q, not a replay unit", rr.Unit.Kind)
-	case len(rr.Variants) == 0:
+	if err := rr.Unit.is(id, ReplayKind); err != nil {
+		return err
+	}
+	if len(rr.Variants) == 0 {
 		return errors.New("an incomplete replay unit: no variants")
 	}
 	for i, v := range rr.Variants {

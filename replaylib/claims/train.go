@@ -67,12 +67,10 @@ type TrainResult struct {
 
 // checkUnit returns an error unless the result is unit id's, with its training metrics.
 func (t *TrainResult) checkUnit(id string) error {
-	switch {
-	case t.Unit.ID != id:
-		return fmt.Errorf("holds unit %q, not %s", t.Unit.ID, id)
-	case t.Unit.Kind != TrainKind:
-		return fmt.Errorf("holds a unit of kind %q, not a training unit", t.Unit.Kind)
-	case t.Values == nil:
+	if err := t.Unit.is(id, TrainKind); err != nil {
+		return err
+	}
+	if t.Values == nil {
 		return errors.New("an incomplete training unit: no metrics")
 	}
 	return nil

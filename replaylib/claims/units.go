@@ -28,6 +28,21 @@ type Unit struct {
 	ID        string    `json:"id"`        // "<kind>-<task>-a<α>-k<k>[-lr<lr>]-n<m>-<hash>", the name of its files
 }
 
+// is returns an error unless u is unit id, of kind: what a unit file read back must hold.
+func (u Unit) is(id string, kind UnitKind) error {
+	switch {
+	case u.ID != id:
+		return fmt.Errorf("holds unit %q, not %s", u.ID, id)
+	case u.Kind != kind:
+		noun := string(kind)
+		if kind == TrainKind {
+			noun = "training"
+		}
+		return fmt.Errorf("holds a unit of kind %q, not a %s unit", u.Kind, noun)
+	}
+	return nil
+}
+
 // UnitKind is "train" or "replay".
 type UnitKind string
 

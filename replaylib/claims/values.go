@@ -3,6 +3,7 @@ package claims
 import (
 	"bytes"
 	"encoding/csv"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -57,18 +58,18 @@ func ValuesCSV(res *Result) ([]byte, error) {
 	for _, tr := range res.Tasks {
 		for _, t := range tr.Training {
 			c := t.Unit.Condition
-			for _, key := range sortedKeys(t.Values) {
+			for _, key := range slices.Sorted(maps.Keys(t.Values)) {
 				row(tr.Task, "training", conditionName(res.Size, c.Alpha), num(c.Alpha), mask(c.MaskK), num(c.LR), "",
 					"", "", "", "", key, strconv.Itoa(t.Unit.Index), num(t.Values[key]))
 			}
 		}
-		for _, cond := range sortedKeys(tr.Bands) {
+		for _, cond := range slices.Sorted(maps.Keys(tr.Bands)) {
 			alpha := 1.0
 			if cond == CondLeak {
 				alpha = res.Size.LeakAlpha
 			}
-			for _, variant := range sortedKeys(tr.Bands[cond]) {
-				for _, key := range sortedKeys(tr.Bands[cond][variant]) {
+			for _, variant := range slices.Sorted(maps.Keys(tr.Bands[cond])) {
+				for _, key := range slices.Sorted(maps.Keys(tr.Bands[cond][variant])) {
 					for i, v := range tr.Bands[cond][variant][key].Values {
 						row(tr.Task, "replay", cond, num(alpha), mask(MaskNone), "", variant,
 							"", "", "", "", key, strconv.Itoa(i+1), num(v))
@@ -95,14 +96,4 @@ func ValuesCSV(res *Result) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
