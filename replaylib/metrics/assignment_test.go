@@ -93,13 +93,7 @@ func TestAssignmentMatchesTheTextbookAlgorithm(t *testing.T) {
 			return out
 		}
 		a, b := pts(), pts()
-		cost := make([][]float64, n)
-		for i := range cost {
-			cost[i] = make([]float64, n)
-			for j := range cost[i] {
-				cost[i][j] = dist(a[i], b[j])
-			}
-		}
+		cost := distanceCost(a, b)
 		got, err := Assignment(context.Background(), cost)
 		if err != nil {
 			t.Fatal(err)
@@ -162,6 +156,18 @@ func TestAssignmentIsOptimalOnSmallProblems(t *testing.T) {
 	}
 }
 
+// distanceCost is the cost matrix of W1 between two point sets: cost[i][j] = ‖a_i − b_j‖.
+func distanceCost(a, b []geom.Point) [][]float64 {
+	cost := make([][]float64, len(a))
+	for i := range cost {
+		cost[i] = make([]float64, len(b))
+		for j := range cost[i] {
+			cost[i][j] = dist(a[i], b[j])
+		}
+	}
+	return cost
+}
+
 func isPermutation(p []int) bool {
 	seen := make([]bool, len(p))
 	for _, j := range p {
@@ -193,43 +199,21 @@ func BenchmarkAssignment400(b *testing.B) {
 		phi := 2 * math.Pi * r.Float64()
 		ring[i] = geom.Point{X: math.Cos(phi) + 0.05*r.NormFloat64(), Y: math.Sin(phi) + 0.05*r.NormFloat64()}
 	}
-	cost := make([][]float64, n)
-	for i := range cost {
-		cost[i] = make([]float64, n)
-		for j := range cost[i] {
-			cost[i][j] = dist(blob[i], ring[j])
-		}
-	}
-	g1, g2 := gaussCloud(n, r), gaussCloud(n, r)
-	like := make([][]float64, n)
-	for i := range like {
-		like[i] = make([]float64, n)
-		for j := range like[i] {
-			like[i][j] = dist(g1[i], g2[j])
-		}
-	}
-	b.Run("like", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := Assignment(context.Background(), like); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name, textbook string
+		cost           [][]float64
+	}{{"project", "textbook", distanceCost(blob, ring)}, {"like", "like-textbook", distanceCost(gaussCloud(n, r), gaussCloud(n, r))}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Assignment(context.Background(), c.cost); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("like-textbook", func(b *testing.B) {
-		for b.Loop() {
-			textbookAssignment(like)
-		}
-	})
-	b.Run("project", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := Assignment(context.Background(), cost); err != nil {
-				b.Fatal(err)
+		})
+		b.Run(c.textbook, func(b *testing.B) {
+			for b.Loop() {
+				textbookAssignment(c.cost)
 			}
-		}
-	})
-	b.Run("textbook", func(b *testing.B) {
-		for b.Loop() {
-			textbookAssignment(cost)
-		}
-	})
+		})
+	}
 }

@@ -57,13 +57,7 @@ func TestAssignmentIsCancellable(t *testing.T) {
 	const n = 2000
 	r := rng(40)
 	a, b := gaussCloud(n, r), gaussCloud(n, r)
-	cost := make([][]float64, n)
-	for i := range cost {
-		cost[i] = make([]float64, n)
-		for j := range cost[i] {
-			cost[i][j] = dist(a[i], b[j])
-		}
-	}
+	cost := distanceCost(a, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
