@@ -20,13 +20,7 @@ import (
 // and three of its frames as PNG, to $PLOTS_LOOK_DIR (default /tmp/anim-look) for a person to
 // look at, and logs its size and the time it took (build tag look: go test -tags look -run Look).
 func TestLookAnimation(t *testing.T) {
-	dir := os.Getenv("PLOTS_LOOK_DIR")
-	if dir == "" {
-		dir = "/tmp/anim-look"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := lookDir(t, "/tmp/anim-look")
 	task, err := datasets.NewTMaze(datasets.DefaultTMazeParams())
 	if err != nil {
 		t.Fatal(err)

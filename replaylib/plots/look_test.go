@@ -21,13 +21,7 @@ import (
 // /tmp/plots-look) for a person to look at. It asserts nothing, so it is built only with the tag
 // look: go test -tags look -run Look ./replaylib/plots.
 func TestLook(t *testing.T) {
-	dir := os.Getenv("PLOTS_LOOK_DIR")
-	if dir == "" {
-		dir = "/tmp/plots-look"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := lookDir(t, "/tmp/plots-look")
 	rng := rand.New(rand.NewPCG(3, 4))
 	save := func(name string, p *plot.Plot, err error, w, h vg.Length) {
 		t.Helper()
@@ -193,4 +187,16 @@ func meanRange(xs []float64) (mean, lo, hi float64) {
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
 	return
+}
+
+// lookDir is $PLOTS_LOOK_DIR, or def when it is not set, made if missing.
+func lookDir(t *testing.T, def string) string {
+	dir := os.Getenv("PLOTS_LOOK_DIR")
+	if dir == "" {
+		dir = def
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
