@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -123,4 +124,94 @@ func BenchmarkFirstStep(b *testing.B) {
 			}
 		})
 	}
+}
+
+// ensembleTrainStep builds one Adam step of an ensemble of m networks on random data (each network
+// its own weights and noise stream) and returns a function that runs it.
+func ensembleTrainStep(tb testing.TB, cfg Config, m, B, T int) func() {
+	tb.Helper()
+	backend := replaylib.MustBackend()
+	ctx := context.New()
+	rng := rand.New(rand.NewPCG(1, 2))
+	stacked := map[string][]float32{}
+	for i := range m { // each network initialised as it would be alone
+		member := context.New()
+		InitWeights(member, cfg, rand.New(rand.NewPCG(1, uint64(i))))
+		for name := range cfg.weightShapes() {
+			v, _ := member.In(Scope).GetVariable(name).Value()
+			stacked[name] = append(stacked[name], tensors.MustCopyFlatData[float32](v)...)
+		}
+	}
+	for name, dims := range cfg.EnsembleWeightShapes(m) {
+		ctx.In(Scope).VariableWithValue(name, tensors.FromFlatDataAndDimensions(stacked[name], dims...))
+	}
+	states := make([]*tensors.Tensor, m)
+	for i := range states {
+		states[i], _ = RNGStateFromSeed(int64(i))
+	}
+	opt := optimizers.Adam().LearningRate(1e-3).Done()
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) *Node {
+		g := in[0].Graph()
+		xi := make([]*Node, m)
+		for i := range m {
+			_, xi[i] = StandardNormalFrom(in[3+i], T, B, cfg.Hidden)
+		}
+		out, _ := ForwardEnsemble(ctx, cfg, cfg.Cell, in[0], in[1], Stack(xi, 1))
+		loss := ReduceSum(EnsembleLoss(cfg, out, in[2]))
+		opt.UpdateGraph(ctx, g, loss)
+		return loss
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	randn := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	args := []any{tensors.FromFlatDataAndDimensions(randn(m*B*T*cfg.InputDim), m, B, T, cfg.InputDim),
+		tensors.FromFlatDataAndDimensions(randn(m*B*cfg.ObsDim), m, B, cfg.ObsDim),
+		tensors.FromFlatDataAndDimensions(randn(m*B*T*cfg.OutputDim), m, B, T, cfg.OutputDim)}
+	for _, s := range states {
+		args = append(args, s)
+	}
+	return func() {
+		if _, err := exec.Exec(args...); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainStepEnsemble: one Adam step of M networks in one graph at the quick reproduction's
+// size (N = 64, B = 32, T = 50); network-steps/s is the training throughput to compare with M = 1.
+func BenchmarkTrainStepEnsemble(b *testing.B) {
+	cfg := smallConfig()
+	cfg.Hidden = 64
+	for _, m := range []int{1, 5, 10} {
+		b.Run(fmt.Sprintf("M=%d", m), func(b *testing.B) {
+			step := ensembleTrainStep(b, cfg, m, 32, 50)
+			step() // compile
+			b.ResetTimer()
+			for b.Loop() {
+				step()
+			}
+			b.ReportMetric(float64(m*b.N)/b.Elapsed().Seconds(), "network-steps/s")
+		})
+	}
+}
+
+// BenchmarkTrainStepQuick: one network's Adam step at the quick reproduction's size (N = 64), the
+// single-network step BenchmarkTrainStepEnsemble's throughput compares with.
+func BenchmarkTrainStepQuick(b *testing.B) {
+	cfg := smallConfig()
+	cfg.Hidden = 64
+	step := trainStep(b, cfg, 32, 50, Forward)
+	step()
+	b.ResetTimer()
+	for b.Loop() {
+		step()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "network-steps/s")
 }

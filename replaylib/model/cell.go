@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 )
 
@@ -61,9 +63,10 @@ type State struct {
 	H, A, V, HBar *Node
 }
 
-// InitialState is h_0 = W_enc s_0 for initial observations s0 [B, ObsDim], with a = v = 0 and h̄ = h_0.
+// InitialState is h_0 = W_enc s_0 for initial observations s0 [B, ObsDim] (an ensemble's:
+// [M, B, ObsDim]), with a = v = 0 and h̄ = h_0.
 func (f Form) InitialState(w Weights, s0 *Node) State {
-	return f.StateFrom(MatMul2(s0, w.Enc))
+	return f.StateFrom(matMul(s0, w.Enc))
 }
 
 // StateFrom starts from a given hidden state h [B, N], with a = v = 0 and h̄ = h.
@@ -134,14 +137,19 @@ func (f Form) step(w Weights, p Params, s State, drive, xi *Node, matmul func(x,
 	return next
 }
 
-// Readout is y = W_out h + b_out for h of shape [..., N].
+// Readout is y = W_out h + b_out for h of shape [..., N] (an ensemble's: [M, ..., N]).
 func Readout(w Weights, h *Node) *Node {
+	dims := h.Shape().Dimensions
+	out := append(slices.Clone(dims[:len(dims)-1]), w.OutBias.Shape().Dimensions[w.OutBias.Rank()-1])
+	if m := w.EnsembleSize(); m > 0 {
+		// [M, …, N] → [M, R, N]: one batched product for every row of every network.
+		flat := Reshape(h, m, -1, dims[len(dims)-1])
+		return Reshape(Add(BatchedMatMul(flat, w.Out), rowBias(w.OutBias)), out...)
+	}
 	if h.Rank() == 2 {
-		return Add(MatMul2(h, w.Out), ExpandAxes(w.OutBias, 0))
+		return Add(MatMul2(h, w.Out), rowBias(w.OutBias))
 	}
 	// [B, T, N] → [B, T, Out] with one matrix multiplication.
-	dims := h.Shape().Dimensions
-	flat := Reshape(h, dims[0]*dims[1], dims[2])
-	y := Add(MatMul2(flat, w.Out), ExpandAxes(w.OutBias, 0))
-	return Reshape(y, dims[0], dims[1], -1)
+	flat := Reshape(h, -1, dims[len(dims)-1])
+	return Reshape(Add(MatMul2(flat, w.Out), rowBias(w.OutBias)), out...)
 }

@@ -72,6 +72,12 @@ func init() {
 			return generic(node, vjps, outputShape)
 		}
 		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
+		if w.Rank() == 3 { // BatchedMatMul: the same two products per network
+			return []*Node{
+				DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0}), // [M, R, N]·[M, K, N]ᵀ → [M, R, K]
+				DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0}), // [M, R, K]ᵀ·[M, R, N] → [M, K, N]
+			}
+		}
 		return []*Node{
 			DotGeneral(v, []int{1}, nil, w, []int{1}, nil), // [B, N]·[K, N]ᵀ → [B, K]
 			DotGeneral(x, []int{0}, nil, v, []int{0}, nil), // [B, K]ᵀ·[B, N] → [K, N]

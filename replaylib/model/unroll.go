@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -94,26 +95,42 @@ func forwardBaseline(ctx *context.Context, cfg Config, cell CellParams, inputs, 
 
 func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, xi *Node, plan unrollPlan) (outputs, hidden *Node, final State) {
 	g := inputs.Graph()
-	B, T, N := inputs.Shape().Dimensions[0], inputs.Shape().Dimensions[1], cfg.Hidden
-	if xi != nil && !xi.Shape().Equal(shapes.Make(DType, T, B, N)) {
-		panic(fmt.Sprintf("model.Forward: noise shape %s, want [T=%d, B=%d, N=%d]", xi.Shape(), T, B, N))
+	// inputs are [B, T, In] for one network, [M, B, T, In] for an ensemble: lead is [B] or [M, B].
+	lead, rank := leadDims(inputs), inputs.Rank()
+	T, N := inputs.Shape().Dimensions[rank-2], cfg.Hidden
+	stateDims := append(slices.Clone(lead), N)
+	if want := shapes.Make(DType, append([]int{T}, stateDims...)...); xi != nil && !xi.Shape().Equal(want) {
+		panic(fmt.Sprintf("model.Forward: noise shape %s, want %s ([T, batch…, N])", xi.Shape(), want))
 	}
 	matmul := Dot
-	if plan.dotGeneral {
-		matmul = MatMul2
+	if plan.dotGeneral || w.EnsembleSize() > 0 {
+		matmul = matMul
+	}
+	if plan.batchDrive && w.EnsembleSize() > 0 {
+		panic("model.Forward: the batched input projection is for one network only")
 	}
 	if cell.NoiseSD == 0 {
 		xi = nil
 	}
 	form, params := cell.MinimalForm(), cell.Constants(g)
-	bias := ExpandAxes(w.Bias, 0)
+	bias := rowBias(w.Bias)
+	if w.EnsembleSize() > 0 {
+		// Broadcast once: the gradient of a per-step broadcast over the middle (batch) axis of
+		// [M, 1, N] is a strided reduction per step, which made XLA's CPU step 3× slower.
+		bias = BroadcastToDims(bias, stateDims...)
+	}
 
 	var stepInputs, drives *Node
 	if plan.timeMajor || plan.batchDrive {
-		stepInputs = TransposeAllAxes(inputs, 1, 0, 2) // [T, B, In]
+		perm := append([]int{rank - 2}, make([]int, 0, rank-1)...) // [T, lead…, In]
+		for i := range rank - 2 {
+			perm = append(perm, i)
+		}
+		stepInputs = TransposeAllAxes(inputs, append(perm, rank-1)...)
 	}
 	if plan.batchDrive {
 		// The input projection does not depend on the state: one [T·B, In]·[In, N] product.
+		B := lead[0]
 		drives = Reshape(Add(matmul(Reshape(stepInputs, T*B, -1), w.In), bias), T, B, N)
 	}
 	hs := make([]*Node, T)
@@ -121,31 +138,36 @@ func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, 
 	for t := range T {
 		var drive *Node
 		if plan.batchDrive {
-			drive = Reshape(Slice(drives, AxisElem(t)), B, N)
+			drive = Reshape(Slice(drives, AxisElem(t)), stateDims...)
 		} else {
 			var u *Node
 			if plan.timeMajor {
-				u = Reshape(Slice(stepInputs, AxisElem(t)), B, -1)
+				u = Reshape(Slice(stepInputs, AxisElem(t)), append(slices.Clone(lead), -1)...)
 			} else {
-				u = Reshape(Slice(inputs, AxisRange(), AxisElem(t)), B, -1)
+				spec := make([]SliceAxisSpec, rank-1)
+				for i := range spec {
+					spec[i] = AxisRange()
+				}
+				spec[rank-2] = AxisElem(t)
+				u = Reshape(Slice(inputs, spec...), append(slices.Clone(lead), -1)...)
 			}
 			drive = Add(matmul(u, w.In), bias)
 		}
 		var noise *Node
 		if xi != nil {
-			noise = Reshape(Slice(xi, AxisElem(t)), B, N)
+			noise = Reshape(Slice(xi, AxisElem(t)), stateDims...)
 		}
 		state = form.step(w, params, state, drive, noise, matmul)
 		hs[t] = state.H
 		if !plan.batchReadout {
-			ys[t] = Add(matmul(state.H, w.Out), ExpandAxes(w.OutBias, 0))
+			ys[t] = Add(matmul(state.H, w.Out), rowBias(w.OutBias))
 		}
 	}
-	hidden = Stack(hs, 1)
+	hidden = Stack(hs, rank-2)
 	if plan.batchReadout {
 		outputs = Readout(w, hidden)
 	} else {
-		outputs = Stack(ys, 1)
+		outputs = Stack(ys, rank-2)
 	}
 	return outputs, hidden, state
 }

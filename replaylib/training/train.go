@@ -145,11 +145,7 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 			return nil, err
 		}
 	}
-	eps := cfg.AdamEpsilon
-	if eps == 0 {
-		eps = DefaultAdamEpsilon
-	}
-	optimizer := optimizers.Adam().LearningRate(cfg.LearningRate).Epsilon(eps).Done()
+	optimizer := newOptimizer(cfg)
 	// loss is the training objective: every step's readout, and the start state's with StartLoss.
 	loss := func(ctx *context.Context, out, targets, initial *Node) *Node {
 		if !cfg.StartLoss {
@@ -193,6 +189,15 @@ func open(backend backends.Backend, cfg Config, dir string, readOnly bool) (*Run
 		return nil, err
 	}
 	return r, nil
+}
+
+// newOptimizer is the run's Adam (an ensemble's too: each network's update is its own).
+func newOptimizer(cfg Config) optimizers.Interface {
+	eps := cfg.AdamEpsilon
+	if eps == 0 {
+		eps = DefaultAdamEpsilon
+	}
+	return optimizers.Adam().LearningRate(cfg.LearningRate).Epsilon(eps).Done()
 }
 
 // scheduleLearningRate sets Adam's learning-rate variable for the current step (cosine decay).
