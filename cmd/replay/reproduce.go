@@ -60,6 +60,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	shard := fs.String("shard", "", "run only shard i of n (\"i/n\"): units i, i+n, … of each kind; merge with 'replay report'")
 	only := fs.String("only", "", "run only the units of one kind: train, or replay (needs every network trained)")
 	workers := fs.Int("workers", claims.DefaultWorkers, fmt.Sprintf("units run at once, in [1, %d] (the numbers do not depend on it)", maxWorkers))
+	ensembles := fs.Bool("ensembles", false, "train the networks of a condition together as one ensemble: faster, each step equal within float32 rounding, but the networks drift apart from those trained alone over a long training (docs/benchmarks.md)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -80,7 +81,12 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			n, *workers, sysmem.Format(largest), sysmem.Format(budget/0.9), source)
 		*workers = n
 	}
-	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout, Workers: *workers}
+	if ensemble := ensembleBytes(sz); *ensembles && float64(*workers)*ensemble > budgetBytes() {
+		fmt.Fprintf(stdout, "reproduce: training every network alone: an ensemble of %d networks needs about %s per worker\n",
+			sz.Networks, sysmem.Format(ensemble))
+		*ensembles = false
+	}
+	opt := claims.Options{Size: sz, Dir: *out, Seed: *seed, Retrain: *retrain, Log: stdout, Workers: *workers, Ensembles: *ensembles}
 	if *shard != "" {
 		if opt.Shard.I, opt.Shard.N, err = claims.ParseShard(*shard); err != nil {
 			return usagef("--%v", err)
@@ -154,6 +160,31 @@ func sizeFits(sz claims.Size) (largest float64, err error) {
 		}
 	}
 	return largest, nil
+}
+
+// ensembleBytes is the memory of training one condition's networks as one ensemble: Networks
+// times the largest network's training memory.
+func ensembleBytes(sz claims.Size) float64 {
+	largest := 0.0
+	for _, task := range sz.Tasks {
+		hidden, cells := sz.Hidden, 0
+		if task == "placecells" {
+			hidden, cells = sz.PlaceHidden, sz.PlaceCells
+		}
+		cfg, err := training.DefaultConfigWith(task, cells)
+		if err != nil {
+			continue // sizeFits has said why
+		}
+		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
+		largest = max(largest, cfg.MemoryBytes())
+	}
+	return float64(sz.Networks) * largest
+}
+
+// budgetBytes is the memory the run may use (sysmem.Budget).
+func budgetBytes() float64 {
+	b, _ := sysmem.Budget()
+	return b
 }
 
 // writeResult writes figures, report.md and metrics.json and prints the verdicts.

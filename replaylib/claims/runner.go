@@ -50,6 +50,13 @@ type Options struct {
 	// Workers is how many units run at once (0: DefaultWorkers). Every training unit of the run
 	// finishes before its replay units start. The results do not depend on it.
 	Workers int
+	// Ensembles trains the networks of one training condition (they differ only in their seeds)
+	// together as one ensemble (training.TrainEnsemble), a whole condition per worker, instead of
+	// each network in a graph of its own. Each step is the lone network's within float32 rounding,
+	// but over a long training the rounding differences grow (most in the networks without a
+	// leak), so the networks, and the verdicts judged on them, are not those of a run that trains
+	// alone; docs/benchmarks.md has the measured differences and speed.
+	Ensembles bool
 }
 
 // DefaultWorkers units run at once: on 2 CPU cores, XLA's CPU client leaves about a third of them
@@ -145,7 +152,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		// their order (each has its own seeds).
 		slices.SortStableFunc(batch, func(a, b Unit) int { return cmp.Compare(r.weights[b.ID], r.weights[a.ID]) })
 		r.startKind(kind)
-		errs, err := r.runPool(ctx, batch)
+		errs, err := r.runPool(ctx, r.jobs(batch))
 		r.endKind(kind)
 		if err != nil {
 			return nil, err
@@ -181,45 +188,51 @@ func (e *PendingError) Error() string {
 
 func (e *PendingError) Is(target error) bool { return target == ErrUnitsPending }
 
-// runPool runs units, opt.Workers at a time, in the order of the list. It returns the failures of
-// units (each also logged), or the context's error once the run is cancelled.
-func (r *runner) runPool(ctx context.Context, units []Unit) (failed []error, err error) {
+// runPool runs jobs (units run together, see jobs), opt.Workers at a time, in the order of the
+// list. It returns the failures of units (each also logged), or the context's error once the run
+// is cancelled.
+func (r *runner) runPool(ctx context.Context, jobs [][]Unit) (failed []error, err error) {
 	workers := r.opt.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
-	next := make(chan Unit)
+	next := make(chan []Unit)
 	var (
 		mu        sync.Mutex
 		cancelled error
 		wg        sync.WaitGroup
 	)
-	for range min(workers, max(len(units), 1)) {
+	for range min(workers, max(len(jobs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for u := range next {
-				err := r.runUnit(ctx, u)
+			for job := range next {
+				errs := r.runJob(ctx, job)
 				mu.Lock()
-				switch {
-				case err == nil:
-				case ctx.Err() != nil || errors.Is(err, context.Canceled):
-					if cancelled == nil {
-						cancelled = err
+				for i, err := range errs {
+					u := job[i]
+					switch {
+					case err == nil:
+					case ctx.Err() != nil || errors.Is(err, context.Canceled):
+						if cancelled == nil {
+							cancelled = err
+						}
+					default:
+						r.logf("unit %s failed: %v", u.ID, err)
+						failed = append(failed, fmt.Errorf("unit %s: %w", u.ID, err))
 					}
-				default:
-					r.logf("unit %s failed: %v", u.ID, err)
-					failed = append(failed, fmt.Errorf("unit %s: %w", u.ID, err))
 				}
 				mu.Unlock()
-				r.finish(u)
+				for _, u := range job {
+					r.finish(u)
+				}
 			}
 		}()
 	}
 feed:
-	for _, u := range units {
+	for _, job := range jobs {
 		select {
-		case next <- u:
+		case next <- job:
 		case <-ctx.Done():
 			break feed
 		}
@@ -233,6 +246,15 @@ feed:
 		return nil, cancelled
 	}
 	return failed, nil
+}
+
+// runJob runs the units of a job: one unit, or the training units of one condition as an
+// ensemble. It returns one error per unit (nil: done).
+func (r *runner) runJob(ctx context.Context, job []Unit) []error {
+	if len(job) > 1 {
+		return r.runTrainEnsemble(ctx, job)
+	}
+	return []error{r.runUnit(ctx, job[0])}
 }
 
 // runUnit runs u unless its result exists, holding the unit's lock so that concurrent shards
@@ -265,11 +287,16 @@ func (r *runner) runUnit(ctx context.Context, u Unit) error {
 	if err != nil {
 		return err
 	}
+	return r.writeUnit(u, result)
+}
+
+// writeUnit writes a unit's result, atomically: the unit is done.
+func (r *runner) writeUnit(u Unit, result any) error {
 	raw, err := jsonsafe.MarshalIndent(result, "", " ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, raw)
+	return atomicfile.Write(unitPath(r.opt.Dir, u.ID), raw)
 }
 
 func unitPath(dir, id string) string { return filepath.Join(dir, UnitsDir, id+".json") }

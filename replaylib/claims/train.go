@@ -81,29 +81,42 @@ const errorThreshold = 0.10
 
 // runTrainUnit trains (or resumes, or reuses) the network of u.
 func (r *runner) runTrainUnit(ctx context.Context, u Unit) (*TrainResult, error) {
-	cfg, err := r.plan.trainingConfig(u)
-	if err != nil {
-		return nil, err
-	}
-	rel := filepath.Join(ModelsDir, u.ID)
-	run, err := training.Open(r.opt.Backend, cfg, filepath.Join(r.opt.Dir, rel))
+	run, cfg, err := r.openTrainUnit(u)
 	if err != nil {
 		return nil, err
 	}
 	if run.GlobalStep() < cfg.Steps {
-		run.Log = prefixWriter{r.opt.Log, fmt.Sprintf("      %s α=%g #%d: ", u.Condition.Task, u.Condition.Alpha, u.Index)} // units may run side by side
-		run.OnEvaluate = func(e training.LogEntry) {
-			r.progress(u, float64(e.Step)/float64(cfg.Steps))
-		}
 		if err := run.Train(ctx); err != nil {
 			return nil, err
 		}
 	}
-	res := &TrainResult{Unit: u, Config: cfg, Dir: rel, History: run.History}
+	return r.trainResult(u, cfg, run), nil
+}
+
+// openTrainUnit opens (or resumes) the training run of u, reporting to the runner's log and progress.
+func (r *runner) openTrainUnit(u Unit) (*training.Run, training.Config, error) {
+	cfg, err := r.plan.trainingConfig(u)
+	if err != nil {
+		return nil, cfg, err
+	}
+	run, err := training.Open(r.opt.Backend, cfg, filepath.Join(r.opt.Dir, ModelsDir, u.ID))
+	if err != nil {
+		return nil, cfg, err
+	}
+	run.Log = prefixWriter{r.opt.Log, fmt.Sprintf("      %s α=%g #%d: ", u.Condition.Task, u.Condition.Alpha, u.Index)} // units may run side by side
+	run.OnEvaluate = func(e training.LogEntry) {
+		r.progress(u, float64(e.Step)/float64(cfg.Steps))
+	}
+	return run, cfg, nil
+}
+
+// trainResult is the result of u's trained run.
+func (r *runner) trainResult(u Unit, cfg training.Config, run *training.Run) *TrainResult {
+	res := &TrainResult{Unit: u, Config: cfg, Dir: filepath.Join(ModelsDir, u.ID), History: run.History}
 	res.Values = summarizeTraining(run.History, cfg.Steps)
 	r.logf("   %s: error %.2f%% of size (late change %+.2f), %.0f s", u.ID, 100*res.Values[metrics.KeyFinalError],
 		res.Values[metrics.KeyPlateauChange], res.Values[metrics.KeyTrainSeconds])
-	return res, nil
+	return res
 }
 
 // summarizeTraining computes the training metrics of the catalog from a learning curve.
