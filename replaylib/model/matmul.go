@@ -15,8 +15,8 @@ import (
 // GoMLX v0.26 differentiates Dot and DotGeneral by broadcasting v to [B, K, N], multiplying and
 // reducing, which on simplego costs ~100 generic-iterator operations per multiply-add and dominated
 // the train step's profile. MatMul2 marks its DotGeneral node, and the DotGeneral gradient registered
-// by this package (init below) uses the two products for marked nodes only, deferring to GoMLX's
-// own rule for every other DotGeneral.
+// by this package (init below) uses the two products for marked nodes only (their batched forms for
+// BatchedMatMul's), deferring to GoMLX's own rule for every other DotGeneral.
 func MatMul2(x, w *Node) *Node {
 	if x.Rank() != 2 || w.Rank() != 2 {
 		panic("model.MatMul2: want rank-2 operands, got shapes " + x.Shape().String() + " and " + w.Shape().String())
