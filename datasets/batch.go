@@ -27,6 +27,19 @@ type Task interface {
 	ReachTargets(start Point) []int
 }
 
+// PopulationTask is a task whose observations are the activities of a population of cells with
+// place fields (the place-cell tasks) instead of a position: the observation's coordinates are
+// the cells, a readout of them is decoded through the cells' centres, and its rows are rates to
+// compare with the data's.
+type PopulationTask interface {
+	Task
+	// Centres are the cells' field centres, one per observation coordinate.
+	Centres() []Point
+	// DecodesByCentreMean reports whether Decode is the activity-weighted mean of the centres
+	// (a smooth function a graph can compute from probabilities), not a ranking of the cells.
+	DecodesByCentreMean() bool
+}
+
 // Batch holds B paths of T steps in flat row-major slices, ready to become tensors.
 type Batch struct {
 	Task string // name of the task that made the batch (Task.Name)

@@ -577,3 +577,36 @@ func TestArenaMotion(t *testing.T) {
 		t.Errorf("unknown motion: err %v", err)
 	}
 }
+
+// TestPopulationTaskDecodesByCentreMean: with population decoding, Decode of an activity vector is
+// the activity-weighted mean of the centres computed by hand, and the task says so; with top-cells
+// decoding it says it is not.
+func TestPopulationTaskDecodesByCentreMean(t *testing.T) {
+	params := DefaultPlaceCellParams()
+	params.Decoding = DecodePopulation
+	var task Task
+	pc, err := NewPlaceCells(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task = pc
+	pop, ok := task.(PopulationTask)
+	if !ok || !pop.DecodesByCentreMean() {
+		t.Fatalf("population decoding: PopulationTask %v, by centre mean %v", ok, ok && pop.DecodesByCentreMean())
+	}
+	obs := make([]float32, pc.ObsDim())
+	obs[0], obs[1], obs[2] = 0.5, 0.3, 0.2
+	c := pop.Centres()
+	want := Point{X: 0.5*c[0].X + 0.3*c[1].X + 0.2*c[2].X, Y: 0.5*c[0].Y + 0.3*c[1].Y + 0.2*c[2].Y}
+	if got := pc.Decode(obs); got.Sub(want).Norm() > 1e-6 {
+		t.Errorf("Decode = %v, the weighted mean of the centres is %v", got, want)
+	}
+	params.Decoding, params.DecodeTopK = DecodeTopCells, 3
+	top, err := NewPlaceCells(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.DecodesByCentreMean() {
+		t.Error("top-cells decoding says it decodes by the centre mean")
+	}
+}

@@ -285,6 +285,10 @@ func (pc *PlaceCells) Decode(obs []float32) Point {
 	return m.Scale(1 / float64(len(idx)))
 }
 
+// DecodesByCentreMean reports whether Decode is the population vector (DecodePopulation), the
+// activity-weighted mean of the centres, rather than the centre of the top cells.
+func (pc *PlaceCells) DecodesByCentreMean() bool { return pc.params.Decoding == DecodePopulation }
+
 // Paths fills pos with a foraging path started uniformly in the arena (heading uniform), moving as
 // Motion says and stopping as Stops says.
 func (pc *PlaceCells) Paths(pos []Point, rng *rand.Rand) {
@@ -436,3 +440,5 @@ func (pc *PlaceCells) ReachTargets(start Point) []int {
 	}
 	return []int{0}
 }
+
+var _ PopulationTask = (*PlaceCells)(nil)

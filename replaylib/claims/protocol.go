@@ -84,7 +84,7 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 	if ts.floorW1, _, err = metrics.SubsampledWasserstein(ts.floor, ts.train, 1, w1Points, w1Repeats, RNG(run, StreamFloor, taskIndex(cfg.Task), 1)); err != nil {
 		return nil, err
 	}
-	if _, ok := task.(*datasets.PlaceCells); ok {
+	if _, ok := task.(datasets.PopulationTask); ok {
 		d := ref.TargetDim
 		for i := 0; i < len(ref.Target); i += d * rateEvery {
 			row := make([]float64, d)

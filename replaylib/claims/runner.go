@@ -377,7 +377,7 @@ func loadUnit[T any](dirs []string, id string) (*T, error) {
 			continue
 		}
 		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
+		if err := jsonsafe.Unmarshal(raw, &v); err != nil { // a value written as null (not measured) reads as NaN
 			return nil, fmt.Errorf("%s: %w (delete it to redo the unit)", unitPath(d, id), err)
 		}
 		if c, ok := any(&v).(interface{ checkUnit(id string) error }); ok {

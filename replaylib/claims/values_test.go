@@ -3,11 +3,13 @@ package claims
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/replaylab/replay/internal/jsonsafe"
 	"github.com/replaylab/replay/replaylib/metrics"
 )
 
@@ -121,5 +123,48 @@ func TestCommittedValuesAreTheSample(t *testing.T) {
 				t.Fatalf("docs/report-sample/values.csv row %d, %s: %q, metrics.json gives %q", i, ValuesColumns[j], committed[i][j], want[i][j])
 			}
 		}
+	}
+}
+
+// TestMetricsJSONReadsBack: the committed metrics.json, with a value that could not be measured
+// (NaN, written as null) in a float field and in a list, read with jsonsafe.Unmarshal and written
+// again as WriteReport writes it, is the same bytes: nothing is lost or turned from "not measured"
+// into 0 on the way through Go (encoding/json alone reads those nulls as 0).
+func TestMetricsJSONReadsBack(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "report-sample", MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample Result
+	if err := jsonsafe.Unmarshal(raw, &sample); err != nil {
+		t.Fatal(err)
+	}
+	c := &sample.Claims[0].Checks[0]
+	if len(c.ValuesA) == 0 {
+		t.Fatal("the sample's first check has no values")
+	}
+	c.Margin, c.ValuesA[0] = math.NaN(), math.NaN()
+	written, err := jsonsafe.MarshalIndent(&sample, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Result
+	if err := jsonsafe.Unmarshal(written, &res); err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Claims[0].Checks[0]; !math.IsNaN(c.Margin) || !math.IsNaN(c.ValuesA[0]) {
+		t.Fatalf("nulls read back as %g and %g, want NaN", c.Margin, c.ValuesA[0])
+	}
+	again, err := jsonsafe.MarshalIndent(&res, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(written, again) {
+		a, b := string(written), string(again)
+		i := 0
+		for i < min(len(a), len(b)) && a[i] == b[i] {
+			i++
+		}
+		t.Errorf("metrics.json differs after a round trip at byte %d: %q vs %q", i, a[max(0, i-80):min(len(a), i+80)], b[max(0, i-80):min(len(b), i+80)])
 	}
 }

@@ -2,13 +2,13 @@ package nb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/replaylab/replay/internal/jsonsafe"
 	"github.com/replaylab/replay/replaylib"
 	"github.com/replaylab/replay/replaylib/claims"
 )
@@ -70,7 +70,7 @@ func QuoteCommitted(id int) {
 		return
 	}
 	var res claims.Result
-	if err := json.Unmarshal(raw, &res); err != nil {
+	if err := jsonsafe.Unmarshal(raw, &res); err != nil { // nulls (not measured) read as NaN
 		Error(fmt.Errorf("%s: %w", CommittedResultPath, err))
 		return
 	}

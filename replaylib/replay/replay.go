@@ -163,7 +163,7 @@ func New(backend backends.Backend, modelCfg model.Config, weights *mlctx.Context
 			return nil, fmt.Errorf("task %s decodes %d place cells, the model reads out %d", task.Name(), task.ObsDim(), modelCfg.OutputDim)
 		}
 		e.hostDecode = true
-	} else if pc, ok := task.(interface{ Centres() []geom.Point }); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
+	} else if pc, ok := task.(datasets.PopulationTask); ok && modelCfg.Readout == model.ReadoutCrossEntropy {
 		c := pc.Centres()
 		flat := make([]float32, 0, 2*len(c))
 		for _, p := range c {
@@ -521,11 +521,8 @@ func (e *Engine) Trajectories(ctx context.Context, cfg Config, start Start) ([][
 // decoded by their most active cells (not a smooth function in the graph) or read out by mean
 // squared error (activities, not logits).
 func hostDecoded(task datasets.Task, cfg model.Config) bool {
-	pc, ok := task.(*datasets.PlaceCells)
-	if !ok {
-		return false
-	}
-	return pc.Params().Decoding == datasets.DecodeTopCells || cfg.Readout == model.ReadoutMSE
+	pop, ok := task.(datasets.PopulationTask)
+	return ok && (!pop.DecodesByCentreMean() || cfg.Readout == model.ReadoutMSE)
 }
 
 // decodeRow decodes one readout row with the task, in place (softmax first for a cross-entropy
