@@ -97,6 +97,7 @@ func badInputs(t *testing.T) []badInput {
 		{"reproduce hidden beyond memory", []string{"reproduce", "--set", "batch_size=16384;seq_len=10000", "--out", tmp}, 2, "needs about"},
 		{"reproduce chains beyond memory", []string{"reproduce", "--set", "hidden=4096;chains=65536", "--out", tmp}, 2, "chains=65536: replay needs about"},
 		{"reproduce --retrain=maybe", []string{"reproduce", "--retrain=maybe"}, 2, "-retrain"},
+		{"reproduce --ensembles=maybe", []string{"reproduce", "--ensembles=maybe"}, 2, "-ensembles"},
 		{"reproduce --shard 3/2", []string{"reproduce", "--shard", "3/2"}, 2, "--shard"},
 		{"reproduce --shard abc", []string{"reproduce", "--shard", "abc"}, 2, "--shard"},
 		{"reproduce --shard 1/2x", []string{"reproduce", "--shard", "1/2x"}, 2, "--shard"},
