@@ -9,6 +9,9 @@
 //	               its nearest skeleton point, Geodesic measures distance along the skeleton (shortest
 //	               paths over its graph), NearestEnd names the end of the stretch of track a point
 //	               is on
+//	Grid           square cells over an environment's bounding box, those whose centre is inside
+//	               it counted: Index of a point, Counts of points per cell (the occupancy metrics
+//	               of package metrics are computed on it)
 //
 // The tasks of package datasets build their environments from it; metrics measure replay in them.
 package geom

@@ -303,19 +303,19 @@ func measureDistribution(ctx context.Context, ts *taskSetup, set func(string, fl
 		}
 	}
 	set(metrics.KeyInside, float64(inside)/float64(len(pts)))
-	tv, err := ts.grid.OccupancyTV(pts, ts.train)
+	tv, err := metrics.OccupancyTV(ts.grid, pts, ts.train)
 	if err != nil {
 		return err
 	}
 	set(metrics.KeyOccupancyTV, tv)
-	set(metrics.KeyCoverage, ts.grid.Coverage(pts))
+	set(metrics.KeyCoverage, metrics.Coverage(ts.grid, pts))
 	return nil
 }
 
 // measurePerChain returns the per-chain metrics of exploration and movement (coverage, entropy,
 // progress, displacement, path length), and the chains projected on the track (nil without one).
 func measurePerChain(ts *taskSetup, traj [][]geom.Point) (map[string][]float64, [][]geom.SkeletonPoint, error) {
-	expl, err := ts.grid.ExplorationPerChain(traj)
+	expl, err := metrics.ExplorationPerChain(ts.grid, traj)
 	if err != nil {
 		return nil, nil, err
 	}

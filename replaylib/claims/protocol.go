@@ -40,7 +40,7 @@ type taskSetup struct {
 	name  string
 	task  datasets.Task
 	env   *geom.Environment
-	grid  *metrics.Grid
+	grid  *geom.Grid
 	train []geom.Point // reference positions
 	floor []geom.Point // a disjoint sample of the same size
 	rates [][]float64  // place cells: reference population vectors (else nil)
@@ -59,7 +59,7 @@ func newTaskSetup(cfg training.Config, run uint64) (*taskSetup, error) {
 		return nil, err
 	}
 	env := task.Env()
-	grid, err := metrics.NewGrid(env, env.Size()/gridCells)
+	grid, err := geom.NewGrid(env, env.Size()/gridCells)
 	if err != nil {
 		return nil, err
 	}

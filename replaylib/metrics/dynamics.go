@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/replaylab/replay/geom"
@@ -54,65 +53,11 @@ func Occupancy(points []geom.Point, env *geom.Environment) []float64 {
 	return occ
 }
 
-// Grid is a square grid over an environment's bounding box, with only the cells whose centres lie
-// inside the environment counted. Cell (ix, iy) has index iy·NX + ix and covers
-// [Lo.X + ix·Cell, Lo.X + (ix+1)·Cell) × [Lo.Y + iy·Cell, Lo.Y + (iy+1)·Cell).
-type Grid struct {
-	Lo        geom.Point // lower-left corner of the bounding box
-	Cell      float64    // side of a cell, environment units
-	NX, NY    int        // cells per row and per column
-	inside    []bool
-	NumInside int // cells whose centre is inside the environment
-}
-
-// NewGrid covers env's bounding box with square cells of side cell (environment units, > 0).
-func NewGrid(env *geom.Environment, cell float64) (*Grid, error) {
-	if !(cell > 0) {
-		return nil, fmt.Errorf("grid cell=%g: must be > 0", cell)
-	}
-	lo, hi := env.Bounds()
-	g := &Grid{Lo: lo, Cell: cell, NX: int(math.Ceil((hi.X - lo.X) / cell)), NY: int(math.Ceil((hi.Y - lo.Y) / cell))}
-	g.inside = make([]bool, g.NX*g.NY)
-	for iy := range g.NY {
-		for ix := range g.NX {
-			c := geom.Point{X: lo.X + (float64(ix)+0.5)*cell, Y: lo.Y + (float64(iy)+0.5)*cell}
-			if env.Contains(c) {
-				g.inside[iy*g.NX+ix] = true
-				g.NumInside++
-			}
-		}
-	}
-	return g, nil
-}
-
-// Index returns the cell index of p, or −1 outside the grid.
-func (g *Grid) Index(p geom.Point) int {
-	ix, iy := int(math.Floor((p.X-g.Lo.X)/g.Cell)), int(math.Floor((p.Y-g.Lo.Y)/g.Cell))
-	if ix < 0 || iy < 0 || ix >= g.NX || iy >= g.NY {
-		return -1
-	}
-	return iy*g.NX + ix
-}
-
-// Inside reports whether cell i's centre is inside the environment.
-func (g *Grid) Inside(i int) bool { return i >= 0 && g.inside[i] }
-
-// Counts returns the number of points per cell.
-func (g *Grid) Counts(points []geom.Point) []float64 {
-	counts := make([]float64, g.NX*g.NY)
-	for _, p := range points {
-		if i := g.Index(p); i >= 0 {
-			counts[i]++
-		}
-	}
-	return counts
-}
-
-// Coverage is the fraction of inside cells holding at least one point.
-func (g *Grid) Coverage(points []geom.Point) float64 {
+// Coverage is the fraction of g's inside cells holding at least one point.
+func Coverage(g *geom.Grid, points []geom.Point) float64 {
 	visited := 0
 	for i, c := range g.Counts(points) {
-		if c > 0 && g.inside[i] {
+		if c > 0 && g.Inside(i) {
 			visited++
 		}
 	}
@@ -309,8 +254,8 @@ func Coordinate(traj [][]geom.Point, axis int) [][]float64 {
 
 // KDEKL estimates KL(p̂_a ‖ p̂_b) with Gaussian kernel densities of bandwidth h evaluated on the
 // inside cells of grid (each density normalised over those cells, floored at 1e-12).
-func KDEKL(a, b []geom.Point, grid *Grid, h float64) float64 {
-	pa, pb := grid.Density(a, h), grid.Density(b, h)
+func KDEKL(a, b []geom.Point, grid *geom.Grid, h float64) float64 {
+	pa, pb := Density(grid, a, h), Density(grid, b, h)
 	kl := 0.0
 	for i := range pa {
 		if pa[i] > 0 {
@@ -320,15 +265,15 @@ func KDEKL(a, b []geom.Point, grid *Grid, h float64) float64 {
 	return kl
 }
 
-// Density is a Gaussian kernel density estimate of points (bandwidth h) at the inside cell centres,
+// Density is a Gaussian kernel density estimate of points (bandwidth h) at g's inside cell centres,
 // normalised to sum to 1, with a floor of 1e-12 per cell. Points are histogrammed first.
-func (g *Grid) Density(points []geom.Point, h float64) []float64 {
+func Density(g *geom.Grid, points []geom.Point, h float64) []float64 {
 	counts := g.Counts(points)
 	dens := make([]float64, len(counts))
 	r := int(math.Ceil(3 * h / g.Cell))
 	total := 0.0
 	for i := range dens {
-		if !g.inside[i] {
+		if !g.Inside(i) {
 			continue
 		}
 		ix, iy := i%g.NX, i/g.NX
@@ -347,7 +292,7 @@ func (g *Grid) Density(points []geom.Point, h float64) []float64 {
 		total += s
 	}
 	for i := range dens {
-		if g.inside[i] {
+		if g.Inside(i) {
 			dens[i] = math.Max(dens[i]/math.Max(total, 1e-300), 1e-12)
 		}
 	}

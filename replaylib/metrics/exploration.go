@@ -29,12 +29,12 @@ type ChainExploration struct {
 // and the fraction of its points the two measures see (see ChainExploration).
 //
 // The adaptation claim (more exploration) predicts larger per-chain Coverage and Entropy than
-// without adaptation; judge it by a bootstrap over chains. Unlike Grid.Coverage of pooled points,
+// without adaptation; judge it by a bootstrap over chains. Unlike Coverage of pooled points,
 // these do not grow just because there are more chains. Errors: a nil grid or one with fewer than 2
 // inside cells (log N = 0), no chains, a non-finite point.
-func (g *Grid) ExplorationPerChain(traj [][]geom.Point) (ChainExploration, error) {
+func ExplorationPerChain(g *geom.Grid, traj [][]geom.Point) (ChainExploration, error) {
 	if g == nil || g.NumInside < 2 {
-		return ChainExploration{}, fmt.Errorf("exploration: grid has %d inside cells, need ≥ 2 (make it with NewGrid and a smaller cell)", g.numInside())
+		return ChainExploration{}, fmt.Errorf("exploration: grid has %d inside cells, need ≥ 2 (make it with geom.NewGrid and a smaller cell)", insideCells(g))
 	}
 	if err := checkTrajectories("traj", traj); err != nil {
 		return ChainExploration{}, fmt.Errorf("exploration: %w", err)
@@ -75,9 +75,9 @@ func (g *Grid) ExplorationPerChain(traj [][]geom.Point) (ChainExploration, error
 //
 // The leak claim (replay closer to the data) predicts a smaller TV with leak than without; compare
 // with the TV between two independent training samples of the same size, its finite-sample floor.
-func (g *Grid) OccupancyTV(replay, train []geom.Point) (float64, error) {
+func OccupancyTV(g *geom.Grid, replay, train []geom.Point) (float64, error) {
 	if g == nil || g.NumInside < 1 {
-		return 0, fmt.Errorf("occupancy TV: grid has %d inside cells, need ≥ 1 (make it with NewGrid)", g.numInside())
+		return 0, fmt.Errorf("occupancy TV: grid has %d inside cells, need ≥ 1 (make it with geom.NewGrid)", insideCells(g))
 	}
 	if len(replay) == 0 || len(train) == 0 {
 		return 0, fmt.Errorf("occupancy TV: %d replay and %d training points, need both non-empty", len(replay), len(train))
@@ -111,8 +111,8 @@ func (g *Grid) OccupancyTV(replay, train []geom.Point) (float64, error) {
 	return tv / 2, nil
 }
 
-// numInside is NumInside, 0 for a nil grid.
-func (g *Grid) numInside() int {
+// insideCells is g.NumInside, 0 for a nil grid.
+func insideCells(g *geom.Grid) int {
 	if g == nil {
 		return 0
 	}

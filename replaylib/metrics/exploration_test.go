@@ -6,17 +6,18 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // lGrid is an L-shaped environment on a grid of unit cells: cells (0,0), (1,0) and (0,1) are
 // inside, (1,1) is in the bounding box but outside the environment.
-func lGrid(t *testing.T) *Grid {
+func lGrid(t *testing.T) *geom.Grid {
 	t.Helper()
 	env, err := datasets.NewEnvironment("L", poly(0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGrid(env, 1)
+	g, err := geom.NewGrid(env, 1)
 	if err != nil || g.NumInside != 3 {
 		t.Fatalf("grid %+v (%v), want 3 inside cells", g, err)
 	}
@@ -31,7 +32,7 @@ func TestExplorationPerChain(t *testing.T) {
 		poly(0.2, 0.2, 0.7, 0.9),                               // one cell
 		poly(5, 5, 1.5, 1.5),                                   // never inside
 	}
-	e, err := g.ExplorationPerChain(traj)
+	e, err := ExplorationPerChain(g, traj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +59,11 @@ func TestExplorationPerChain(t *testing.T) {
 		}
 	}
 	env1, _ := datasets.NewEnvironment("cell", poly(0, 0, 1, 0, 1, 1, 0, 1), nil, nil)
-	g1, _ := NewGrid(env1, 1)
+	g1, _ := geom.NewGrid(env1, 1)
 	for name, err := range map[string]error{
-		"one-cell grid": second(g1.ExplorationPerChain(traj)),
-		"nil grid":      second((*Grid)(nil).ExplorationPerChain(traj)),
-		"NaN":           second(g.ExplorationPerChain([][]P{poly(0, math.Inf(1))})),
+		"one-cell grid": second(ExplorationPerChain(g1, traj)),
+		"nil grid":      second(ExplorationPerChain(nil, traj)),
+		"NaN":           second(ExplorationPerChain(g, [][]P{poly(0, math.Inf(1))})),
 	} {
 		if err == nil {
 			t.Errorf("%s accepted", name)
@@ -76,19 +77,19 @@ func TestOccupancyTV(t *testing.T) {
 	// grid 1/4 (same outside bin). TV = ½(0.25 + 0.25 + 0.5 + 0) = 0.5.
 	replay := poly(0.5, 0.5, 0.2, 0.1, 1.5, 0.5, 1.5, 1.5)
 	train := poly(0.5, 0.5, 0.5, 1.5, 0.3, 1.9, 5, 5)
-	if tv, err := g.OccupancyTV(replay, train); err != nil || math.Abs(tv-0.5) > 1e-12 {
+	if tv, err := OccupancyTV(g, replay, train); err != nil || math.Abs(tv-0.5) > 1e-12 {
 		t.Errorf("TV = %g (%v), want 0.5", tv, err)
 	}
-	if tv, _ := g.OccupancyTV(replay, replay[:2]); math.Abs(tv-0.5) > 1e-12 { // ½(0.5 + 0.25 + 0.25)
+	if tv, _ := OccupancyTV(g, replay, replay[:2]); math.Abs(tv-0.5) > 1e-12 { // ½(0.5 + 0.25 + 0.25)
 		t.Errorf("TV against all-in-(0,0) = %g, want 0.5", tv)
 	}
-	if tv, _ := g.OccupancyTV(poly(0.5, 0.5), poly(1.5, 0.5)); tv != 1 {
+	if tv, _ := OccupancyTV(g, poly(0.5, 0.5), poly(1.5, 0.5)); tv != 1 {
 		t.Errorf("TV of disjoint occupancies = %g, want 1", tv)
 	}
-	if _, err := g.OccupancyTV(replay, poly(0, math.NaN())); err == nil || !strings.Contains(err.Error(), "train[0]") {
+	if _, err := OccupancyTV(g, replay, poly(0, math.NaN())); err == nil || !strings.Contains(err.Error(), "train[0]") {
 		t.Errorf("NaN training point: %v", err)
 	}
-	if _, err := g.OccupancyTV(nil, train); err == nil {
+	if _, err := OccupancyTV(g, nil, train); err == nil {
 		t.Error("empty replay accepted")
 	}
 }
@@ -100,7 +101,7 @@ func TestExplorationPerChainIsBitReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGrid(env, 1)
+	g, err := geom.NewGrid(env, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,12 +110,12 @@ func TestExplorationPerChainIsBitReproducible(t *testing.T) {
 		x := float64(i*7919%400) / 20
 		path = append(path, P{X: x, Y: math.Mod(float64(i*i)*0.37, 20)})
 	}
-	first, err := g.ExplorationPerChain([][]P{path})
+	first, err := ExplorationPerChain(g, [][]P{path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 30 {
-		again, _ := g.ExplorationPerChain([][]P{path})
+		again, _ := ExplorationPerChain(g, [][]P{path})
 		if math.Float64bits(again.Entropy[0]) != math.Float64bits(first.Entropy[0]) {
 			t.Fatalf("entropy %v then %v: the sum depends on map order", first.Entropy[0], again.Entropy[0])
 		}

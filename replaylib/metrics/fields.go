@@ -9,7 +9,7 @@ import (
 // DriftField estimates E[x_{t+1} − x_t | x_t ∈ cell] from trajectories, for grid cells holding at
 // least minCount steps: the cell centres and the mean decoded displacements. For a Langevin
 // sampler x' = x + η∇log p + noise this is η∇log p(x).
-func DriftField(traj [][]geom.Point, grid *Grid, minCount int) (at, drift []geom.Point) {
+func DriftField(traj [][]geom.Point, grid *geom.Grid, minCount int) (at, drift []geom.Point) {
 	sum := make([]geom.Point, grid.NX*grid.NY)
 	count := make([]int, grid.NX*grid.NY)
 	for _, path := range traj {

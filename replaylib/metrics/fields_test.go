@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // For a Gaussian sample N(0, s²I), the KDE score with bandwidth h is ≈ −x/(s² + h²).
@@ -25,7 +26,7 @@ func TestKDEScoreOfAGaussian(t *testing.T) {
 // A drift field of chains that all move by (0.1, 0) per step is (0.1, 0) in every visited cell.
 func TestDriftFieldOfAConstantFlow(t *testing.T) {
 	env, _ := datasets.NewEnvironment("box", poly(0, 0, 10, 0, 10, 1, 0, 1), nil, nil)
-	g, _ := NewGrid(env, 1)
+	g, _ := geom.NewGrid(env, 1)
 	var traj [][]P
 	for c := range 5 {
 		var path []P

@@ -52,9 +52,9 @@ type MarkovResiduals struct {
 // Errors: a nil grid, minCount < 1, no chains, a chain with fewer than 3 points, a non-finite point,
 // no pair of consecutive steps in well-sampled cells, residuals that are all zero (increments
 // exactly a function of position).
-func MarkovResidualTest(traj [][]geom.Point, grid *Grid, minCount int) (MarkovResiduals, error) {
+func MarkovResidualTest(traj [][]geom.Point, grid *geom.Grid, minCount int) (MarkovResiduals, error) {
 	if grid == nil || grid.NX*grid.NY == 0 {
-		return MarkovResiduals{}, fmt.Errorf("markov residuals: grid is nil or empty (make it with NewGrid)")
+		return MarkovResiduals{}, fmt.Errorf("markov residuals: grid is nil or empty (make it with geom.NewGrid)")
 	}
 	if minCount < 1 {
 		return MarkovResiduals{}, fmt.Errorf("markov residuals: minCount = %d, must be ≥ 1", minCount)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/replaylab/replay/datasets"
+	"github.com/replaylab/replay/geom"
 )
 
 // Increments that alternate (1,0), (−1,0) in a single cell: the drift is their mean 0, so the
@@ -13,7 +14,7 @@ import (
 // and r_t = β r_{t−1} exactly (order-2 gain 1).
 func TestMarkovResidualsByHand(t *testing.T) {
 	env, _ := datasets.NewEnvironment("box", poly(0, 0, 4, 0, 4, 4, 0, 4), nil, nil)
-	g, _ := NewGrid(env, 4)
+	g, _ := geom.NewGrid(env, 4)
 	traj := [][]P{poly(1, 1, 2, 1, 1, 1, 2, 1, 1, 1)}
 	r, err := MarkovResidualTest(traj, g, 1)
 	if err != nil {
@@ -29,7 +30,7 @@ func TestMarkovResidualsByHand(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		traj [][]P
-		grid *Grid
+		grid *geom.Grid
 		min  int
 		want string
 	}{
@@ -51,7 +52,7 @@ func TestMarkovResidualsByHand(t *testing.T) {
 // v_{t+1} = 0.7 v_t + noise, x_{t+1} = x_t + v_{t+1}, has residual autocorrelation near 0.7.
 func TestMarkovResidualsSeparateDriftFromMemory(t *testing.T) {
 	env, _ := datasets.NewEnvironment("box", poly(-0.5, -0.5, 0.5, -0.5, 0.5, 0.5, -0.5, 0.5), nil, nil)
-	g, _ := NewGrid(env, 0.02)
+	g, _ := geom.NewGrid(env, 0.02)
 	r := rng(50)
 	const chains, steps = 20, 5000 // 10⁵ residuals: s.e. of ρ ≈ 1/√(2·10⁵) ≈ 0.002
 	ou := make([][]P, chains)

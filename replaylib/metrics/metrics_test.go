@@ -175,14 +175,14 @@ func TestReachTimesAndPathLength(t *testing.T) {
 	if math.Abs(occ[0]-5.0/11) > 1e-12 || math.Abs(occ[1]-6.0/11) > 1e-12 {
 		t.Errorf("occupancy %v, want [5/11 6/11]", occ)
 	}
-	g, _ := NewGrid(env, 1)
+	g, _ := geom.NewGrid(env, 1)
 	if g.NumInside != 10 {
 		t.Fatalf("grid has %d inside cells, want 10", g.NumInside)
 	}
-	if c := g.Coverage(traj[0]); math.Abs(c-1) > 1e-12 {
+	if c := Coverage(g, traj[0]); math.Abs(c-1) > 1e-12 {
 		t.Errorf("coverage %g of a full sweep, want 1", c)
 	}
-	if c := g.Coverage(traj[2]); math.Abs(c-0.1) > 1e-12 {
+	if c := Coverage(g, traj[2]); math.Abs(c-0.1) > 1e-12 {
 		t.Errorf("coverage %g of a standing chain, want 0.1", c)
 	}
 	if rv := RegionsVisited(traj, env); math.Abs(rv-2.0/3) > 1e-12 {
@@ -252,7 +252,7 @@ func TestIncrementAutocorrelationAndIAT(t *testing.T) {
 
 func TestKDEKL(t *testing.T) {
 	env, _ := datasets.NewEnvironment("box", poly(0, 0, 1, 0, 1, 1, 0, 1), nil, nil)
-	g, _ := NewGrid(env, 0.05)
+	g, _ := geom.NewGrid(env, 0.05)
 	r := rng(9)
 	uni := UniformPoints(env, 4000, r)
 	if kl := KDEKL(uni, uni, g, 0.05); math.Abs(kl) > 1e-12 {

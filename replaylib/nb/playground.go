@@ -173,7 +173,7 @@ func (pg *playground) render() error {
 
 // show draws the replay and its occupancy and the key numbers.
 func (pg *playground) show(env *geom.Environment, traj [][]geom.Point, values map[string]float64, title string, took time.Duration) error {
-	grid, err := metrics.NewGrid(env, env.Size()/25)
+	grid, err := geom.NewGrid(env, env.Size()/25)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/replaylab/replay/geom"
-	"github.com/replaylab/replay/replaylib/metrics"
 )
 
 // outlineColor is the colour of the environment's outline.
@@ -107,7 +106,7 @@ func (rimmedCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 
 // Occupancy draws each grid cell's share of the points that fall on the grid over the environment
 // (OccupancyMap, unit "fraction of points per cell"); points off the grid are not counted.
-func Occupancy(title string, env *geom.Environment, grid *metrics.Grid, points []geom.Point) (*plot.Plot, error) {
+func Occupancy(title string, env *geom.Environment, grid *geom.Grid, points []geom.Point) (*plot.Plot, error) {
 	counts := grid.Counts(points)
 	total := 0.0
 	for _, c := range counts {
@@ -121,7 +120,7 @@ func Occupancy(title string, env *geom.Environment, grid *metrics.Grid, points [
 
 // OccupancyCounts draws per-cell counts (row-major like Grid.Counts: cell (ix, iy) at
 // iy·NX + ix) over the environment (OccupancyMap, unit "points per cell").
-func OccupancyCounts(title string, env *geom.Environment, grid *metrics.Grid, counts []float64) (*plot.Plot, error) {
+func OccupancyCounts(title string, env *geom.Environment, grid *geom.Grid, counts []float64) (*plot.Plot, error) {
 	return OccupancyMap(title, env, grid, counts, "points per cell")
 }
 
@@ -130,7 +129,7 @@ func OccupancyCounts(title string, env *geom.Environment, grid *metrics.Grid, co
 // largest, with a colour bar labelled unit. Only cells whose centre is inside the environment
 // (Grid.Inside) and whose value is finite are coloured, each clipped to the boundary; the
 // environment's holes and outline are drawn over them.
-func OccupancyMap(title string, env *geom.Environment, grid *metrics.Grid, values []float64, unit string) (*plot.Plot, error) {
+func OccupancyMap(title string, env *geom.Environment, grid *geom.Grid, values []float64, unit string) (*plot.Plot, error) {
 	if n := grid.NX * grid.NY; len(values) != n {
 		return nil, fmt.Errorf("plots: %q: %d values for a %d × %d grid (%d cells)", title, len(values), grid.NX, grid.NY, n)
 	}

@@ -120,7 +120,7 @@ func figures(t testing.TB) map[string]*plot.Plot {
 	traj[1][10] = geom.Point{X: nan, Y: 0}
 	p, err = Trajectories("trajectories", env, traj, 5)
 	add("trajectories", p, err)
-	grid, err := metrics.NewGrid(env, 0.05)
+	grid, err := geom.NewGrid(env, 0.05)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestErrors(t *testing.T) {
 		t.Errorf("Bars without bars: %v", err)
 	}
 	_, env := tmaze(t)
-	grid, _ := metrics.NewGrid(env, 0.1)
+	grid, _ := geom.NewGrid(env, 0.1)
 	if _, err := OccupancyCounts("o", env, grid, []float64{1}); err == nil {
 		t.Error("OccupancyCounts with too few counts: no error")
 	}

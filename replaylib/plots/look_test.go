@@ -128,7 +128,7 @@ func TestLook(t *testing.T) {
 	}
 	p, err = Trajectories("tmaze: replay trajectories (first 8 chains)", env, traj, 8)
 	save("trajectories", p, err, Width, Height)
-	grid, err := metrics.NewGrid(env, 0.05)
+	grid, err := geom.NewGrid(env, 0.05)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/geom"
-	"github.com/replaylab/replay/replaylib/metrics"
 	"github.com/replaylab/replay/replaylib/plots"
 )
 
@@ -45,7 +44,7 @@ func run() error {
 	}
 	env := task.Env()
 	lo, hi := env.Bounds()
-	grid, err := metrics.NewGrid(env, (hi.X-lo.X)/25)
+	grid, err := geom.NewGrid(env, (hi.X-lo.X)/25)
 	if err != nil {
 		return err
 	}
