@@ -30,4 +30,24 @@
 // A Size fixes every budget (Quick for 2 CPU cores with XLA, Full for a GPU, Tiny for tests).
 // Figures returns the figures as values (notebooks show them), WriteFigures and WriteReport write
 // them with report.md, metrics.json and values.csv (every number as one flat row).
+//
+// # Reading order
+//
+// The files follow the pipeline, one concept each:
+//
+//	protocol   size.go (budgets), seeds.go (random streams), variants.go (the replay variants),
+//	           checks.go (claims and checks as tables), gate.go (the baseline gate), theory.go (claim 5)
+//	run        units.go (the plan and its units), runner.go (running them: workers, locks, resume),
+//	           train.go (a training unit), ensemble.go (a condition's training units as one ensemble),
+//	           replayunit.go (a replay unit), replaybatch.go (its variants replayed in batches),
+//	           tasksetup.go (a task's reference data, floors and starts), measure.go (the metrics of
+//	           one replay; Measure), forms.go (a form's noiseless dynamics), hold.go (the hold test),
+//	           network.go (opening a trained network), status.go and eta.go (where a run stands)
+//	judge      merge.go (units to bands over networks), result.go (the result's types), judge.go
+//	           (checks decided over networks, Holm, verdicts)
+//	report     report.go (report.md), figures.go (the figures), values.go (values.csv),
+//	           numbers.go (metrics.json compared without its times)
+//
+// search.go is the pre-registered search for a training recipe, a pipeline of its own over the
+// same units.
 package claims
