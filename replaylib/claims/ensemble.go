@@ -75,6 +75,9 @@ func (r *runner) runTrainEnsemble(ctx context.Context, units []Unit) []error {
 				errs[i] = err
 			}
 			return errs
+		case errors.Is(err, training.ErrNotEnsemble):
+			r.logf("   %v: its networks train one by one", err)
+			alone = append(alone, failed...)
 		default:
 			r.logf("   the ensemble stopped (%v): its networks train one by one", err)
 			alone = append(alone, failed...)

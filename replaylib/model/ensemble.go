@@ -83,6 +83,13 @@ func ForwardEnsemble(ctx *context.Context, cfg Config, cell CellParams, inputs, 
 	return outputs, hidden
 }
 
+// ForwardEnsembleFrom is ForwardFrom for an ensemble: inputs [M, B, T, In] from a given state
+// (each part [M, B, N]); it also returns the state after the last step.
+func ForwardEnsembleFrom(ctx *context.Context, cfg Config, cell CellParams, inputs *Node, start State, xi *Node) (outputs, hidden *Node, final State) {
+	w := GetEnsembleWeights(ctx, inputs.Graph(), cfg, inputs.Shape().Dimensions[0])
+	return forward(w, cfg, cell, inputs, start, xi, fastPlan)
+}
+
 // StandardNormalFrom is StandardNormal drawn from an explicit generator state (a node of shape
 // RNGStateShape) instead of the context's: it returns the state after the draws and the normals.
 // Drawn from the same state, the two give the same numbers, so a network of an ensemble, with its
@@ -120,11 +127,14 @@ func EnsembleLossWithStart(cfg Config, outputs, targets, start, initial *Node) *
 	return DivScalar(Add(MulScalar(EnsembleLoss(cfg, outputs, targets), T), l0), T+1)
 }
 
+// Encode is h_0 = W_enc s_0 for initial observations s0 [B, ObsDim] (an ensemble's: [M, B, ObsDim]).
+func (w Weights) Encode(s0 *Node) *Node { return matMul(s0, w.Enc) }
+
 // EnsembleStartReadout is StartReadout for an ensemble: initial observations [M, B, Obs] give the
 // readouts of the encoded start states [M, B, Out].
 func EnsembleStartReadout(ctx *context.Context, cfg Config, initial *Node) *Node {
 	w := GetEnsembleWeights(ctx, initial.Graph(), cfg, initial.Shape().Dimensions[0])
-	return Readout(w, BatchedMatMul(initial, w.Enc))
+	return Readout(w, w.Encode(initial))
 }
 
 // leadDims are the dimensions of x before its last two axes.

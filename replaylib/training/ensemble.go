@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
 
 	"github.com/replaylab/replay/datasets"
 	"github.com/replaylab/replay/replaylib/model"
@@ -38,8 +39,8 @@ const ensembleScope = "ensemble"
 // TrainEnsemble trains runs together in one graph until Config.Steps, with the result of training
 // each alone (Run.Train) within float32 rounding: the same histories (but for the wall time, the
 // ensemble's) and checkpoints. The runs must have equal Configs but for their seeds, stand at the
-// same step, be writable and train whole paths (windowed runs are trained alone); otherwise the
-// error is ErrNotEnsemble, naming the reason. When ctx is cancelled every run saves a checkpoint
+// same step and be writable; otherwise the error is ErrNotEnsemble, naming the reason. Windowed
+// runs carry each network's state from window to window as they do alone. When ctx is cancelled every run saves a checkpoint
 // at the current step and ctx's error is returned; a diverging network stops the ensemble with an
 // error that names its directory (the caller may train the runs alone, which resume from their
 // last checkpoints).
@@ -72,8 +73,6 @@ func canTrainTogether(runs []*Run) error {
 		switch {
 		case r.readOnly:
 			return fmt.Errorf("run %d (%s) is read-only", i, r.Dir)
-		case r.Config.windowed():
-			return fmt.Errorf("run %d trains in windows (horizon %d): windowed runs train alone", i, r.Config.Horizon)
 		case r.backend != first.backend:
 			return fmt.Errorf("run %d is on another backend", i)
 		case key(r.Config) != key(first.Config):
@@ -93,7 +92,7 @@ type ensemble struct {
 	cfg  Config // runs[0]'s (all but the seeds are equal)
 	ctx  *context.Context
 	exec *context.Exec
-	data []*onlineData
+	data []train.Dataset // each run's own stream: whole paths, or windows with reset flags
 }
 
 // skipVariable says which variables of a run are not part of training: GoMLX's trainer's
@@ -147,6 +146,14 @@ func newEnsemble(runs []*Run) (*ensemble, error) {
 		return nil, errors.New("ensemble: the runs have no noise generator state")
 	}
 	for _, r := range runs {
+		if r.Config.windowed() {
+			d, err := newWindowData(r.task, r.Config, r.GlobalStep())
+			if err != nil {
+				return nil, err
+			}
+			e.data = append(e.data, d)
+			continue
+		}
 		batch, err := datasets.NewBatch(r.task, r.Config.BatchSize, r.Config.SeqLen, r.Config.MaskK)
 		if err != nil {
 			return nil, err
@@ -159,7 +166,8 @@ func newEnsemble(runs []*Run) (*ensemble, error) {
 }
 
 // step is the graph of one Adam step of every network: inputs [M, B, T, In], initial
-// observations [M, B, Obs] and targets [M, B, T, Out] give the networks' losses [M].
+// observations [M, B, Obs] and targets [M, B, T, Out] (and, for windowed runs, the reset flags
+// [M, B]) give the networks' losses [M].
 func (e *ensemble) step(ctx *context.Context, in []*Node) *Node {
 	cfg := e.cfg
 	g := in[0].Graph()
@@ -173,10 +181,16 @@ func (e *ensemble) step(ctx *context.Context, in []*Node) *Node {
 		next[m], xi[m] = model.StandardNormalFrom(Reshape(Slice(states, AxisElem(m)), RNGStateShape.Dimensions...), T, B, cfg.Model.Hidden)
 	}
 	rng.SetValueGraph(Stack(next, 0))
-	out, _ := model.ForwardEnsemble(ctx, cfg.Model, cfg.Model.Cell, in[0], in[1], Stack(xi, 1))
-	losses := model.EnsembleLoss(cfg.Model, out, in[2])
-	if cfg.StartLoss {
-		losses = model.EnsembleLossWithStart(cfg.Model, out, in[2], model.EnsembleStartReadout(ctx, cfg.Model, in[1]), in[1])
+	var losses *Node
+	switch {
+	case cfg.windowed(): // in[3] is the reset flags [M, B]
+		losses = windowObjective(cfg, ctx, model.GetEnsembleWeights(ctx, g, cfg.Model, M), in, Stack(xi, 1))
+	default:
+		out, _ := model.ForwardEnsemble(ctx, cfg.Model, cfg.Model.Cell, in[0], in[1], Stack(xi, 1))
+		losses = model.EnsembleLoss(cfg.Model, out, in[2])
+		if cfg.StartLoss {
+			losses = model.EnsembleLossWithStart(cfg.Model, out, in[2], model.EnsembleStartReadout(ctx, cfg.Model, in[1]), in[1])
+		}
 	}
 	newOptimizer(cfg).UpdateGraph(ctx, g, ReduceSum(losses))
 	return losses
@@ -241,17 +255,24 @@ func (e *ensemble) train(ctx stdctx.Context) error {
 
 // runStep draws every network's batch and runs one step; it returns the networks' losses.
 func (e *ensemble) runStep() ([]float64, error) {
-	parts := make([][]*tensors.Tensor, 3)
+	var parts [][]*tensors.Tensor // per input (inputs, initial, targets and, windowed, reset), per network
 	for _, d := range e.data {
 		_, in, _, err := d.Yield()
 		if err != nil {
 			return nil, err
 		}
+		if parts == nil {
+			parts = make([][]*tensors.Tensor, len(in))
+		}
 		for i := range parts {
 			parts[i] = append(parts[i], in[i])
 		}
 	}
-	out, err := e.exec.Exec(stackTensors(parts[0]), stackTensors(parts[1]), stackTensors(parts[2]))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		args[i] = stackTensors(p)
+	}
+	out, err := e.exec.Exec(args...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,15 +3,18 @@ package training
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
 	"github.com/replaylab/replay/replaylib"
 )
 
-// ensembleConfigs are three runs of one tiny configuration with their own seeds.
-func ensembleConfigs(t *testing.T) []Config {
+// ensembleConfigs are three runs of one tiny configuration with their own seeds, trained on
+// whole paths (horizon 0) or in windows.
+func ensembleConfigs(t *testing.T, horizon int) []Config {
 	cfg := tinyConfig(t, "tmaze")
+	cfg.Horizon = horizon
 	cfg.Model.Cell.Alpha, cfg.Model.Cell.NoiseSD = 0.5, 0.05
 	cfg.Steps, cfg.CheckpointEvery, cfg.LogEvery = 24, 8, 6
 	var out []Config
@@ -26,10 +29,17 @@ func ensembleConfigs(t *testing.T) []Config {
 // TestEnsembleEqualsRunsAlone: three runs trained as one ensemble end with the weights, Adam
 // state and noise generator state of each run trained alone, within float32 rounding, and with the
 // same learning curves; an ensemble interrupted after step 12 and reopened from its directories
-// resumes as an ensemble and ends the same way.
+// resumes as an ensemble and ends the same way. The same holds for runs trained in windows (paths
+// of 4 windows, the state carried between them, saved mid-path and resumed).
 func TestEnsembleEqualsRunsAlone(t *testing.T) {
+	for _, horizon := range []int{0, 80} {
+		t.Run(fmt.Sprintf("horizon=%d", horizon), func(t *testing.T) { ensembleEqualsRunsAlone(t, horizon) })
+	}
+}
+
+func ensembleEqualsRunsAlone(t *testing.T, horizon int) {
 	backend := replaylib.MustBackend()
-	cfgs := ensembleConfigs(t)
+	cfgs := ensembleConfigs(t, horizon)
 	var alone []*Run
 	for _, c := range cfgs {
 		r, err := Open(backend, c, "")
@@ -74,6 +84,9 @@ func TestEnsembleEqualsRunsAlone(t *testing.T) {
 	}
 	for m := range cfgs {
 		a, b := weights(t, alone[m]), weights(t, runs[m])
+		if _, ok := a["/"+CarryScope+"/h"]; ok != (horizon > 0) {
+			t.Fatalf("run %d: carried state in the run alone: %v, horizon %d", m, ok, horizon)
+		}
 		if len(b) != len(a) || len(a) < 14 {
 			t.Fatalf("run %d: %d variables alone, %d in the ensemble", m, len(a), len(b))
 		}
@@ -113,11 +126,11 @@ func TestEnsembleEqualsRunsAlone(t *testing.T) {
 	}
 }
 
-// TestEnsembleRefusesUnlikeRuns: runs that differ in more than their seeds, stand at different
-// steps or train in windows are refused with ErrNotEnsemble and a reason.
+// TestEnsembleRefusesUnlikeRuns: runs that differ in more than their seeds (a cell value, the
+// horizon) are refused with ErrNotEnsemble and a reason.
 func TestEnsembleRefusesUnlikeRuns(t *testing.T) {
 	backend := replaylib.MustBackend()
-	cfgs := ensembleConfigs(t)
+	cfgs := ensembleConfigs(t, 0)
 	other := cfgs[1]
 	other.Model.Cell.Alpha = 1
 	windowed := cfgs[1]

@@ -3,6 +3,7 @@ package training
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -136,11 +137,12 @@ func startState(w model.Weights, form model.Form, initial, reset *Node, carried 
 }
 
 // carryVariables returns the context variables holding the carried state of the form (zero
-// until the first window sets them), non-trainable.
-func carryVariables(ctx *context.Context, form model.Form, batch, hidden int) (h, a, v, hbar *context.Variable) {
+// until the first window sets them), non-trainable, of the given dimensions ([B, N], or an
+// ensemble's [M, B, N]).
+func carryVariables(ctx *context.Context, form model.Form, dims ...int) (h, a, v, hbar *context.Variable) {
 	scope := ctx.In(CarryScope).Checked(false)
 	get := func(name string) *context.Variable {
-		return scope.VariableWithValue(name, tensors.FromShape(shapes.Make(model.DType, batch, hidden))).SetTrainable(false)
+		return scope.VariableWithValue(name, tensors.FromShape(shapes.Make(model.DType, dims...))).SetTrainable(false)
 	}
 	h = get("h")
 	if form.Adapt != "" {
@@ -161,14 +163,25 @@ func carryVariables(ctx *context.Context, form model.Form, batch, hidden int) (h
 //	(T·L_window + mean_b(r_b·ℓ0_b)) / (T + mean_b(r_b)),
 //
 // which is model.LossWithStart when every path starts (r_b = 1) and the window's loss when none does.
+// For an ensemble (weights with a network axis; out [M, B, T, Out], reset [M, B]) it is each
+// network's objective, [M].
 func windowLoss(cfg Config, w model.Weights, out, targets, initial, reset *Node) *Node {
-	l := model.Loss(cfg.Model, out, targets)
+	ensemble := w.EnsembleSize() > 0
+	var l *Node
+	if ensemble {
+		l = model.EnsembleLoss(cfg.Model, out, targets)
+	} else {
+		l = model.Loss(cfg.Model, out, targets)
+	}
 	if !cfg.StartLoss {
 		return l
 	}
-	T := float64(out.Shape().Dimensions[1])
-	y0 := model.Readout(w, model.MatMul2(initial, w.Enc))
-	l0 := model.LossPerRow(cfg.Model, y0, initial) // [B]
+	T := float64(out.Shape().Dimensions[out.Rank()-2])
+	y0 := model.Readout(w, w.Encode(initial))
+	l0 := model.LossPerRow(cfg.Model, y0, initial) // [B], or [M, B]
+	if ensemble {
+		return Div(Add(MulScalar(l, T), ReduceMean(Mul(reset, l0), 1)), AddScalar(ReduceMean(reset, 1), T))
+	}
 	frac := ReduceAllMean(reset)
 	return Div(Add(MulScalar(l, T), ReduceAllMean(Mul(reset, l0))), AddScalar(frac, T))
 }
@@ -178,9 +191,20 @@ func windowLoss(cfg Config, w model.Weights, out, targets, initial, reset *Node)
 func trainWindow(cfg Config, ctx *context.Context, inputs []*Node) *Node {
 	g := inputs[0].Graph()
 	dims := inputs[0].Shape().Dimensions // [B, T, In]
-	w := model.GetWeights(ctx, g, cfg.Model)
+	xi := model.StandardNormal(ctx, g, dims[1], dims[0], cfg.Model.Hidden)
+	return windowObjective(cfg, ctx, model.GetWeights(ctx, g, cfg.Model), inputs, xi)
+}
+
+// windowObjective runs one window from the carried state (or, for paths whose reset is set, from
+// the encoded observation), carries the final state into the context's carry variables and
+// returns windowLoss. w are one network's weights (inputs [B, T, In], reset [B]) or an
+// ensemble's (inputs [M, B, T, In], reset [M, B]); xi is the window's noise.
+func windowObjective(cfg Config, ctx *context.Context, w model.Weights, inputs []*Node, xi *Node) *Node {
+	g := inputs[0].Graph()
+	dims := inputs[0].Shape().Dimensions
+	state := append(slices.Clone(dims[:len(dims)-2]), cfg.Model.Hidden) // [B, N] or [M, B, N]
 	form := cfg.Model.Cell.MinimalForm()
-	vh, va, vv, vbar := carryVariables(ctx, form, dims[0], cfg.Model.Hidden)
+	vh, va, vv, vbar := carryVariables(ctx, form, state...)
 	value := func(v *context.Variable) *Node {
 		if v == nil {
 			return nil
@@ -188,8 +212,13 @@ func trainWindow(cfg Config, ctx *context.Context, inputs []*Node) *Node {
 		return v.ValueGraph(g)
 	}
 	start := startState(w, form, inputs[1], inputs[3], model.State{H: value(vh), A: value(va), V: value(vv), HBar: value(vbar)})
-	xi := model.StandardNormal(ctx, g, dims[1], dims[0], cfg.Model.Hidden)
-	out, _, final := model.ForwardFrom(ctx, cfg.Model, cfg.Model.Cell, inputs[0], start, xi)
+	var out *Node
+	var final model.State
+	if w.EnsembleSize() > 0 {
+		out, _, final = model.ForwardEnsembleFrom(ctx, cfg.Model, cfg.Model.Cell, inputs[0], start, xi)
+	} else {
+		out, _, final = model.ForwardFrom(ctx, cfg.Model, cfg.Model.Cell, inputs[0], start, xi)
+	}
 	for _, p := range []struct {
 		v *context.Variable
 		x *Node
