@@ -17,4 +17,11 @@
 // (config.json, with history.json holding the evaluations); reopening the directory with a Config
 // that describes another run is an error (ErrConfigMismatch). LogEvery and CheckpointEvery may
 // change, and so may Steps under a constant learning rate, so that a finished run can be extended.
+//
+// TrainEnsemble trains M runs that differ only in their seeds in one graph: the weights and Adam's
+// moments get a leading network axis, the objective is Σ_m L_m (so network m's gradient is ∂L_m
+// alone, and Adam, elementwise, updates it as it would alone), and each network draws its batches
+// from its own data stream and its noise from its own generator state. Each step equals the lone
+// runs' within float32 rounding; over a long training the rounding differences can grow
+// (docs/benchmarks.md measures by how much).
 package training

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/replaylab/replay/replaylib"
@@ -56,4 +57,38 @@ func ExampleRun_Train_resume() {
 	// resumes at step 21
 	// finished at step 40
 	// other config refused: true
+}
+
+// Train three networks of one configuration, differing only in their seeds, as one ensemble, and
+// the first of them alone: the ensemble's member ends where the lone run does.
+func ExampleTrainEnsemble() {
+	backend := replaylib.MustBackend()
+	cfg, _ := training.DefaultConfig("triangle")
+	cfg.Model.Hidden, cfg.Steps, cfg.SeqLen, cfg.EvalBatch, cfg.LogEvery = 16, 30, 10, 8, 10 // small, for the example
+
+	var runs []*training.Run
+	for m := range uint64(3) {
+		c := cfg
+		c.WeightSeed, c.DataSeed, c.NoiseSeed = 1+m, 10+m, 100+m
+		run, err := training.Open(backend, c, "") // "" keeps the run in memory
+		if err != nil {
+			panic(err)
+		}
+		runs = append(runs, run)
+	}
+	if err := training.TrainEnsemble(context.Background(), runs); err != nil {
+		panic(err)
+	}
+	alone, _ := training.Open(backend, runs[0].Config, "")
+	if err := alone.Train(context.Background()); err != nil {
+		panic(err)
+	}
+	a, b := runs[0].History[len(runs[0].History)-1], alone.History[len(alone.History)-1]
+	fmt.Println("ensemble at step", runs[0].GlobalStep(), runs[1].GlobalStep(), runs[2].GlobalStep())
+	fmt.Println("same loss as alone (1e-5):", math.Abs(a.EvalLoss-b.EvalLoss) <= 1e-5*b.EvalLoss)
+	fmt.Println("networks differ:", a.EvalLoss != runs[1].History[len(runs[1].History)-1].EvalLoss)
+	// Output:
+	// ensemble at step 30 30 30
+	// same loss as alone (1e-5): true
+	// networks differ: true
 }
