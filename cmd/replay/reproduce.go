@@ -60,7 +60,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	shard := fs.String("shard", "", "run only shard i of n (\"i/n\"): units i, i+n, … of each kind; merge with 'replay report'")
 	only := fs.String("only", "", "run only the units of one kind: train, or replay (needs every network trained)")
 	workers := fs.Int("workers", claims.DefaultWorkers, fmt.Sprintf("units run at once, in [1, %d] (the numbers do not depend on it)", maxWorkers))
-	ensembles := fs.Bool("ensembles", false, "train the networks of a condition together as one ensemble: faster, each step equal within float32 rounding, but the networks drift apart from those trained alone over a long training (docs/benchmarks.md)")
+	ensembles := fs.Bool("ensembles", false, "train the networks of a condition together as one ensemble instead of in turn with one compiled step: faster, each step equal within float32 rounding, but the networks drift apart from those trained alone over a long training (docs/benchmarks.md)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}

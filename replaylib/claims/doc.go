@@ -38,7 +38,7 @@
 //	protocol   size.go (budgets), seeds.go (random streams), variants.go (the replay variants),
 //	           checks.go (claims and checks as tables), gate.go (the baseline gate), theory.go (claim 5)
 //	run        units.go (the plan and its units), runner.go (running them: workers, locks, resume),
-//	           train.go (a training unit), ensemble.go (a condition's training units as one ensemble),
+//	           train.go (a training unit), traintogether.go (a condition's networks trained together),
 //	           replayunit.go (a replay unit), replaybatch.go (its variants replayed in batches),
 //	           tasksetup.go (a task's reference data, floors and starts), measure.go (the metrics of
 //	           one replay; Measure), forms.go (a form's noiseless dynamics), hold.go (the hold test),

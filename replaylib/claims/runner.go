@@ -51,11 +51,12 @@ type Options struct {
 	// finishes before its replay units start. The results do not depend on it.
 	Workers int
 	// Ensembles trains the networks of one training condition (they differ only in their seeds)
-	// together as one ensemble (training.TrainEnsemble), a whole condition per worker, instead of
-	// each network in a graph of its own. Each step is the lone network's within float32 rounding,
-	// but over a long training the rounding differences grow (most in the networks without a
-	// leak), so the networks, and the verdicts judged on them, are not those of a run that trains
-	// alone; docs/benchmarks.md has the measured differences and speed.
+	// together as one ensemble (training.TrainEnsemble) instead of in turn with one compiled step
+	// (training.TrainInTurn, the default: a worker runs a whole condition either way). Each step is
+	// the lone network's within float32 rounding, but over a long training the rounding
+	// differences grow (most in the networks without a leak), so the networks, and the verdicts
+	// judged on them, are not those of a run that trains alone, as they are in turn, bit for bit;
+	// docs/benchmarks.md has the measured differences and speed.
 	Ensembles bool
 }
 

@@ -60,6 +60,20 @@ func TrainEnsemble(ctx stdctx.Context, runs []*Run) error {
 
 // canTrainTogether says why runs cannot form an ensemble (nil if they can).
 func canTrainTogether(runs []*Run) error {
+	if err := sameConfig(runs); err != nil {
+		return err
+	}
+	for i, r := range runs {
+		if r.GlobalStep() != runs[0].GlobalStep() {
+			return fmt.Errorf("run %d is at step %d, run 0 at %d", i, r.GlobalStep(), runs[0].GlobalStep())
+		}
+	}
+	return nil
+}
+
+// sameConfig says why runs are not runs of one configuration, differing only in their seeds, on
+// one backend, writable (nil if they are).
+func sameConfig(runs []*Run) error {
 	if len(runs) == 0 {
 		return errors.New("no runs")
 	}
@@ -79,8 +93,6 @@ func canTrainTogether(runs []*Run) error {
 			a, b := r.Config, first.Config
 			a.WeightSeed, a.DataSeed, a.NoiseSeed = b.WeightSeed, b.DataSeed, b.NoiseSeed
 			return fmt.Errorf("run %d differs from run 0 in more than its seeds: %v", i, configDiff(a, b))
-		case r.GlobalStep() != first.GlobalStep():
-			return fmt.Errorf("run %d is at step %d, run 0 at %d", i, r.GlobalStep(), first.GlobalStep())
 		}
 	}
 	return nil

@@ -397,7 +397,13 @@ func targetTensor(b *datasets.Batch) *tensors.Tensor {
 // A non-finite loss stops training with an error that names the step. When ctx is cancelled it
 // saves a checkpoint at the current step (so that reopening the directory resumes there) and
 // returns ctx's error.
-func (r *Run) Train(ctx stdctx.Context) error {
+func (r *Run) Train(ctx stdctx.Context) error { return r.trainWith(ctx, r) }
+
+// trainWith is Train with the steps taken by engine's compiled step on engine's context, into
+// which r's state has been loaded (see TrainInTurn); r keeps its data, history, evaluations and
+// checkpoints, its state handed back from engine before each evaluation and save. engine is r
+// for a run trained on its own.
+func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 	if r.readOnly {
 		return fmt.Errorf("training %s: the run was opened read-only", r.Dir)
 	}
@@ -431,7 +437,13 @@ func (r *Run) Train(ctx stdctx.Context) error {
 			return err
 		}
 	}
-	loop := train.NewLoop(r.trainer)
+	save := func() error {
+		if err := r.takeState(engine); err != nil {
+			return err
+		}
+		return r.Save()
+	}
+	loop := train.NewLoop(engine.trainer)
 	if r.ProgressBar {
 		commandline.AttachProgressBar(loop)
 	}
@@ -440,7 +452,7 @@ func (r *Run) Train(ctx stdctx.Context) error {
 	var stop error
 	loop.OnStep("finite-loss", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 		if err := ctx.Err(); err != nil {
-			if serr := r.Save(); serr != nil {
+			if serr := save(); serr != nil {
 				return serr
 			}
 			stop = fmt.Errorf("training stopped at step %d (checkpoint saved): %w", r.GlobalStep(), err)
@@ -452,12 +464,15 @@ func (r *Run) Train(ctx stdctx.Context) error {
 			first = r.History[0].EvalLoss
 		}
 		if diverged(loss, first) {
-			stop = fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", r.GlobalStep(), loss)
+			stop = fmt.Errorf("training diverged at step %d: loss = %g (try a smaller learning_rate or noise_sd)", engine.GlobalStep(), loss)
 			return stop
 		}
 		r.lastLoss = loss
-		step := r.GlobalStep()
+		step := engine.GlobalStep()
 		if step%r.Config.LogEvery == 0 || step == r.Config.Steps {
+			if err := r.takeState(engine); err != nil {
+				return err
+			}
 			entry, err := r.Evaluate()
 			if err != nil {
 				return err
@@ -470,7 +485,7 @@ func (r *Run) Train(ctx stdctx.Context) error {
 				entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
 		}
 		if step%r.Config.CheckpointEvery == 0 && step != r.Config.Steps {
-			return r.Save()
+			return save()
 		}
 		return nil
 	})
@@ -480,7 +495,7 @@ func (r *Run) Train(ctx stdctx.Context) error {
 		}
 		return err
 	}
-	return r.Save()
+	return save()
 }
 
 // divergedFactor: a training loss this many times the untrained network's evaluation loss (the

@@ -12,12 +12,13 @@ import (
 
 // jobs groups units into what one worker runs at once: every replay unit alone, and the
 // training units of one condition together (its networks, which differ only in their seeds,
-// train as one ensemble) with Options.Ensembles. Jobs keep the order of their first unit.
+// train in turn with one compiled step, or as one ensemble with Options.Ensembles). Jobs keep the
+// order of their first unit.
 func (r *runner) jobs(units []Unit) [][]Unit {
 	var out [][]Unit
 	at := map[Condition]int{}
 	for _, u := range units {
-		if u.Kind != TrainKind || !r.opt.Ensembles {
+		if u.Kind != TrainKind {
 			out = append(out, []Unit{u})
 			continue
 		}
@@ -31,10 +32,11 @@ func (r *runner) jobs(units []Unit) [][]Unit {
 	return out
 }
 
-// runTrainEnsemble trains the training units of one condition as one ensemble: those not done
-// whose locks it gets at once (a unit another process holds is left to it, and waited for alone
-// afterwards). An ensemble that fails for another reason than cancellation leaves its networks to
-// be trained one by one, each resuming from its last checkpoint. It returns one error per unit.
+// runTrainEnsemble trains the training units of one condition together (trainTogether): those
+// not done whose locks it gets at once (a unit another process holds is left to it, and waited for
+// alone afterwards). Training that fails for another reason than cancellation leaves the networks
+// not yet written to be trained one by one, each resuming from its last checkpoint. It returns one
+// error per unit.
 func (r *runner) runTrainEnsemble(ctx context.Context, units []Unit) []error {
 	errs := make([]error, len(units))
 	var members, alone []int
@@ -76,10 +78,10 @@ func (r *runner) runTrainEnsemble(ctx context.Context, units []Unit) []error {
 			}
 			return errs
 		case errors.Is(err, training.ErrNotEnsemble):
-			r.logf("   %v: its networks train one by one", err)
+			r.logf("   %v: the networks train one by one", err)
 			alone = append(alone, failed...)
 		default:
-			r.logf("   the ensemble stopped (%v): its networks train one by one", err)
+			r.logf("   training them together stopped (%v): the networks train one by one", err)
 			alone = append(alone, failed...)
 		}
 	} else {
@@ -92,8 +94,9 @@ func (r *runner) runTrainEnsemble(ctx context.Context, units []Unit) []error {
 	return errs
 }
 
-// trainTogether trains units[members] as one ensemble and writes their results. On an error it
-// returns the members still to do.
+// trainTogether trains units[members] together, in turn with one compiled step (the numbers of
+// training each alone, bit for bit) or, with Options.Ensembles, as one ensemble, and writes their
+// results. On an error it returns the members still to do.
 func (r *runner) trainTogether(ctx context.Context, units []Unit, members []int) (left []int, err error) {
 	r.running.Add(1)
 	defer r.running.Add(-1)
@@ -107,8 +110,12 @@ func (r *runner) trainTogether(ctx context.Context, units []Unit, members []int)
 			return members, err
 		}
 	}
-	r.logf("== %d networks of %s α=%g k=%s as one ensemble: %s", len(members), c.Task, c.Alpha, MaskName(c.MaskK), strings.Join(ids, ", "))
-	if err := training.TrainEnsemble(ctx, runs); err != nil {
+	how, train := "in turn with one compiled step", training.TrainInTurn
+	if r.opt.Ensembles {
+		how, train = "as one ensemble", training.TrainEnsemble
+	}
+	r.logf("== %d networks of %s α=%g k=%s %s: %s", len(members), c.Task, c.Alpha, MaskName(c.MaskK), how, strings.Join(ids, ", "))
+	if err := train(ctx, runs); err != nil {
 		return members, err
 	}
 	for k, i := range members {
