@@ -133,7 +133,7 @@ func (f *taskFigs) training() error {
 			curves = append(curves, c)
 		}
 	}
-	p, err := plots.Lines(tr.Task+": training at k = ∞", "training step", "decoded position error (fraction of size)", curves, plots.LineOptions{LogY: true})
+	p, err := plots.Lines(plots.Axes{Title: tr.Task + ": training at k = ∞", X: "training step", Y: "decoded position error (fraction of size)"}, curves, plots.LineOptions{LogY: true})
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (f *taskFigs) variants() error {
 		for i, n := range names {
 			entries[i] = bandBar(n, tr.Bands[CondLeak][n][key])
 		}
-		p, err := plots.Bars(d.Name, d.Label(), entries)
+		p, err := plots.Bars(plots.Axes{Title: d.Name, Y: d.Label()}, entries)
 		if err != nil {
 			return err
 		}
@@ -297,7 +297,7 @@ func (f *taskFigs) momentumSweep() error {
 			ser.X, ser.Y = append(ser.X, lam), append(ser.Y, b.Mean)
 			ser.Lo, ser.Hi = append(ser.Lo, b.Lo), append(ser.Hi, b.Hi)
 		}
-		p, err := plots.Lines(d.Name, "λv (1 = no momentum)", d.Label(), []plots.Series{ser}, plots.LineOptions{Markers: true})
+		p, err := plots.Lines(plots.Axes{Title: d.Name, X: "λv (1 = no momentum)", Y: d.Label()}, []plots.Series{ser}, plots.LineOptions{Markers: true})
 		if err != nil {
 			return err
 		}
@@ -325,7 +325,7 @@ func (f *taskFigs) heatMaps() error {
 					}
 				}
 			}
-			p, err := plots.Heatmap(d.Name, "b_a (adaptation)", "λv (momentum)", s.HeatStrengths, s.HeatMomenta, z, plots.HeatmapOptions{Format: d.Format, Unit: d.Label()})
+			p, err := plots.Heatmap(plots.Axes{Title: d.Name, X: "b_a (adaptation)", Y: "λv (momentum)"}, s.HeatStrengths, s.HeatMomenta, z, plots.HeatmapOptions{Format: d.Format, Unit: d.Label()})
 			if err != nil {
 				return err
 			}
@@ -363,7 +363,7 @@ func (f *taskFigs) noise() error {
 			ser.X, ser.Y = append(ser.X, factor), append(ser.Y, band.Mean)
 			ser.Lo, ser.Hi = append(ser.Lo, band.Lo), append(ser.Hi, band.Hi)
 		}
-		p, err := plots.Lines(c.variant+": "+d.Name, "σ_q / σ_train", "difference ("+d.Unit+")", []plots.Series{ser}, plots.LineOptions{Markers: true})
+		p, err := plots.Lines(plots.Axes{Title: c.variant + ": " + d.Name, X: "σ_q / σ_train", Y: "difference (" + d.Unit + ")"}, []plots.Series{ser}, plots.LineOptions{Markers: true})
 		if err != nil {
 			return err
 		}
@@ -387,11 +387,11 @@ func (f *taskFigs) forms() error {
 			dwell = append(dwell, bandBar(label, b[metrics.KeyDwellTime]))
 		}
 	}
-	pc, err := plots.Bars("coverage per chain", metrics.Describe(metrics.KeyChainCoverage).Label(), cov)
+	pc, err := plots.Bars(plots.Axes{Title: "coverage per chain", Y: metrics.Describe(metrics.KeyChainCoverage).Label()}, cov)
 	if err != nil {
 		return err
 	}
-	pd, err := plots.Bars("mean dwell time", metrics.Describe(metrics.KeyDwellTime).Label(), dwell)
+	pd, err := plots.Bars(plots.Axes{Title: "mean dwell time", Y: metrics.Describe(metrics.KeyDwellTime).Label()}, dwell)
 	if err != nil {
 		return err
 	}
@@ -467,7 +467,7 @@ func maskingFigure(tr *TaskResult, s Size) (*plot.Plot, error) {
 		}
 		series = append(series, ser)
 	}
-	return plots.Lines(tr.Task+": final error under masking", "k + 1 (steps between observations; right end: none)", "final position error (fraction of size)",
+	return plots.Lines(plots.Axes{Title: tr.Task + ": final error under masking", X: "k + 1 (steps between observations; right end: none)", Y: "final position error (fraction of size)"},
 		series, plots.LineOptions{LogX: true, Markers: true})
 }
 
@@ -482,7 +482,7 @@ func theoryFigures(th TheoryResult) ([]Figure, error) {
 		}
 		scores = append(scores, s)
 	}
-	p1, err := plots.Lines("OU score over time", "x", "∇log p_t(x)", scores, plots.LineOptions{})
+	p1, err := plots.Lines(plots.Axes{Title: "OU score over time", X: "x", Y: "∇log p_t(x)"}, scores, plots.LineOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +492,7 @@ func theoryFigures(th TheoryResult) ([]Figure, error) {
 		mix.X, mix.Y = append(mix.X, x), append(mix.Y, th.OU.MixtureScore(x, th.T0, th.T))
 		fit.X, fit.Y = append(fit.X, x), append(fit.Y, -th.Fit.Leak*(x-th.Fit.Centre))
 	}
-	p2, err := plots.Lines(fmt.Sprintf("Mixture score and best constant leak (R² = %.2f)", th.Fit.R2), "x", "score", []plots.Series{mix, fit}, plots.LineOptions{})
+	p2, err := plots.Lines(plots.Axes{Title: fmt.Sprintf("Mixture score and best constant leak (R² = %.2f)", th.Fit.R2), X: "x", Y: "score"}, []plots.Series{mix, fit}, plots.LineOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -560,11 +560,11 @@ func mixingFigure(tr *TaskResult, names []string) ([]*plot.Plot, error) {
 	}
 	last := rhat[0].X
 	rhat = append(rhat, plots.Series{Name: fmt.Sprintf("gate: R̂ ≤ %g", GateRHat), X: []float64{last[0], last[len(last)-1]}, Y: []float64{GateRHat, GateRHat}})
-	left, err := plots.Lines(tr.Task+": autocorrelation of the position", "lag (steps)", "autocorrelation", acf, plots.LineOptions{LogX: true})
+	left, err := plots.Lines(plots.Axes{Title: tr.Task + ": autocorrelation of the position", X: "lag (steps)", Y: "autocorrelation"}, acf, plots.LineOptions{LogX: true})
 	if err != nil {
 		return nil, err
 	}
-	right, err := plots.Lines(tr.Task+": split-R̂ over replay time", "replay steps t", "split-R̂ of steps 0 … t", rhat, plots.LineOptions{LogX: true, LogY: true})
+	right, err := plots.Lines(plots.Axes{Title: tr.Task + ": split-R̂ over replay time", X: "replay steps t", Y: "split-R̂ of steps 0 … t"}, rhat, plots.LineOptions{LogX: true, LogY: true})
 	if err != nil {
 		return nil, err
 	}

@@ -52,8 +52,7 @@ func showCurve(run *training.Run, id string) {
 	for _, e := range run.History {
 		c.X, c.Y = append(c.X, float64(max(e.Step, 1))), append(c.Y, e.PosErrRel)
 	}
-	p, err := plots.Lines(fmt.Sprintf("training %s, α = %g", run.Config.Task, run.Config.Model.Cell.Alpha), "training step",
-		"decoded error (fraction of size)", []plots.Series{c}, plots.LineOptions{LogY: true})
+	p, err := plots.Lines(plots.Axes{Title: fmt.Sprintf("training %s, α = %g", run.Config.Task, run.Config.Model.Cell.Alpha), X: "training step", Y: "decoded error (fraction of size)"}, []plots.Series{c}, plots.LineOptions{LogY: true})
 	if err != nil {
 		Error(err)
 		return

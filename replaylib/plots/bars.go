@@ -25,23 +25,23 @@ type Bar struct {
 // quantity across conditions, so colour would carry no information, and a single hue keeps
 // the figure readable in greyscale. A bar's interval is drawn as an error bar, so intervals may be
 // asymmetric. A non-finite value draws no bar but "n/a" at the base line; a non-finite interval
-// end draws no error bar. The value axis, labelled yLabel, includes 0.
+// end draws no error bar. The value axis, labelled axes.Y, includes 0 (axes.X is not used).
 //
 // Labels are never turned or overlapped: when every label fits under its bar in the default
 // Width, the bars stand upright in the order given, left to right; otherwise (long labels,
 // many bars) they lie horizontally, in the order given from top to bottom, with the labels
 // written level on their left and the value axis at the bottom.
-func Bars(title, yLabel string, entries []Bar) (*plot.Plot, error) {
+func Bars(axes Axes, entries []Bar) (*plot.Plot, error) {
 	n := len(entries)
 	if n == 0 {
-		return nil, fmt.Errorf("plots: Bars %q: no bars", title)
+		return nil, fmt.Errorf("plots: Bars %q: no bars", axes.Title)
 	}
 	labels := make([]string, n)
 	values, lo, hi := make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, e := range entries {
 		labels[i], values[i], lo[i], hi[i] = e.Label, e.Value, e.Lo, e.Hi
 	}
-	p := newPlot(title, "", yLabel)
+	p := newPlot(axes.Title, "", axes.Y)
 	upright := labelsFit(p.X.Tick.Label, labels, Width-vg.Inch)
 	b := &bars{values: values, lo: lo, hi: hi, color: Color(0), horizontal: !upright}
 	b.naStyle = p.X.Tick.Label
@@ -53,7 +53,7 @@ func Bars(title, yLabel string, entries []Bar) (*plot.Plot, error) {
 	slots, vals := &p.X, &p.Y
 	if b.horizontal {
 		slots, vals = &p.Y, &p.X
-		p.X.Label.Text, p.Y.Label.Text = yLabel, ""
+		p.X.Label.Text, p.Y.Label.Text = axes.Y, ""
 	}
 	addGrid(p, b.horizontal, !b.horizontal)
 	p.Add(b)

@@ -88,22 +88,22 @@ func figures(t testing.TB) map[string]*plot.Plot {
 		figs[name] = p
 	}
 	x := []float64{1, 2, 3, 4, 5}
-	p, err := Lines("lines", "step", "error", []Series{
+	p, err := Lines(Axes{Title: "lines", X: "step", Y: "error"}, []Series{
 		{Name: "with band", X: x, Y: []float64{5, 4, nan, 2, 1}, Lo: []float64{4, 3, 2, nan, 0.5}, Hi: []float64{6, 5, 4, 3, 2}},
 		{Name: "inf & single", X: x, Y: []float64{math.Inf(1), 3, math.Inf(-1), 1, nan}},
 	}, LineOptions{Markers: true})
 	add("lines-nan", p, err)
-	p, err = Lines("log", "step", "error", []Series{{Name: "only", X: x, Y: []float64{100, 10, 0, -1, 0.01}}}, LineOptions{LogX: true, LogY: true})
+	p, err = Lines(Axes{Title: "log", X: "step", Y: "error"}, []Series{{Name: "only", X: x, Y: []float64{100, 10, 0, -1, 0.01}}}, LineOptions{LogX: true, LogY: true})
 	add("lines-log-single", p, err)
-	p, err = Lines("empty log", "x", "y", []Series{{Name: "nothing", X: []float64{0, -1}, Y: []float64{nan, 0}}}, LineOptions{LogY: true, LogX: true})
+	p, err = Lines(Axes{Title: "empty log", X: "x", Y: "y"}, []Series{{Name: "nothing", X: []float64{0, -1}, Y: []float64{nan, 0}}}, LineOptions{LogY: true, LogX: true})
 	add("lines-log-empty", p, err)
-	p, err = Bars("bars", "steps", []Bar{{"a", 1, 0.8, 1.1}, {"b", 2, 1.5, 2.9}, {"missing", nan, nan, nan}})
+	p, err = Bars(Axes{Title: "bars", Y: "steps"}, []Bar{{"a", 1, 0.8, 1.1}, {"b", 2, 1.5, 2.9}, {"missing", nan, nan, nan}})
 	add("bars", p, err)
-	p, err = Bars("bars without intervals", "steps", []Bar{{"one", -1, nan, nan}})
+	p, err = Bars(Axes{Title: "bars without intervals", Y: "steps"}, []Bar{{"one", -1, nan, nan}})
 	add("bars-single", p, err)
-	p, err = Heatmap("heat", "b_a", "λ_v", []float64{0, 0.5, 1}, []float64{1, 0.4}, [][]float64{{1, nan, 3}, {4, 5, 6}}, HeatmapOptions{Format: "%.1f", Unit: "u"})
+	p, err = Heatmap(Axes{Title: "heat", X: "b_a", Y: "λ_v"}, []float64{0, 0.5, 1}, []float64{1, 0.4}, [][]float64{{1, nan, 3}, {4, 5, 6}}, HeatmapOptions{Format: "%.1f", Unit: "u"})
 	add("heatmap", p, err)
-	p, err = Heatmap("all NaN", "x", "y", []float64{1}, []float64{2}, [][]float64{{nan}}, HeatmapOptions{})
+	p, err = Heatmap(Axes{Title: "all NaN", X: "x", Y: "y"}, []float64{1}, []float64{2}, [][]float64{{nan}}, HeatmapOptions{})
 	add("heatmap-nan", p, err)
 	p, err = KaplanMeier("km", []Series{
 		{Name: "a", X: []float64{3, 7, 12}, Y: []float64{0.8, 0.5, 0.2}, Lo: []float64{0.6, 0.3, 0.05}, Hi: []float64{0.95, 0.7, 0.4}},
@@ -233,23 +233,23 @@ func TestSave(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	x := []float64{0, 1}
-	_, err := Heatmap("h", "x", "y", x, x, [][]float64{{1, 2}, {3}}, HeatmapOptions{})
+	_, err := Heatmap(Axes{Title: "h", X: "x", Y: "y"}, x, x, [][]float64{{1, 2}, {3}}, HeatmapOptions{})
 	if err == nil || !strings.Contains(err.Error(), "ragged") || !strings.Contains(err.Error(), "row 1 has 1 values") {
 		t.Errorf("ragged z: %v", err)
 	}
-	if _, err := Heatmap("h", "x", "y", x, x, [][]float64{{1, 2}}, HeatmapOptions{}); err == nil || !strings.Contains(err.Error(), "1 rows") {
+	if _, err := Heatmap(Axes{Title: "h", X: "x", Y: "y"}, x, x, [][]float64{{1, 2}}, HeatmapOptions{}); err == nil || !strings.Contains(err.Error(), "1 rows") {
 		t.Errorf("z short of rows: %v", err)
 	}
-	if _, err := Heatmap("h", "x", "y", nil, x, nil, HeatmapOptions{}); err == nil {
+	if _, err := Heatmap(Axes{Title: "h", X: "x", Y: "y"}, nil, x, nil, HeatmapOptions{}); err == nil {
 		t.Error("empty xs: no error")
 	}
-	if _, err := Lines("l", "x", "y", []Series{{X: x, Y: x[:1]}}, LineOptions{}); err == nil {
+	if _, err := Lines(Axes{Title: "l", X: "x", Y: "y"}, []Series{{X: x, Y: x[:1]}}, LineOptions{}); err == nil {
 		t.Error("Lines with len(Y) ≠ len(X): no error")
 	}
-	if _, err := Lines("l", "x", "y", []Series{{X: x, Y: x, Lo: x}}, LineOptions{}); err == nil {
+	if _, err := Lines(Axes{Title: "l", X: "x", Y: "y"}, []Series{{X: x, Y: x, Lo: x}}, LineOptions{}); err == nil {
 		t.Error("Lines with Lo but no Hi: no error")
 	}
-	if _, err := Bars("b", "y", nil); err == nil || !strings.Contains(err.Error(), "no bars") {
+	if _, err := Bars(Axes{Title: "b", Y: "y"}, nil); err == nil || !strings.Contains(err.Error(), "no bars") {
 		t.Errorf("Bars without bars: %v", err)
 	}
 	_, env := tmaze(t)
@@ -315,7 +315,7 @@ func TestLegendOutsideData(t *testing.T) {
 		}
 		series = append(series, s)
 	}
-	p, err := Lines("training", "step", "error", series, LineOptions{LogY: true})
+	p, err := Lines(Axes{Title: "training", X: "step", Y: "error"}, series, LineOptions{LogY: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +390,7 @@ func isSeriesColor(c color.Color, n int) bool {
 
 // TestColorBarOutsideData checks that a heat map's colour bar is drawn right of its cells.
 func TestColorBarOutsideData(t *testing.T) {
-	p, err := Heatmap("h", "x", "y", []float64{0, 1}, []float64{0, 1}, [][]float64{{1, 2}, {3, 4}}, HeatmapOptions{Format: "%.1f", Unit: "unit"})
+	p, err := Heatmap(Axes{Title: "h", X: "x", Y: "y"}, []float64{0, 1}, []float64{0, 1}, [][]float64{{1, 2}, {3, 4}}, HeatmapOptions{Format: "%.1f", Unit: "unit"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +459,7 @@ func TestEqualAspect(t *testing.T) {
 // lines, centred on the data area (also on a log axis), and that the plot keeps its label.
 func TestYLabel(t *testing.T) {
 	long := "restricted mean reach time over all chains (steps)"
-	p, err := Lines("t", "x", long, []Series{{X: []float64{1, 2}, Y: []float64{0.01, 1}}}, LineOptions{LogY: true})
+	p, err := Lines(Axes{Title: "t", X: "x", Y: long}, []Series{{X: []float64{1, 2}, Y: []float64{0.01, 1}}}, LineOptions{LogY: true})
 	if err != nil {
 		t.Fatal(err)
 	}

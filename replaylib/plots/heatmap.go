@@ -36,17 +36,17 @@ var NaNColor color.Color = color.Gray{Y: 0xD4}
 // With opt.Format each cell shows its value, in black or white, whichever contrasts more with
 // the cell. A non-finite value leaves its cell grey (NaNColor) and unwritten. z must have
 // len(ys) rows of len(xs) values.
-func Heatmap(title, xLabel, yLabel string, xs, ys []float64, z [][]float64, opt HeatmapOptions) (*plot.Plot, error) {
+func Heatmap(axes Axes, xs, ys []float64, z [][]float64, opt HeatmapOptions) (*plot.Plot, error) {
 	nx, ny := len(xs), len(ys)
 	if nx == 0 || ny == 0 {
-		return nil, fmt.Errorf("plots: Heatmap %q: %d x values and %d y values: need at least one of each", title, nx, ny)
+		return nil, fmt.Errorf("plots: Heatmap %q: %d x values and %d y values: need at least one of each", axes.Title, nx, ny)
 	}
 	if len(z) != ny {
-		return nil, fmt.Errorf("plots: Heatmap %q: z has %d rows but there are %d y values (z[iy][ix])", title, len(z), ny)
+		return nil, fmt.Errorf("plots: Heatmap %q: z has %d rows but there are %d y values (z[iy][ix])", axes.Title, len(z), ny)
 	}
 	for iy, row := range z {
 		if len(row) != nx {
-			return nil, fmt.Errorf("plots: Heatmap %q: z is ragged: row %d has %d values but there are %d x values (z[iy][ix])", title, iy, len(row), nx)
+			return nil, fmt.Errorf("plots: Heatmap %q: z is ragged: row %d has %d values but there are %d x values (z[iy][ix])", axes.Title, iy, len(row), nx)
 		}
 	}
 	lo, hi := colorRange(func(yield func(float64) bool) {
@@ -58,7 +58,7 @@ func Heatmap(title, xLabel, yLabel string, xs, ys []float64, z [][]float64, opt 
 			}
 		}
 	}, opt.Lo, opt.Hi)
-	p := newPlot(title, xLabel, yLabel)
+	p := newPlot(axes.Title, axes.X, axes.Y)
 	row := func(iy int) int { return iy }
 	if ny > 1 && ys[0] > ys[ny-1] {
 		row = func(iy int) int { return ny - 1 - iy }

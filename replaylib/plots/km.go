@@ -60,7 +60,7 @@ func KaplanMeier(title string, curves []Series) (*plot.Plot, error) {
 		}
 		stepped[i] = s
 	}
-	p, err := Lines(title, "step", "survival S(t) = P(not yet reached)", stepped, LineOptions{})
+	p, err := Lines(Axes{Title: title, X: "step", Y: "survival S(t) = P(not yet reached)"}, stepped, LineOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("KaplanMeier: %w", err)
 	}

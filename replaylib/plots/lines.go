@@ -52,13 +52,13 @@ const bandAlpha = 0.22
 // on a log axis, is left out and breaks its line there (an isolated point is drawn as a
 // marker); a band breaks likewise where Lo or Hi is missing. With more than one series, the
 // named ones are listed in a legend to the right of the data area.
-func Lines(title, xLabel, yLabel string, series []Series, opt LineOptions) (*plot.Plot, error) {
+func Lines(axes Axes, series []Series, opt LineOptions) (*plot.Plot, error) {
 	for i, s := range series {
 		if err := s.validate(i); err != nil {
 			return nil, err
 		}
 	}
-	p := newPlot(title, xLabel, yLabel)
+	p := newPlot(axes.Title, axes.X, axes.Y)
 	addGrid(p, true, true)
 	if opt.LogX {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, LogTicks{}

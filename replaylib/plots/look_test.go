@@ -52,9 +52,9 @@ func TestLook(t *testing.T) {
 		_ = i
 		training = append(training, s)
 	}
-	p, err := Lines("tmaze: training, with and without leak", "training step", "position error (fraction of size)", training, LineOptions{LogY: true})
+	p, err := Lines(Axes{Title: "tmaze: training, with and without leak", X: "training step", Y: "position error (fraction of size)"}, training, LineOptions{LogY: true})
 	save("lines-training", p, err, Width, Height)
-	p, err = Lines("tmaze: training (3 in panel)", "training step", "position error", training, LineOptions{LogY: true})
+	p, err = Lines(Axes{Title: "tmaze: training (3 in panel)", X: "training step", Y: "position error"}, training, LineOptions{LogY: true})
 	save("lines-training-narrow", p, err, 3*vg.Inch, 2.5*vg.Inch)
 
 	// A sweep with markers, a NaN point and a single series.
@@ -67,7 +67,7 @@ func TestLook(t *testing.T) {
 		sweep.X, sweep.Y = append(sweep.X, l), append(sweep.Y, v)
 		sweep.Lo, sweep.Hi = append(sweep.Lo, v*0.9), append(sweep.Hi, v*1.1)
 	}
-	p, err = Lines("tmaze: momentum sweep, path length", "λv (1 = no momentum)", "path length per step (u)", []Series{sweep}, LineOptions{Markers: true})
+	p, err = Lines(Axes{Title: "tmaze: momentum sweep, path length", X: "λv (1 = no momentum)", Y: "path length per step (u)"}, []Series{sweep}, LineOptions{Markers: true})
 	save("lines-sweep", p, err, Width, Height)
 
 	// MSD on log–log axes over a short range.
@@ -79,7 +79,7 @@ func TestLook(t *testing.T) {
 		}
 		msd = append(msd, s)
 	}
-	p, err = Lines("tmaze: mean squared displacement", "lag (steps)", "MSD (u²)", msd, LineOptions{LogX: true, LogY: true, Markers: true})
+	p, err = Lines(Axes{Title: "tmaze: mean squared displacement", X: "lag (steps)", Y: "MSD (u²)"}, msd, LineOptions{LogX: true, LogY: true, Markers: true})
 	save("lines-msd", p, err, Width, Height)
 
 	// Twelve bars with long labels and asymmetric intervals.
@@ -97,9 +97,9 @@ func TestLook(t *testing.T) {
 	for i := range labels {
 		entries[i] = Bar{Label: labels[i], Value: vals[i], Lo: lo[i], Hi: hi[i]}
 	}
-	p, err = Bars("tmaze: restricted mean reach time (τ = 100)", "restricted mean reach time (steps)", entries)
+	p, err = Bars(Axes{Title: "tmaze: restricted mean reach time (τ = 100)", Y: "restricted mean reach time (steps)"}, entries)
 	save("bars-twelve", p, err, Width, Height)
-	p, err = Bars("short labels", "reach rate", []Bar{{"leak", 0.62, 0.55, 0.7}, {"no leak", 0.31, 0.22, 0.4}, {"momentum", 0.75, 0.7, 0.79}})
+	p, err = Bars(Axes{Title: "short labels", Y: "reach rate"}, []Bar{{"leak", 0.62, 0.55, 0.7}, {"no leak", 0.31, 0.22, 0.4}, {"momentum", 0.75, 0.7, 0.79}})
 	save("bars-short", p, err, Width, Height)
 
 	// A 4 × 3 heat map, values 0.01–0.05, one missing.
@@ -112,7 +112,7 @@ func TestLook(t *testing.T) {
 		}
 	}
 	z[2][3] = math.NaN()
-	p, err = Heatmap("tmaze: path length per step over b_a × λ_v", "b_a (adaptation)", "λ_v (momentum)", xs, ys, z, HeatmapOptions{Format: "%.3f", Unit: "path length per step (u)"})
+	p, err = Heatmap(Axes{Title: "tmaze: path length per step over b_a × λ_v", X: "b_a (adaptation)", Y: "λ_v (momentum)"}, xs, ys, z, HeatmapOptions{Format: "%.3f", Unit: "path length per step (u)"})
 	save("heatmap", p, err, Width, Height)
 
 	// T-maze trajectories and occupancy.
@@ -170,8 +170,8 @@ func TestLook(t *testing.T) {
 	}
 
 	// A multi-panel figure.
-	a, _ := Lines("training", "training step", "position error", training, LineOptions{LogY: true})
-	b, _ := Heatmap("path length", "b_a", "λ_v", xs, ys, z, HeatmapOptions{Format: "%.2f", Unit: "u/step"})
+	a, _ := Lines(Axes{Title: "training", X: "training step", Y: "position error"}, training, LineOptions{LogY: true})
+	b, _ := Heatmap(Axes{Title: "path length", X: "b_a", Y: "λ_v"}, xs, ys, z, HeatmapOptions{Format: "%.2f", Unit: "u/step"})
 	c, _ := Trajectories("replay", env, traj, 5)
 	d, _ := Occupancy("occupancy", env, grid, pts)
 	if _, err := SaveTiles([][]*plot.Plot{{a, b}, {c, d}}, filepath.Join(dir, "tiles"), Width, Height); err != nil {

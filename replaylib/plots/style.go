@@ -26,6 +26,12 @@ const (
 
 var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
+// Axes are a figure's title and axis labels (an empty label leaves the axis unlabelled).
+type Axes struct {
+	Title string
+	X, Y  string // the horizontal and vertical axes' labels
+}
+
 // newPlot returns a plot with the package's style: sans-serif text and LinearTicks on both
 // axes. Figures with a legend add an outside Legend; plot.Plot's own legend stays empty.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
