@@ -79,7 +79,7 @@ type Size struct {
 	NoiseFactors  []float64 `json:"noise_factors"`  // σ_q/σ_train of the robustness sweep
 }
 
-// Quick finishes in about 15 minutes on 2 CPU cores with XLA (a documented subset of Full: small
+// Quick finishes in about 12 minutes on 2 CPU cores with XLA (a documented subset of Full: small
 // networks, one learning rate, masking only at k = ∞, fewer chains in the sweeps).
 func Quick() Size {
 	return Size{Name: "quick", Tasks: []string{"triangle", "tmaze", "placecells"}, Networks: 5,
