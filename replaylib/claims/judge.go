@@ -196,17 +196,7 @@ func whatWouldChange(c ClaimResult) string {
 	if c.ID == 5 {
 		return "A different OU example would change the numbers, not the signs: the time-varying score is a property of any OU bridge from a narrow start."
 	}
-	var held, rev, inc int
-	for _, ch := range c.Checks {
-		switch ch.Decision.Verdict {
-		case stats.Held:
-			held++
-		case stats.Reversed:
-			rev++
-		default:
-			inc++
-		}
-	}
+	held, rev, inc := c.CheckCounts()
 	switch c.Reason() {
 	case UndecidedGate:
 		return "A baseline that passes the gate; on the measured checks " + fmt.Sprintf("%d held, %d reversed, %d inconclusive.", held, rev, inc)

@@ -127,17 +127,7 @@ func VerdictTable(res *Result) string {
 	// One footnote mark per reason a verdict was not decided by its checks.
 	var reasons []Undecided
 	for _, c := range res.Claims {
-		var h, r, i int
-		for _, ch := range c.Checks {
-			switch ch.Decision.Verdict {
-			case stats.Held:
-				h++
-			case stats.Reversed:
-				r++
-			default:
-				i++
-			}
-		}
+		h, r, i := c.CheckCounts()
 		note := ""
 		if reason := c.Reason(); reason != "" {
 			k := slices.Index(reasons, reason)

@@ -118,6 +118,21 @@ func (c ClaimResult) Reason() Undecided {
 	return UndecidedDecision
 }
 
+// CheckCounts counts c's checks by their verdict (held, reversed, anything else inconclusive).
+func (c ClaimResult) CheckCounts() (held, reversed, inconclusive int) {
+	for _, ch := range c.Checks {
+		switch ch.Decision.Verdict {
+		case stats.Held:
+			held++
+		case stats.Reversed:
+			reversed++
+		default:
+			inconclusive++
+		}
+	}
+	return held, reversed, inconclusive
+}
+
 // CheckResult is one directional comparison of a claim, judged over networks.
 type CheckResult struct {
 	Statement string          `json:"statement"` // the check in words, e.g. "coverage per chain: adaptation > baseline"
