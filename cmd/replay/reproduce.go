@@ -129,15 +129,10 @@ const maxWorkers = 64
 // unit in bytes.
 func sizeFits(sz claims.Size) (largest float64, err error) {
 	for _, task := range sz.Tasks {
-		hidden, cells := sz.Hidden, 0
-		if task == "placecells" {
-			hidden, cells = sz.PlaceHidden, sz.PlaceCells
-		}
-		cfg, err := training.DefaultConfigWith(task, cells)
+		cfg, err := sizeTrainingConfig(sz, task)
 		if err != nil {
 			return 0, fmt.Errorf("tasks: %w", err)
 		}
-		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
 		if err := cfg.CheckFits(); err != nil {
 			if task == "placecells" {
 				err = errors.New(strings.Replace(err.Error(), "hidden=", "place_hidden=", 1))
@@ -162,20 +157,31 @@ func sizeFits(sz claims.Size) (largest float64, err error) {
 	return largest, nil
 }
 
+// sizeTrainingConfig is the training run of a size's network of task, as far as its memory goes:
+// the task's default run with the size's hidden units (place cells: place_hidden and
+// place_cells), batch and window.
+func sizeTrainingConfig(sz claims.Size, task string) (training.Config, error) {
+	hidden, cells := sz.Hidden, 0
+	if task == "placecells" {
+		hidden, cells = sz.PlaceHidden, sz.PlaceCells
+	}
+	cfg, err := training.DefaultConfigWith(task, cells)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
+	return cfg, nil
+}
+
 // ensembleBytes is the memory of training one condition's networks as one ensemble: Networks
 // times the largest network's training memory.
 func ensembleBytes(sz claims.Size) float64 {
 	largest := 0.0
 	for _, task := range sz.Tasks {
-		hidden, cells := sz.Hidden, 0
-		if task == "placecells" {
-			hidden, cells = sz.PlaceHidden, sz.PlaceCells
-		}
-		cfg, err := training.DefaultConfigWith(task, cells)
+		cfg, err := sizeTrainingConfig(sz, task)
 		if err != nil {
 			continue // sizeFits has said why
 		}
-		cfg.Model.Hidden, cfg.BatchSize, cfg.SeqLen = hidden, sz.BatchSize, sz.SeqLen
 		largest = max(largest, cfg.MemoryBytes())
 	}
 	return float64(sz.Networks) * largest
