@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -296,23 +295,12 @@ func (e *ensemble) runStep() ([]float64, error) {
 	return losses, nil
 }
 
-// evaluate has every run evaluate itself, as Run.Train does every LogEvery steps.
+// evaluate has every run evaluate and report itself, as Run.Train does every LogEvery steps.
 func (e *ensemble) evaluate() error {
 	for _, r := range e.runs {
-		entry, err := r.Evaluate()
-		if err != nil {
+		if err := r.evaluateAndReport(); err != nil {
 			return err
 		}
-		r.History = append(r.History, entry)
-		if r.OnEvaluate != nil {
-			r.OnEvaluate(entry)
-		}
-		log := r.Log
-		if log == nil {
-			log = io.Discard
-		}
-		fmt.Fprintf(log, "step %5d  train loss %.5f  eval loss %.5f  position error %.4f (%.1f%% of size)  %.0fs\n",
-			entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
 	}
 	return nil
 }

@@ -407,10 +407,6 @@ func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 	if r.readOnly {
 		return fmt.Errorf("training %s: the run was opened read-only", r.Dir)
 	}
-	log := r.Log
-	if log == nil {
-		log = io.Discard
-	}
 	start := r.GlobalStep()
 	if start >= r.Config.Steps {
 		return nil
@@ -473,16 +469,9 @@ func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 			if err := r.takeState(engine); err != nil {
 				return err
 			}
-			entry, err := r.Evaluate()
-			if err != nil {
+			if err := r.evaluateAndReport(); err != nil {
 				return err
 			}
-			r.History = append(r.History, entry)
-			if r.OnEvaluate != nil {
-				r.OnEvaluate(entry)
-			}
-			fmt.Fprintf(log, "step %5d  train loss %.5f  eval loss %.5f  position error %.4f (%.1f%% of size)  %.0fs\n",
-				entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
 		}
 		if step%r.Config.CheckpointEvery == 0 && step != r.Config.Steps {
 			return save()
@@ -496,6 +485,24 @@ func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 		return err
 	}
 	return save()
+}
+
+// evaluateAndReport evaluates the run, appends the entry to its history and reports it (OnEvaluate,
+// one line to Log), as training does every LogEvery steps.
+func (r *Run) evaluateAndReport() error {
+	entry, err := r.Evaluate()
+	if err != nil {
+		return err
+	}
+	r.History = append(r.History, entry)
+	if r.OnEvaluate != nil {
+		r.OnEvaluate(entry)
+	}
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, "step %5d  train loss %.5f  eval loss %.5f  position error %.4f (%.1f%% of size)  %.0fs\n",
+			entry.Step, entry.TrainLoss, entry.EvalLoss, entry.PosError, 100*entry.PosErrRel, entry.Seconds)
+	}
+	return nil
 }
 
 // divergedFactor: a training loss this many times the untrained network's evaluation loss (the
