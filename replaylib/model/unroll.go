@@ -122,7 +122,7 @@ func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, 
 
 	var stepInputs, drives *Node
 	if plan.timeMajor || plan.batchDrive {
-		perm := append([]int{rank - 2}, make([]int, 0, rank-1)...) // [T, lead…, In]
+		perm := []int{rank - 2} // [T, lead…, In]
 		for i := range rank - 2 {
 			perm = append(perm, i)
 		}
