@@ -253,7 +253,7 @@ feed:
 // ensemble. It returns one error per unit (nil: done).
 func (r *runner) runJob(ctx context.Context, job []Unit) []error {
 	if len(job) > 1 {
-		return r.runTrainEnsemble(ctx, job)
+		return r.runTrainCondition(ctx, job)
 	}
 	return []error{r.runUnit(ctx, job[0])}
 }

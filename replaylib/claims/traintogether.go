@@ -32,12 +32,12 @@ func (r *runner) jobs(units []Unit) [][]Unit {
 	return out
 }
 
-// runTrainEnsemble trains the training units of one condition together (trainTogether): those
+// runTrainCondition trains the training units of one condition together (trainTogether): those
 // not done whose locks it gets at once (a unit another process holds is left to it, and waited for
 // alone afterwards). Training that fails for another reason than cancellation leaves the networks
 // not yet written to be trained one by one, each resuming from its last checkpoint. It returns one
 // error per unit.
-func (r *runner) runTrainEnsemble(ctx context.Context, units []Unit) []error {
+func (r *runner) runTrainCondition(ctx context.Context, units []Unit) []error {
 	errs := make([]error, len(units))
 	var members, alone []int
 	var locks []*dirlock.Lock
