@@ -256,12 +256,12 @@ func (e *ensemble) train(ctx stdctx.Context) error {
 			}
 		}
 		if save {
-			if err := e.save(); err != nil {
+			if err := e.saveRuns(); err != nil {
 				return err
 			}
 		}
 	}
-	return e.save()
+	return e.saveRuns() // the last step evaluated: the runs hold its state
 }
 
 // runStep draws every network's batch and runs one step; it returns the networks' losses.
@@ -310,6 +310,11 @@ func (e *ensemble) save() error {
 	if err := e.toRuns(); err != nil {
 		return err
 	}
+	return e.saveRuns()
+}
+
+// saveRuns has each run save its history and a checkpoint of the state toRuns last handed it.
+func (e *ensemble) saveRuns() error {
 	for _, r := range e.runs {
 		if err := r.Save(); err != nil {
 			return err

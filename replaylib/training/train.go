@@ -465,16 +465,20 @@ func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 		}
 		r.lastLoss = loss
 		step := engine.GlobalStep()
-		if step%r.Config.LogEvery == 0 || step == r.Config.Steps {
+		evaluate := step%r.Config.LogEvery == 0 || step == r.Config.Steps
+		checkpoint := step%r.Config.CheckpointEvery == 0 && step != r.Config.Steps
+		if evaluate || checkpoint {
 			if err := r.takeState(engine); err != nil {
 				return err
 			}
+		}
+		if evaluate {
 			if err := r.evaluateAndReport(); err != nil {
 				return err
 			}
 		}
-		if step%r.Config.CheckpointEvery == 0 && step != r.Config.Steps {
-			return save()
+		if checkpoint {
+			return r.Save()
 		}
 		return nil
 	})
@@ -484,7 +488,7 @@ func (r *Run) trainWith(ctx stdctx.Context, engine *Run) error {
 		}
 		return err
 	}
-	return save()
+	return r.Save() // the last step evaluated: r holds its state
 }
 
 // evaluateAndReport evaluates the run, appends the entry to its history and reports it (OnEvaluate,
