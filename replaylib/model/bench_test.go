@@ -35,13 +35,7 @@ func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float3
 	if err != nil {
 		tb.Fatal(err)
 	}
-	randn := func(n int) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-		}
-		return x
-	}
+	randn := func(n int) []float32 { return standardNormals(rng, n) }
 	in := tensors.FromFlatDataAndDimensions(randn(B*T*cfg.InputDim), B, T, cfg.InputDim)
 	s0 := tensors.FromFlatDataAndDimensions(randn(B*cfg.ObsDim), B, cfg.ObsDim)
 	targets := randn(B * T * cfg.OutputDim)
@@ -65,6 +59,15 @@ func trainStep(tb testing.TB, cfg Config, B, T int, fwd forwardFn) func() float3
 		}
 		return out[0].Value().(float32)
 	}
+}
+
+// standardNormals draws n standard normals from rng, the benchmarks' random data.
+func standardNormals(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
 }
 
 // FLOPs of one train step, counting multiply-adds as 2 in the three matrix products per step
@@ -164,13 +167,7 @@ func ensembleTrainStep(tb testing.TB, cfg Config, m, B, T int) func() {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	randn := func(n int) []float32 {
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-		}
-		return x
-	}
+	randn := func(n int) []float32 { return standardNormals(rng, n) }
 	args := []any{tensors.FromFlatDataAndDimensions(randn(m*B*T*cfg.InputDim), m, B, T, cfg.InputDim),
 		tensors.FromFlatDataAndDimensions(randn(m*B*cfg.ObsDim), m, B, cfg.ObsDim),
 		tensors.FromFlatDataAndDimensions(randn(m*B*T*cfg.OutputDim), m, B, T, cfg.OutputDim)}
