@@ -23,6 +23,11 @@
 // and in form (a row of CellParams.ChainValues per chain): each chain's arithmetic is its own
 // form's, chosen per chain by selections, so replay runs every variant of a network in one graph.
 //
+// Gradients (BPTT) follow the graph, with two arrangements for speed that change only the order of
+// float32 sums: each matrix product x·W differentiates as the two products v·Wᵀ and xᵀ·v (MatMul2),
+// and the weights multiplied at every step, W_rec and W_in, get their gradient as one product over
+// all steps, ∂L/∂W = [x_1; …; x_T]ᵀ [v_1; …; v_T], instead of T products and T − 1 sums.
+//
 // Weights live in a GoMLX context under the scope "rnn" and are initialised in Go from an explicit
 // *rand.Rand (InitWeights): W_rec = RecurrentInitIdentity·I + N(0, RecurrentInitSD²/N), W_in, W_enc,
 // W_out Gaussian with variance 1/fan-in, biases zero (training then sets b_out so that the readout

@@ -26,16 +26,30 @@ func MatMul2(x, w *Node) *Node {
 	return n
 }
 
-// markedSet remembers MatMul2 nodes per graph; graphs are held weakly so that marks do not keep
+// productGradient says which gradient the VJP hook gives a marked product.
+type productGradient int
+
+const (
+	// bothProducts: ∂L/∂x = v·Wᵀ and ∂L/∂W = xᵀ·v.
+	bothProducts productGradient = iota + 1
+	// inputProductOnly: ∂L/∂x = v·Wᵀ and zeros for W, whose gradient a stepProducts computes
+	// for all steps at once (stepproducts.go).
+	inputProductOnly
+)
+
+// markedSet remembers marked products per graph; graphs are held weakly so that marks do not keep
 // a finished graph alive.
 type markedSet struct {
 	mu     sync.Mutex
-	graphs map[weak.Pointer[Graph]]map[NodeId]struct{}
+	graphs map[weak.Pointer[Graph]]map[NodeId]productGradient
 }
 
-var markedMatMuls = markedSet{graphs: map[weak.Pointer[Graph]]map[NodeId]struct{}{}}
+var markedMatMuls = markedSet{graphs: map[weak.Pointer[Graph]]map[NodeId]productGradient{}}
 
-func (s *markedSet) mark(n *Node) {
+// mark gives n the two-product gradient.
+func (s *markedSet) mark(n *Node) { s.markAs(n, bothProducts) }
+
+func (s *markedSet) markAs(n *Node, kind productGradient) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := weak.Make(n.Graph())
@@ -46,17 +60,17 @@ func (s *markedSet) mark(n *Node) {
 				delete(s.graphs, k)
 			}
 		}
-		ids = map[NodeId]struct{}{}
+		ids = map[NodeId]productGradient{}
 		s.graphs[key] = ids
 	}
-	ids[n.Id()] = struct{}{}
+	ids[n.Id()] = kind
 }
 
-func (s *markedSet) has(n *Node) bool {
+// kind is n's mark, 0 for an unmarked node.
+func (s *markedSet) kind(n *Node) productGradient {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.graphs[weak.Make(n.Graph())][n.Id()]
-	return ok
+	return s.graphs[weak.Make(n.Graph())][n.Id()]
 }
 
 // init patches GoMLX's global gradient registry, a side effect of importing this package: the
@@ -68,10 +82,17 @@ func (s *markedSet) has(n *Node) bool {
 func init() {
 	generic := VJPRegistration[NodeTypeDotGeneral]
 	VJPRegistration[NodeTypeDotGeneral] = func(node *Node, vjps []*Node, outputShape shapes.Shape) []*Node {
-		if !markedMatMuls.has(node) {
+		kind := markedMatMuls.kind(node)
+		if kind == 0 {
 			return generic(node, vjps, outputShape)
 		}
 		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
+		if kind == inputProductOnly {
+			if w.Rank() == 3 {
+				return []*Node{DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0}), ZerosLike(w)}
+			}
+			return []*Node{DotGeneral(v, []int{1}, nil, w, []int{1}, nil), ZerosLike(w)}
+		}
 		if w.Rank() == 3 { // BatchedMatMul: the same two products per network
 			return []*Node{
 				DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0}), // [M, R, N]·[M, K, N]ᵀ → [M, R, K]

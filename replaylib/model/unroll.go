@@ -13,17 +13,18 @@ import (
 // unrollPlan selects how the T-step unroll is laid out in the graph. The cell equations are the
 // same in every plan; only the number and kind of graph operations differ.
 type unrollPlan struct {
-	timeMajor    bool // slice per-step inputs from a [T, B, In] transpose (contiguous) instead of [B, T, In]
-	batchDrive   bool // W_in u_t + b for all T steps with one matrix multiplication before the loop
-	batchReadout bool // stack h_1..h_T and read out with one matrix multiplication
-	dotGeneral   bool // matrix products as DotGeneral (fast gradient) instead of Dot
+	timeMajor     bool // slice per-step inputs from a [T, B, In] transpose (contiguous) instead of [B, T, In]
+	batchDrive    bool // W_in u_t + b for all T steps with one matrix multiplication before the loop
+	batchReadout  bool // stack h_1..h_T and read out with one matrix multiplication
+	dotGeneral    bool // matrix products as DotGeneral (fast gradient) instead of Dot
+	oneWeightGrad bool // the gradients of W_rec and W_in as one product over all steps (stepproducts.go)
 }
 
 // baselinePlan is the straightforward unroll: everything per step.
 var baselinePlan = unrollPlan{}
 
 // fastPlan is the unroll used by Forward (see docs/benchmarks.md for the measured difference).
-var fastPlan = unrollPlan{timeMajor: true, batchReadout: true, dotGeneral: true}
+var fastPlan = unrollPlan{timeMajor: true, batchReadout: true, dotGeneral: true, oneWeightGrad: true}
 
 // StandardNormal draws standard-normal noise of the given dimensions from the context's random
 // number generator (its state advances), e.g. ξ [T, B, N] for Forward. It uses both outputs of
@@ -105,6 +106,19 @@ func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, 
 	matmul := Dot
 	if plan.dotGeneral || w.EnsembleSize() > 0 {
 		matmul = matMul
+	}
+	if plan.oneWeightGrad && (plan.dotGeneral || w.EnsembleSize() > 0) {
+		rec, in, each := newStepProducts(w.Rec), newStepProducts(w.In), matmul
+		w.Rec, w.In = rec.w, in.w
+		matmul = func(x, m *Node) *Node {
+			switch m {
+			case rec.w:
+				return rec.mul(x)
+			case in.w:
+				return in.mul(x)
+			}
+			return each(x, m)
+		}
 	}
 	if plan.batchDrive && w.EnsembleSize() > 0 {
 		panic("model.Forward: the batched input projection is for one network only")
