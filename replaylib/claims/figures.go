@@ -621,7 +621,7 @@ func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
 		}
 		for i, v := range views {
 			title := fmt.Sprintf("%s: after %d noiseless steps (drift %.3f u)", cond, v.lag, h.DriftAt(v.lag))
-			p, err := plots.HoldField(title, ts.env, h.Starts, v.after, at, weights, plots.Color(i))
+			p, err := plots.HoldField(title, ts.env, plots.Hold{Starts: h.Starts, After: v.after, FixedPoints: at, Weights: weights}, plots.Color(i))
 			if err != nil {
 				return nil
 			}
@@ -643,7 +643,7 @@ func holdFigure(tr *TaskResult, ts *taskSetup) []*plot.Plot {
 			length += shifts[i].Norm() / float64(len(h.Starts))
 		}
 		scale := scoreArrowScale(length, ts.env.Size())
-		p, err := plots.Quiver(fmt.Sprintf("training positions: their density's mean shift ×%g", scale), ts.env, h.Starts, shifts, scale, plots.Color(2))
+		p, err := plots.Quiver(fmt.Sprintf("training positions: their density's mean shift ×%g", scale), ts.env, plots.Arrows{At: h.Starts, Vec: shifts, Scale: scale, Color: plots.Color(2)})
 		if err != nil {
 			return nil
 		}

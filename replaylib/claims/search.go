@@ -325,15 +325,13 @@ const (
 func SearchFigure(res *SearchResult) (Figure, error) {
 	var row []*plot.Plot
 	for _, task := range res.Tasks {
-		var xs, ys []float64
-		var labels []string
-		var inside []bool
+		var points []plots.FrontierPoint
 		for _, c := range res.Candidates {
 			g := c.Gates[task]
-			xs, ys = append(xs, g.W1Ratio.Mean), append(ys, g.RHat.Mean)
-			labels, inside = append(labels, c.Recipe.Name), append(inside, g.Inside.Mean >= GateInside)
+			points = append(points, plots.FrontierPoint{Label: c.Recipe.Name, X: g.W1Ratio.Mean, Y: g.RHat.Mean, Filled: g.Inside.Mean >= GateInside})
 		}
-		p, err := plots.Frontier(task+": candidates against the gate", "W1 / floor", "split-R̂ of the position", xs, ys, labels, inside, GateW1Ratio, GateRHat)
+		p, err := plots.Frontier(plots.Axes{Title: task + ": candidates against the gate", X: "W1 / floor", Y: "split-R̂ of the position"},
+			points, plots.Thresholds{X: GateW1Ratio, Y: GateRHat})
 		if err != nil {
 			return Figure{}, err
 		}

@@ -209,16 +209,29 @@ func atY(a, b plotter.XY, y float64) plotter.XY {
 	return plotter.XY{X: a.X + (y-a.Y)*(b.X-a.X)/(b.Y-a.Y), Y: y}
 }
 
-// Quiver draws arrows from at[i] to at[i] + scale·vec[i] over the environment, in col, each
-// ending in a dot.
-func Quiver(title string, env *geom.Environment, at, vec []geom.Point, scale float64, col color.Color) (*plot.Plot, error) {
-	if len(vec) != len(at) {
-		return nil, fmt.Errorf("plots: Quiver %q: %d positions but %d vectors", title, len(at), len(vec))
+// Arrows are a Quiver's arrows: from At[i] to At[i] + Scale·Vec[i], drawn in Color.
+type Arrows struct {
+	At, Vec []geom.Point
+	Scale   float64 // the vectors' drawn length per unit; must be positive
+	Color   color.Color
+}
+
+// Quiver draws arrows over the environment, each ending in a dot.
+func Quiver(title string, env *geom.Environment, arrows Arrows) (*plot.Plot, error) {
+	if len(arrows.Vec) != len(arrows.At) {
+		return nil, fmt.Errorf("plots: Quiver %q: %d positions but %d vectors", title, len(arrows.At), len(arrows.Vec))
+	}
+	if !(arrows.Scale > 0) || !finite(arrows.Scale) {
+		return nil, fmt.Errorf("plots: Quiver %q: scale %g, want a finite number > 0", title, arrows.Scale)
+	}
+	col := arrows.Color
+	if col == nil {
+		col = color.Black
 	}
 	p := newEnvPlot(title)
 	sty := draw.LineStyle{Color: col, Width: vg.Points(0.8)}
-	for i, a := range at {
-		b := a.Add(vec[i].Scale(scale))
+	for i, a := range arrows.At {
+		b := a.Add(arrows.Vec[i].Scale(arrows.Scale))
 		if !finite(a.X) || !finite(a.Y) || !finite(b.X) || !finite(b.Y) {
 			continue
 		}
@@ -229,30 +242,37 @@ func Quiver(title string, env *geom.Environment, at, vec []geom.Point, scale flo
 	return p, nil
 }
 
-// HoldField draws where noiseless replay takes each start: an arrow from starts[i] to after[i]
-// (Quiver, in col), and the fixed points at, each a black dot whose area grows with its share of
-// chains (weights), explained in a legend.
-func HoldField(title string, env *geom.Environment, starts, after, at []geom.Point, weights []float64, col color.Color) (*plot.Plot, error) {
-	if len(weights) != len(at) {
-		return nil, fmt.Errorf("plots: HoldField %q: %d fixed points but %d weights", title, len(at), len(weights))
+// Hold is what noiseless replay does from a set of starts: where each start ends (After[i] for
+// Starts[i]) and the fixed points the chains settle in, each with its share of chains (Weights).
+type Hold struct {
+	Starts, After []geom.Point
+	FixedPoints   []geom.Point
+	Weights       []float64
+}
+
+// HoldField draws a Hold: an arrow from each start to where it ends (Quiver, in col), and the fixed
+// points, each a black dot whose area grows with its share of chains, explained in a legend.
+func HoldField(title string, env *geom.Environment, hold Hold, col color.Color) (*plot.Plot, error) {
+	if len(hold.Weights) != len(hold.FixedPoints) {
+		return nil, fmt.Errorf("plots: HoldField %q: %d fixed points but %d weights", title, len(hold.FixedPoints), len(hold.Weights))
 	}
-	vec := make([]geom.Point, len(starts))
-	if len(after) != len(starts) {
-		return nil, fmt.Errorf("plots: HoldField %q: %d starts but %d end points", title, len(starts), len(after))
+	vec := make([]geom.Point, len(hold.Starts))
+	if len(hold.After) != len(hold.Starts) {
+		return nil, fmt.Errorf("plots: HoldField %q: %d starts but %d end points", title, len(hold.Starts), len(hold.After))
 	}
-	for i := range starts {
-		vec[i] = after[i].Sub(starts[i])
+	for i := range hold.Starts {
+		vec[i] = hold.After[i].Sub(hold.Starts[i])
 	}
-	p, err := Quiver(title, env, starts, vec, 1, col)
+	p, err := Quiver(title, env, Arrows{At: hold.Starts, Vec: vec, Scale: 1, Color: col})
 	if err != nil {
 		return nil, err
 	}
 	total := 0.0
-	for _, w := range weights {
+	for _, w := range hold.Weights {
 		total += w
 	}
-	for i, a := range at {
-		r := 2.5 + 6*math.Sqrt(weights[i]/math.Max(total, 1e-12))
+	for i, a := range hold.FixedPoints {
+		r := 2.5 + 6*math.Sqrt(hold.Weights[i]/math.Max(total, 1e-12))
 		p.Add(&plotter.Scatter{XYs: plotter.XYs{{X: a.X, Y: a.Y}}, GlyphStyle: draw.GlyphStyle{Color: color.Black, Shape: rimmedCircle{}, Radius: vg.Points(r)}})
 	}
 	leg := NewLegend()

@@ -132,7 +132,7 @@ func figures(t testing.TB) map[string]*plot.Plot {
 	add("occupancy-counts", p, err)
 	p, err = Occupancy("no points", env, grid, nil)
 	add("occupancy-empty", p, err)
-	p, err = Quiver("quiver", env, []geom.Point{{X: 0, Y: 0.5}}, []geom.Point{{X: 0, Y: 1}}, 0.2, Color(1))
+	p, err = Quiver("quiver", env, Arrows{At: []geom.Point{{X: 0, Y: 0.5}}, Vec: []geom.Point{{X: 0, Y: 1}}, Scale: 0.2, Color: Color(1)})
 	add("quiver", p, err)
 	return figs
 }
@@ -256,6 +256,18 @@ func TestErrors(t *testing.T) {
 	grid, _ := geom.NewGrid(env, 0.1)
 	if _, err := OccupancyCounts("o", env, grid, []float64{1}); err == nil {
 		t.Error("OccupancyCounts with too few counts: no error")
+	}
+	one := []geom.Point{{X: 0, Y: 0.5}}
+	for _, scale := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if _, err := Quiver("q", env, Arrows{At: one, Vec: one, Scale: scale}); err == nil || !strings.Contains(err.Error(), "scale") {
+			t.Errorf("Quiver with scale %g: %v", scale, err)
+		}
+	}
+	if _, err := HoldField("h", env, Hold{Starts: one, After: nil}, Color(0)); err == nil || !strings.Contains(err.Error(), "1 starts but 0 end points") {
+		t.Errorf("HoldField with a start but no end: %v", err)
+	}
+	if _, err := Frontier(Axes{Title: "f"}, []FrontierPoint{{Label: "a", X: 1, Y: 1}}, Thresholds{X: math.NaN(), Y: 1}); err == nil || !strings.Contains(err.Error(), "thresholds") {
+		t.Errorf("Frontier with a NaN threshold: %v", err)
 	}
 }
 

@@ -12,15 +12,30 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Frontier draws one labelled point per candidate at (xs[i], ys[i]), filled where full[i] holds
-// and hollow otherwise, with dashed lines at the thresholds xMax and yMax: the candidates in the
-// lower left corner pass both. Non-finite points are left out (their labels too).
-func Frontier(title, xLabel, yLabel string, xs, ys []float64, labels []string, full []bool, xMax, yMax float64) (*plot.Plot, error) {
-	n := len(labels)
-	if len(xs) != n || len(ys) != n || len(full) != n {
-		return nil, fmt.Errorf("plots: Frontier %q: %d labels, %d x, %d y, %d flags", title, n, len(xs), len(ys), len(full))
+// FrontierPoint is one candidate of a Frontier: its label, where it lies, and whether it is drawn
+// filled (Filled) or hollow.
+type FrontierPoint struct {
+	Label  string
+	X, Y   float64
+	Filled bool
+}
+
+// Thresholds are a Frontier's two limits, drawn dashed at x = X and y = Y.
+type Thresholds struct{ X, Y float64 }
+
+// Frontier draws one labelled point per candidate, filled or hollow, with dashed lines at the
+// thresholds: the candidates in the lower left corner pass both. Non-finite points are left out
+// (their labels too).
+func Frontier(axes Axes, points []FrontierPoint, limits Thresholds) (*plot.Plot, error) {
+	if !finite(limits.X) || !finite(limits.Y) {
+		return nil, fmt.Errorf("plots: Frontier %q: thresholds (%g, %g) must be finite", axes.Title, limits.X, limits.Y)
 	}
-	p := newPlot(title, xLabel, yLabel)
+	n, xMax, yMax := len(points), limits.X, limits.Y
+	xs, ys, labels := make([]float64, n), make([]float64, n), make([]string, n)
+	for i, pt := range points {
+		xs[i], ys[i], labels[i] = pt.X, pt.Y, pt.Label
+	}
+	p := newPlot(axes.Title, axes.X, axes.Y)
 	addGrid(p, true, true)
 	var filled, hollow, lab plotter.XYs
 	var names []string
@@ -32,7 +47,7 @@ func Frontier(title, xLabel, yLabel string, xs, ys []float64, labels []string, f
 			continue
 		}
 		xy := plotter.XY{X: xs[i], Y: ys[i]}
-		if full[i] {
+		if points[i].Filled {
 			filled = append(filled, xy)
 		} else {
 			hollow = append(hollow, xy)

@@ -141,7 +141,7 @@ func TestLook(t *testing.T) {
 	for _, q := range pts[:60] {
 		at, vec = append(at, q), append(vec, geom.Point{X: -q.X, Y: 0.6 - q.Y})
 	}
-	p, err = Quiver("tmaze: leak field", env, at, vec, 0.1, Color(1))
+	p, err = Quiver("tmaze: leak field", env, Arrows{At: at, Vec: vec, Scale: 0.1, Color: Color(1)})
 	save("quiver", p, err, Width, Height)
 
 	// Kaplan–Meier curves with bands.
