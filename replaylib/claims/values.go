@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/replaylab/replay/replaylib/model"
 )
 
 // ValuesFile is the flat table of every number a reproduction measured (WriteReport writes it
@@ -23,13 +25,37 @@ const ValuesFile = "values.csv"
 //   - alpha, mask_k, learning_rate: the training condition (mask_k "inf" for no masking;
 //     learning_rate on training rows only: replay uses the rate chosen per condition);
 //   - variant: the replay variant (replay rows), or the side's variant or condition (check rows);
+//   - family, adapt_form, adapt_strength, adapt_tau, momentum, noise, noise_factor: the variant's
+//     settings as values, to select rows without parsing its name (VariantSpec): its family (core,
+//     momentum, heat, forms, noise), the adaptation form and b_a, τ_a ("" and 0, "" without
+//     adaptation), λ_v (1: no momentum), how σ_q scales with momentum (sqrt-momentum or fixed) and
+//     σ_q/σ_train; empty on rows that name no variant;
 //   - claim, form, check, side: the claim's number, its adaptation form ("" if none), the check's
 //     statement and "a", "b" or "difference" (check rows);
 //   - metric: a key of the metric catalog (replay metrics --describe);
 //   - network: m = 1 … networks, the same seeds in every condition;
 //   - value: shortest decimal that reads back to the same float64; empty when not finite.
 var ValuesColumns = []string{"task", "kind", "condition", "alpha", "mask_k", "learning_rate", "variant",
+	"family", "adapt_form", "adapt_strength", "adapt_tau", "momentum", "noise", "noise_factor",
 	"claim", "form", "check", "side", "metric", "network", "value"}
+
+// noVariant is the variant columns of a row that names no variant.
+var noVariant = make([]string, 7)
+
+// variantColumns maps each variant the size replays to its columns in ValuesColumns (family …
+// noise_factor).
+func variantColumns(s Size, num func(float64) string) map[string][]string {
+	out := map[string][]string{}
+	for _, v := range s.variants(model.DefaultCellParams(), true) {
+		c := v.Cell
+		form, tau := "", ""
+		if c.AdaptStrength != 0 {
+			form, tau = string(c.AdaptForm), num(c.AdaptTau)
+		}
+		out[v.Name] = []string{v.Family, form, num(c.AdaptStrength), tau, num(c.Momentum), string(v.Noise), num(v.NoiseFactor)}
+	}
+	return out
+}
 
 // ValuesCSV is res as ValuesFile: training and replay rows task by task (conditions, variants and
 // metrics in sorted order), then the check rows of every claim in the report's order (claim 5's
@@ -52,14 +78,20 @@ func ValuesCSV(res *Result) ([]byte, error) {
 		}
 		return strconv.Itoa(k)
 	}
-	row := func(r ...string) {
-		w.Write(r) // errors surface in w.Error below
+	settings := variantColumns(res.Size, num)
+	// row writes the columns before the variant's, the variant's settings, and the columns after.
+	row := func(before []string, variant string, after ...string) {
+		cols, ok := settings[variant]
+		if !ok {
+			cols = noVariant
+		}
+		w.Write(slices.Concat(before, []string{variant}, cols, after)) // errors surface in w.Error below
 	}
 	for _, tr := range res.Tasks {
 		for _, t := range tr.Training {
 			c := t.Unit.Condition
 			for _, key := range slices.Sorted(maps.Keys(t.Values)) {
-				row(tr.Task, "training", conditionName(res.Size, c.Alpha), num(c.Alpha), mask(c.MaskK), num(c.LR), "",
+				row([]string{tr.Task, "training", conditionName(res.Size, c.Alpha), num(c.Alpha), mask(c.MaskK), num(c.LR)}, "",
 					"", "", "", "", key, strconv.Itoa(t.Unit.Index), num(t.Values[key]))
 			}
 		}
@@ -71,7 +103,7 @@ func ValuesCSV(res *Result) ([]byte, error) {
 			for _, variant := range slices.Sorted(maps.Keys(tr.Bands[cond])) {
 				for _, key := range slices.Sorted(maps.Keys(tr.Bands[cond][variant])) {
 					for i, v := range tr.Bands[cond][variant][key].Values {
-						row(tr.Task, "replay", cond, num(alpha), mask(MaskNone), "", variant,
+						row([]string{tr.Task, "replay", cond, num(alpha), mask(MaskNone), ""}, variant,
 							"", "", "", "", key, strconv.Itoa(i+1), num(v))
 					}
 				}
@@ -85,7 +117,7 @@ func ValuesCSV(res *Result) ([]byte, error) {
 				values        []float64
 			}{{"a", ch.A, ch.ValuesA}, {"b", ch.B, ch.ValuesB}, {"difference", "", ch.Diffs}} {
 				for i, v := range side.values {
-					row(c.Task, "check", "", "", "", "", side.variant,
+					row([]string{c.Task, "check", "", "", "", ""}, side.variant,
 						strconv.Itoa(c.ID), c.Form, ch.Statement, side.name, ch.Metric, strconv.Itoa(i+1), num(v))
 				}
 			}

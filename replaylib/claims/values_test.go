@@ -11,6 +11,7 @@ import (
 
 	"github.com/replaylab/replay/internal/jsonsafe"
 	"github.com/replaylab/replay/replaylib/metrics"
+	"github.com/replaylab/replay/replaylib/model"
 )
 
 // TestValuesCSVReadsBack: the committed quick run as values.csv has its columns on every row, one
@@ -85,6 +86,26 @@ func TestValuesCSVReadsBack(t *testing.T) {
 		"mask_k": "inf", "learning_rate": strconv.FormatFloat(c.LR, 'g', -1, 64), "network": strconv.Itoa(tn.Unit.Index), "metric": metrics.KeyFinalError})
 	if len(got) != 1 || got[0] != strconv.FormatFloat(tn.Values[metrics.KeyFinalError], 'g', -1, 64) {
 		t.Errorf("final error of %s network %d: %v, metrics.json %g", tr.Task, tn.Unit.Index, got, tn.Values[metrics.KeyFinalError])
+	}
+	// A b_a × λ_v map's cell and a noise variant, selected by their settings rather than their names.
+	for _, c := range []struct {
+		variant string
+		match   map[string]string
+	}{
+		{heatName(model.AdaptRate, 0.5, 0.4), map[string]string{"family": FamilyHeat, "adapt_form": "rate", "adapt_strength": "0.5", "momentum": "0.4"}},
+		{noiseName(2, VariantBaseline), map[string]string{"family": FamilyNoise, "adapt_strength": "0", "momentum": "1", "noise_factor": "2"}},
+	} {
+		band := tr.Bands[CondLeak][c.variant][metrics.KeyW1].Values
+		c.match["task"], c.match["kind"], c.match["condition"], c.match["metric"] = tr.Task, "replay", CondLeak, metrics.KeyW1
+		got := find(c.match)
+		if len(band) == 0 || len(got) != len(band) || got[0] != strconv.FormatFloat(band[0], 'g', -1, 64) {
+			t.Errorf("%v: %v, want %s's W1 %v", c.match, got, c.variant, band)
+		}
+	}
+	for i, r := range rows[1:] {
+		if r[col["kind"]] == "replay" && r[col["family"]] == "" {
+			t.Fatalf("row %d: replay variant %q without its settings", i+1, r[col["variant"]])
+		}
 	}
 	ch := res.Claims[0].Checks[0]
 	got = find(map[string]string{"task": res.Claims[0].Task, "kind": "check", "claim": "1", "check": ch.Statement, "side": "difference"})
