@@ -42,5 +42,9 @@ case "$blas_real" in
 	;;
 esac
 
+# OpenMP threads that spin while they wait contend with each other on a small VM: two threads were
+# slower than one (2026-12-08, 2 cores). Passive waiting measures PyTorch at its best.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
 "$PY" "$HERE/train_step.py" --size quick "$@"
 "$PY" "$HERE/train_step.py" --size reference "$@"
