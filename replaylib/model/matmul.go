@@ -26,30 +26,27 @@ func MatMul2(x, w *Node) *Node {
 	return n
 }
 
-// productGradient says which gradient the VJP hook gives a marked product.
-type productGradient int
-
-const (
-	// bothProducts: ∂L/∂x = v·Wᵀ and ∂L/∂W = xᵀ·v.
-	bothProducts productGradient = iota + 1
-	// inputProductOnly: ∂L/∂x = v·Wᵀ and zeros for W, whose gradient a stepProducts computes
-	// for all steps at once (stepproducts.go).
-	inputProductOnly
-)
+// productMark is how the VJP hook differentiates a marked product: with both products (owner nil),
+// or, for a step of a stepProducts (owner set), with the input product only, the weight's part left
+// to the owner (stepproducts.go).
+type productMark struct {
+	owner *stepProducts
+	step  int
+}
 
 // markedSet remembers marked products per graph; graphs are held weakly so that marks do not keep
 // a finished graph alive.
 type markedSet struct {
 	mu     sync.Mutex
-	graphs map[weak.Pointer[Graph]]map[NodeId]productGradient
+	graphs map[weak.Pointer[Graph]]map[NodeId]productMark
 }
 
-var markedMatMuls = markedSet{graphs: map[weak.Pointer[Graph]]map[NodeId]productGradient{}}
+var markedMatMuls = markedSet{graphs: map[weak.Pointer[Graph]]map[NodeId]productMark{}}
 
 // mark gives n the two-product gradient.
-func (s *markedSet) mark(n *Node) { s.markAs(n, bothProducts) }
+func (s *markedSet) mark(n *Node) { s.markAs(n, productMark{}) }
 
-func (s *markedSet) markAs(n *Node, kind productGradient) {
+func (s *markedSet) markAs(n *Node, m productMark) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := weak.Make(n.Graph())
@@ -60,17 +57,18 @@ func (s *markedSet) markAs(n *Node, kind productGradient) {
 				delete(s.graphs, k)
 			}
 		}
-		ids = map[NodeId]productGradient{}
+		ids = map[NodeId]productMark{}
 		s.graphs[key] = ids
 	}
-	ids[n.Id()] = kind
+	ids[n.Id()] = m
 }
 
-// kind is n's mark, 0 for an unmarked node.
-func (s *markedSet) kind(n *Node) productGradient {
+// lookup is n's mark, ok false for an unmarked node.
+func (s *markedSet) lookup(n *Node) (m productMark, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.graphs[weak.Make(n.Graph())][n.Id()]
+	m, ok = s.graphs[weak.Make(n.Graph())][n.Id()]
+	return m, ok
 }
 
 // init patches GoMLX's global gradient registry, a side effect of importing this package: the
@@ -82,16 +80,19 @@ func (s *markedSet) kind(n *Node) productGradient {
 func init() {
 	generic := VJPRegistration[NodeTypeDotGeneral]
 	VJPRegistration[NodeTypeDotGeneral] = func(node *Node, vjps []*Node, outputShape shapes.Shape) []*Node {
-		kind := markedMatMuls.kind(node)
-		if kind == 0 {
+		m, ok := markedMatMuls.lookup(node)
+		if !ok {
 			return generic(node, vjps, outputShape)
 		}
 		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
-		if kind == inputProductOnly {
+		if m.owner != nil { // a step of a stepProducts: W's part is one product over all steps
+			var dx *Node
 			if w.Rank() == 3 {
-				return []*Node{DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0}), ZerosLike(w)}
+				dx = DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0})
+			} else {
+				dx = DotGeneral(v, []int{1}, nil, w, []int{1}, nil)
 			}
-			return []*Node{DotGeneral(v, []int{1}, nil, w, []int{1}, nil), ZerosLike(w)}
+			return []*Node{dx, m.owner.record(m.step, x, v)}
 		}
 		if w.Rank() == 3 { // BatchedMatMul: the same two products per network
 			return []*Node{

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 )
 
@@ -10,24 +12,32 @@ import (
 //	∂L/∂W = Σ_t x_tᵀ v_t = [x_1; …; x_T]ᵀ · [v_1; …; v_T],   v_t = ∂L/∂y_t.
 //
 // The sum of T products of [K, B]·[B, N] and the T−1 additions of their [K, N] results become one
-// [K, T·B]·[T·B, N] product, which a CPU's matrix kernels run nearer their peak. The per-step
-// products keep their input gradient v_t·Wᵀ (BPTT needs it step by step) and give W zeros; each
-// product's output passes through an identity that records v_t when the reverse pass reaches it, and
-// W itself is an identity whose gradient, computed after every step's (reverse-mode differentiation
-// visits nodes in the reverse of their creation order, and W's identity is created before every
-// product that uses it), is the one product of the recorded rows. Steps whose output does not reach
-// the differentiated value record nothing and are left out. An ensemble's weights ([M, K, N], rows
-// [M, B, K]) get the same, per network.
+// [K, T·B]·[T·B, N] product, which a CPU's matrix kernels run nearer their peak. Each step's product
+// keeps its input gradient v_t·Wᵀ (BPTT needs it step by step); for W it returns a zero tensor of
+// its own and records (x_t, v_t) under that tensor's node. W is used through an identity whose
+// gradient runs after every step's (reverse-mode differentiation visits nodes in the reverse of
+// their creation order, and the identity is created before every product that uses it): it
+// receives the sum of the zero tensors of exactly the steps this reverse pass reached, finds their
+// records by walking that sum, and returns the one product. Steps the pass did not reach, and
+// records a pass left without reaching W (a gradient with respect to an input only), are not in
+// the sum and so never mix in; a use of W other than its products adds its own gradient. An ensemble's weights ([M, K, N], rows [M, B, K]) get the same, per
+// network.
 type stepProducts struct {
-	w  *Node   // the weight as the unroll uses it: an identity carrying the one-product gradient
-	xs []*Node // x_t, in step order
-	vs []*Node // v_t recorded by the reverse pass (nil until then, or if y_t does not reach the loss)
+	w       *Node // the weight as the unroll uses it: an identity carrying the one-product gradient
+	steps   int   // products made so far
+	records map[NodeId]stepRecord
+}
+
+// stepRecord is one step's rows, recorded by the reverse pass that reached its product.
+type stepRecord struct {
+	step int
+	x, v *Node
 }
 
 // newStepProducts wraps w; use s.w in place of w and s.mul for its products.
 func newStepProducts(w *Node) *stepProducts {
-	s := &stepProducts{}
-	s.w = IdentityWithCustomGradient(w, func(w, _ *Node) *Node { return s.gradient(w) })
+	s := &stepProducts{records: map[NodeId]stepRecord{}}
+	s.w = IdentityWithCustomGradient(w, s.gradient)
 	return s
 }
 
@@ -39,33 +49,56 @@ func (s *stepProducts) mul(x *Node) *Node {
 	} else {
 		y = DotGeneral(x, []int{1}, nil, s.w, []int{0}, nil)
 	}
-	markedMatMuls.markAs(y, inputProductOnly)
-	i := len(s.xs)
-	s.xs = append(s.xs, x)
-	s.vs = append(s.vs, nil)
-	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
-		s.vs[i] = v
-		return v
-	})
+	markedMatMuls.markAs(y, productMark{owner: s, step: s.steps})
+	s.steps++
+	return y
 }
 
-// gradient is ∂L/∂W from the rows recorded by this reverse pass, which it then forgets (a later
-// Gradient call on the same graph records its own).
-func (s *stepProducts) gradient(w *Node) *Node {
-	var xs, vs []*Node
-	for i, v := range s.vs {
-		if v != nil {
-			xs, vs = append(xs, s.xs[i]), append(vs, v)
+// record keeps step's rows x and v = ∂L/∂y for the weight's gradient and returns the zero tensor
+// that stands for them in the weight's accumulated gradient (called by the VJP hook in matmul.go).
+func (s *stepProducts) record(step int, x, v *Node) *Node {
+	z := ZerosLike(s.w)
+	s.records[z.Id()] = stepRecord{step, x, v}
+	return z
+}
+
+// gradient is ∂L/∂W: acc, W's accumulated gradient, is a sum of the zero tensors of the steps this
+// reverse pass reached and of the gradients of any other use of W; the steps' recorded rows, in
+// step order, make the one product, to which the other terms are added.
+func (s *stepProducts) gradient(w, acc *Node) *Node {
+	var found []stepRecord
+	var others []*Node
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if r, ok := s.records[n.Id()]; ok {
+			found = append(found, r)
+		} else if n.Type() == NodeTypeAdd && n.Inputs()[0].Shape().Equal(n.Shape()) && n.Inputs()[1].Shape().Equal(n.Shape()) {
+			walk(n.Inputs()[0])
+			walk(n.Inputs()[1])
+		} else {
+			others = append(others, n)
 		}
-		s.vs[i] = nil
 	}
-	if len(vs) == 0 {
-		return ZerosLike(w)
+	walk(acc)
+	clear(s.records) // what this pass did not use belongs to no later pass either
+	if len(found) == 0 {
+		return acc
+	}
+	slices.SortFunc(found, func(a, b stepRecord) int { return a.step - b.step })
+	xs, vs := make([]*Node, len(found)), make([]*Node, len(found))
+	for i, r := range found {
+		xs[i], vs[i] = r.x, r.v
 	}
 	rows := w.Rank() - 2 // the rows' axis: 0, or 1 after an ensemble's network axis
 	x, v := Concatenate(xs, rows), Concatenate(vs, rows)
+	var grad *Node
 	if w.Rank() == 3 {
-		return DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0})
+		grad = DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0})
+	} else {
+		grad = DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
 	}
-	return DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
+	for _, o := range others {
+		grad = Add(grad, o)
+	}
+	return grad
 }

@@ -66,8 +66,9 @@ func TestOneProductWeightGradientEqualsPerStep(t *testing.T) {
 
 // TestStepProductsLeaveOutUnreachedSteps differentiates three products x_t·W of which the loss uses
 // only some, against hand-computed gradients: L₁ = Σ (x₁W)² has ∂L₁/∂W = 2 x₁ᵀ(x₁W) (the other
-// products record nothing), then L₂ = Σ x₂W + Σ x₃W on the same graph has x₂ᵀ1 + x₃ᵀ1 (nothing of
-// the first pass is left over).
+// products record nothing), then, after a gradient of L₃ = Σ x₃W with respect to x₃ only (its pass
+// records step 3 but never reaches W), L₂ = Σ x₂W + Σ W on the same graph has x₂ᵀ1 + 1 (nothing of
+// the earlier passes mixes in; W's other use adds its own gradient).
 func TestStepProductsLeaveOutUnreachedSteps(t *testing.T) {
 	backend := replaylib.MustBackend()
 	x := [][]float32{{1, 2, 0, -1, 0.5, 3}, {0.5, -2, 1, 1, 2, -1}, {-1, 0, 2, 0.25, 1, 1}} // x_t [2, 3]
@@ -76,14 +77,17 @@ func TestStepProductsLeaveOutUnreachedSteps(t *testing.T) {
 		s := newStepProducts(w)
 		y1, y2, y3 := s.mul(x1), s.mul(x2), s.mul(x3)
 		l1 := ReduceAllSum(Square(y1))
-		l2 := Add(ReduceAllSum(y2), ReduceAllSum(y3))
-		return append(Gradient(l1, w), Gradient(l2, w)...)
+		l3 := ReduceAllSum(y3)
+		l2 := Add(ReduceAllSum(y2), ReduceAllSum(s.w))
+		g1 := Gradient(l1, w)
+		_ = Gradient(l3, x3)
+		return append(g1, Gradient(l2, w)...)
 	}, tensors.FromFlatDataAndDimensions(x[0], 2, 3), tensors.FromFlatDataAndDimensions(x[1], 2, 3),
 		tensors.FromFlatDataAndDimensions(x[2], 2, 3), tensors.FromFlatDataAndDimensions(w, 3, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want1, want2 := make([]float64, 6), make([]float64, 6)
+	want1, want2 := make([]float64, 6), []float64{1, 1, 1, 1, 1, 1}
 	for k := range 3 {
 		for n := range 2 {
 			for b := range 2 {
@@ -92,7 +96,7 @@ func TestStepProductsLeaveOutUnreachedSteps(t *testing.T) {
 					y += float64(x[0][b*3+j] * w[j*2+n])
 				}
 				want1[k*2+n] += 2 * float64(x[0][b*3+k]) * y
-				want2[k*2+n] += float64(x[1][b*3+k] + x[2][b*3+k])
+				want2[k*2+n] += float64(x[1][b*3+k])
 			}
 		}
 	}
