@@ -26,11 +26,11 @@ func MatMul2(x, w *Node) *Node {
 	return n
 }
 
-// productMark is how the VJP hook differentiates a marked product: with both products (owner nil),
+// productMark is how the VJP hook differentiates a marked product: with both products (no owner),
 // or, for a step of a stepProducts (owner set), with the input product only, the weight's part left
 // to the owner (stepproducts.go).
 type productMark struct {
-	owner *stepProducts
+	owner weak.Pointer[stepProducts] // weak: the graph keeps its stepProducts alive, not this global set
 	step  int
 }
 
@@ -85,14 +85,14 @@ func init() {
 			return generic(node, vjps, outputShape)
 		}
 		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
-		if m.owner != nil { // a step of a stepProducts: W's part is one product over all steps
+		if owner := m.owner.Value(); owner != nil { // a step of a stepProducts: W's part is one product over all steps
 			var dx *Node
 			if w.Rank() == 3 {
 				dx = DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0})
 			} else {
 				dx = DotGeneral(v, []int{1}, nil, w, []int{1}, nil)
 			}
-			return []*Node{dx, m.owner.record(m.step, x, v)}
+			return []*Node{dx, owner.record(m.step, x, v)}
 		}
 		if w.Rank() == 3 { // BatchedMatMul: the same two products per network
 			return []*Node{

@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"weak"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 )
@@ -43,13 +44,16 @@ func newStepProducts(w *Node) *stepProducts {
 
 // mul is x·W with the gradient described on stepProducts.
 func (s *stepProducts) mul(x *Node) *Node {
+	if x.Rank() != s.w.Rank() {
+		panic("model: step product of rows " + x.Shape().String() + " with weight " + s.w.Shape().String() + ": want [B, K]·[K, N] or [M, B, K]·[M, K, N]")
+	}
 	var y *Node
 	if s.w.Rank() == 3 {
 		y = DotGeneral(x, []int{2}, []int{0}, s.w, []int{1}, []int{0})
 	} else {
 		y = DotGeneral(x, []int{1}, nil, s.w, []int{0}, nil)
 	}
-	markedMatMuls.markAs(y, productMark{owner: s, step: s.steps})
+	markedMatMuls.markAs(y, productMark{owner: weak.Make(s), step: s.steps})
 	s.steps++
 	return y
 }

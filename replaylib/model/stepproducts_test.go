@@ -3,9 +3,12 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"weak"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/replaylab/replay/replaylib"
@@ -109,4 +112,30 @@ func TestStepProductsLeaveOutUnreachedSteps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStepProductsLetGraphsGo: a graph whose unroll was differentiated is collected once dropped;
+// the package's marks of its products (held globally) must not keep it alive.
+func TestStepProductsLetGraphsGo(t *testing.T) {
+	backend := replaylib.MustBackend()
+	cfg := Config{Hidden: 4, InputDim: 2, ObsDim: 2, OutputDim: 2, Readout: ReadoutMSE, Cell: DefaultCellParams()}
+	var gone weak.Pointer[Graph]
+	func() {
+		ctx := context.New()
+		InitWeights(ctx, cfg, rand.New(rand.NewPCG(1, 1)))
+		g := NewGraph(backend, "dropped")
+		in := Parameter(g, "in", shapes.Make(DType, 2, 3, cfg.InputDim))
+		s0 := Parameter(g, "s0", shapes.Make(DType, 2, cfg.ObsDim))
+		y, _ := Forward(ctx, cfg, cfg.Cell, in, s0, nil)
+		w := GetWeights(ctx, g, cfg)
+		Gradient(ReduceAllSum(y), w.Rec, w.In)
+		gone = weak.Make(g)
+	}()
+	for range 10 {
+		if gone.Value() == nil {
+			return
+		}
+		runtime.GC()
+	}
+	t.Error("the graph is still reachable after it was dropped")
 }
