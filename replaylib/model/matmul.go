@@ -86,23 +86,26 @@ func init() {
 		}
 		x, w, v := node.Inputs()[0], node.Inputs()[1], vjps[0]
 		if owner := m.owner.Value(); owner != nil { // a step of a stepProducts: W's part is one product over all steps
-			var dx *Node
-			if w.Rank() == 3 {
-				dx = DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0})
-			} else {
-				dx = DotGeneral(v, []int{1}, nil, w, []int{1}, nil)
-			}
-			return []*Node{dx, owner.record(m.step, x, v)}
+			return []*Node{inputGradient(v, w), owner.record(m.step, x, v)}
 		}
-		if w.Rank() == 3 { // BatchedMatMul: the same two products per network
-			return []*Node{
-				DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0}), // [M, R, N]·[M, K, N]ᵀ → [M, R, K]
-				DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0}), // [M, R, K]ᵀ·[M, R, N] → [M, K, N]
-			}
-		}
-		return []*Node{
-			DotGeneral(v, []int{1}, nil, w, []int{1}, nil), // [B, N]·[K, N]ᵀ → [B, K]
-			DotGeneral(x, []int{0}, nil, v, []int{0}, nil), // [B, K]ᵀ·[B, N] → [K, N]
-		}
+		return []*Node{inputGradient(v, w), weightGradient(x, v)}
 	}
+}
+
+// inputGradient is ∂L/∂x = v·Wᵀ of x·W: [B, N]·[K, N]ᵀ → [B, K], or per network for an
+// ensemble's W [M, K, N]: [M, R, N]·[M, K, N]ᵀ → [M, R, K].
+func inputGradient(v, w *Node) *Node {
+	if w.Rank() == 3 {
+		return DotGeneral(v, []int{2}, []int{0}, w, []int{2}, []int{0})
+	}
+	return DotGeneral(v, []int{1}, nil, w, []int{1}, nil)
+}
+
+// weightGradient is ∂L/∂W = xᵀ·v of x·W, summed over the rows: [B, K]ᵀ·[B, N] → [K, N], or per
+// network for an ensemble's rows [M, R, K]: [M, R, K]ᵀ·[M, R, N] → [M, K, N].
+func weightGradient(x, v *Node) *Node {
+	if x.Rank() == 3 {
+		return DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0})
+	}
+	return DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
 }

@@ -44,15 +44,7 @@ func newStepProducts(w *Node) *stepProducts {
 
 // mul is x·W with the gradient described on stepProducts.
 func (s *stepProducts) mul(x *Node) *Node {
-	if x.Rank() != s.w.Rank() {
-		panic("model: step product of rows " + x.Shape().String() + " with weight " + s.w.Shape().String() + ": want [B, K]·[K, N] or [M, B, K]·[M, K, N]")
-	}
-	var y *Node
-	if s.w.Rank() == 3 {
-		y = DotGeneral(x, []int{2}, []int{0}, s.w, []int{1}, []int{0})
-	} else {
-		y = DotGeneral(x, []int{1}, nil, s.w, []int{0}, nil)
-	}
+	y := matMul(x, s.w) // MatMul2 or BatchedMatMul, with their checks of the operands; re-marked below
 	markedMatMuls.markAs(y, productMark{owner: weak.Make(s), step: s.steps})
 	s.steps++
 	return y
@@ -94,13 +86,7 @@ func (s *stepProducts) gradient(w, acc *Node) *Node {
 		xs[i], vs[i] = r.x, r.v
 	}
 	rows := w.Rank() - 2 // the rows' axis: 0, or 1 after an ensemble's network axis
-	x, v := Concatenate(xs, rows), Concatenate(vs, rows)
-	var grad *Node
-	if w.Rank() == 3 {
-		grad = DotGeneral(x, []int{1}, []int{0}, v, []int{1}, []int{0})
-	} else {
-		grad = DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
-	}
+	grad := weightGradient(Concatenate(xs, rows), Concatenate(vs, rows))
 	for _, o := range others {
 		grad = Add(grad, o)
 	}

@@ -106,18 +106,18 @@ func forward(w Weights, cfg Config, cell CellParams, inputs *Node, state State, 
 	matmul := Dot
 	if plan.dotGeneral || w.EnsembleSize() > 0 {
 		matmul = matMul
-	}
-	if plan.oneWeightGrad && (plan.dotGeneral || w.EnsembleSize() > 0) {
-		rec, in, each := newStepProducts(w.Rec), newStepProducts(w.In), matmul
-		w.Rec, w.In = rec.w, in.w
-		matmul = func(x, m *Node) *Node {
-			switch m {
-			case rec.w:
-				return rec.mul(x)
-			case in.w:
-				return in.mul(x)
+		if plan.oneWeightGrad {
+			rec, in := newStepProducts(w.Rec), newStepProducts(w.In)
+			w.Rec, w.In = rec.w, in.w
+			matmul = func(x, m *Node) *Node {
+				switch m {
+				case rec.w:
+					return rec.mul(x)
+				case in.w:
+					return in.mul(x)
+				}
+				return matMul(x, m)
 			}
-			return each(x, m)
 		}
 	}
 	if plan.batchDrive && w.EnsembleSize() > 0 {
