@@ -43,17 +43,7 @@ func WriteReport(res *Result, dir string, figures []Figure) error {
 
 // Counts returns the numbers of claims held, reversed and inconclusive.
 func (res *Result) Counts() (held, reversed, inconclusive int) {
-	for _, c := range res.Claims {
-		switch c.Verdict {
-		case stats.Held:
-			held++
-		case stats.Reversed:
-			reversed++
-		default:
-			inconclusive++
-		}
-	}
-	return
+	return countVerdicts(res.Claims, func(c ClaimResult) stats.Verdict { return c.Verdict })
 }
 
 // verdictText renders a verdict for tables.

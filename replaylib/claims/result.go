@@ -120,8 +120,13 @@ func (c ClaimResult) Reason() Undecided {
 
 // CheckCounts counts c's checks by their verdict (held, reversed, anything else inconclusive).
 func (c ClaimResult) CheckCounts() (held, reversed, inconclusive int) {
-	for _, ch := range c.Checks {
-		switch ch.Decision.Verdict {
+	return countVerdicts(c.Checks, func(ch CheckResult) stats.Verdict { return ch.Decision.Verdict })
+}
+
+// countVerdicts counts items by their verdict: held, reversed, anything else inconclusive.
+func countVerdicts[T any](items []T, verdict func(T) stats.Verdict) (held, reversed, inconclusive int) {
+	for _, it := range items {
+		switch verdict(it) {
 		case stats.Held:
 			held++
 		case stats.Reversed:

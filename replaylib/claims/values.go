@@ -35,12 +35,14 @@ const ValuesFile = "values.csv"
 //   - metric: a key of the metric catalog (replay metrics --describe);
 //   - network: m = 1 … networks, the same seeds in every condition;
 //   - value: shortest decimal that reads back to the same float64; empty when not finite.
-var ValuesColumns = []string{"task", "kind", "condition", "alpha", "mask_k", "learning_rate", "variant",
-	"family", "adapt_form", "adapt_strength", "adapt_tau", "momentum", "noise", "noise_factor",
-	"claim", "form", "check", "side", "metric", "network", "value"}
+var ValuesColumns = slices.Concat([]string{"task", "kind", "condition", "alpha", "mask_k", "learning_rate", "variant"},
+	variantSettingColumns, []string{"claim", "form", "check", "side", "metric", "network", "value"})
+
+// variantSettingColumns are the columns of a variant's settings (variantColumns), after "variant".
+var variantSettingColumns = []string{"family", "adapt_form", "adapt_strength", "adapt_tau", "momentum", "noise", "noise_factor"}
 
 // noVariant is the variant columns of a row that names no variant.
-var noVariant = make([]string, 7)
+var noVariant = make([]string, len(variantSettingColumns))
 
 // variantColumns maps each variant the size replays to its columns in ValuesColumns (family …
 // noise_factor).
