@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/replaylab/replay/replaylib"
 )
 
@@ -37,10 +38,10 @@ func TestEnsembleEqualsRunsAlone(t *testing.T) {
 	}
 }
 
-func ensembleEqualsRunsAlone(t *testing.T, horizon int) {
-	backend := replaylib.MustBackend()
-	cfgs := ensembleConfigs(t, horizon)
-	var alone []*Run
+// trainAlone trains each configuration alone, without a directory, and returns the runs.
+func trainAlone(t *testing.T, backend backends.Backend, cfgs []Config) []*Run {
+	t.Helper()
+	var runs []*Run
 	for _, c := range cfgs {
 		r, err := Open(backend, c, "")
 		if err != nil {
@@ -49,8 +50,15 @@ func ensembleEqualsRunsAlone(t *testing.T, horizon int) {
 		if err := r.Train(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		alone = append(alone, r)
+		runs = append(runs, r)
 	}
+	return runs
+}
+
+func ensembleEqualsRunsAlone(t *testing.T, horizon int) {
+	backend := replaylib.MustBackend()
+	cfgs := ensembleConfigs(t, horizon)
+	alone := trainAlone(t, backend, cfgs)
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	open := func() []*Run {
 		var runs []*Run

@@ -17,16 +17,9 @@ func TestInTurnEqualsRunsAlone(t *testing.T) {
 	for _, horizon := range []int{0, 80} {
 		t.Run(fmt.Sprintf("horizon=%d", horizon), func(t *testing.T) {
 			cfgs := ensembleConfigs(t, horizon)
-			var alone, turns []*Run
+			alone := trainAlone(t, backend, cfgs)
+			var turns []*Run
 			for _, c := range cfgs {
-				a, err := Open(backend, c, "")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := a.Train(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				alone = append(alone, a)
 				b, err := Open(backend, c, t.TempDir())
 				if err != nil {
 					t.Fatal(err)
