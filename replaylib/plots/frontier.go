@@ -30,30 +30,26 @@ func Frontier(axes Axes, points []FrontierPoint, limits Thresholds) (*plot.Plot,
 	if !finite(limits.X) || !finite(limits.Y) {
 		return nil, fmt.Errorf("plots: Frontier %q: thresholds (%g, %g) must be finite", axes.Title, limits.X, limits.Y)
 	}
-	n, xMax, yMax := len(points), limits.X, limits.Y
-	xs, ys, labels := make([]float64, n), make([]float64, n), make([]string, n)
-	for i, pt := range points {
-		xs[i], ys[i], labels[i] = pt.X, pt.Y, pt.Label
-	}
+	xMax, yMax := limits.X, limits.Y
 	p := newPlot(axes.Title, axes.X, axes.Y)
 	addGrid(p, true, true)
 	var filled, hollow, lab plotter.XYs
 	var names []string
-	var idx []int // index into labels of each drawn label
+	var idx []int // index into points of each drawn label
 	hiX, hiY := xMax, yMax
 	loX, loY := math.Inf(1), math.Inf(1)
-	for i := range n {
-		if !finite(xs[i]) || !finite(ys[i]) {
+	for i, pt := range points {
+		if !finite(pt.X) || !finite(pt.Y) {
 			continue
 		}
-		xy := plotter.XY{X: xs[i], Y: ys[i]}
-		if points[i].Filled {
+		xy := plotter.XY{X: pt.X, Y: pt.Y}
+		if pt.Filled {
 			filled = append(filled, xy)
 		} else {
 			hollow = append(hollow, xy)
 		}
-		lab, names, idx = append(lab, xy), append(names, " "+labels[i]), append(idx, i)
-		hiX, hiY, loX, loY = math.Max(hiX, xs[i]), math.Max(hiY, ys[i]), math.Min(loX, xs[i]), math.Min(loY, ys[i])
+		lab, names, idx = append(lab, xy), append(names, " "+pt.Label), append(idx, i)
+		hiX, hiY, loX, loY = math.Max(hiX, pt.X), math.Max(hiY, pt.Y), math.Min(loX, pt.X), math.Min(loY, pt.Y)
 	}
 	loX, loY = math.Min(loX, 0.9*xMax), math.Min(loY, yMax-0.1*(hiY-yMax+0.1))
 	dash := draw.LineStyle{Color: color.Gray{Y: 90}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
@@ -97,7 +93,7 @@ func Frontier(axes Axes, points []FrontierPoint, limits Thresholds) (*plot.Plot,
 				if free || k == 3 {
 					l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = place[0], draw.YAlignment(place[1])
 					if place[0] == draw.XRight {
-						l.Labels[i] = labels[idx[i]] + " "
+						l.Labels[i] = points[idx[i]].Label + " "
 					}
 					placed = append(placed, b)
 					break
